@@ -1,0 +1,557 @@
+"""Course catalogs: load a CSV or Excel file, validate it, return one tidy table.
+
+A catalog is a table with one row per course. Columns (``CATALOG_COLUMNS``):
+
+================  ========  =====================================================
+column            required  meaning
+================  ========  =====================================================
+``course_id``     yes       the school's course code, a string as written
+                            (leading zeros kept: ``000150``), unique
+``title``                   course title
+``department``              catalog section / department
+``grades``                  grade levels as printed, e.g. ``9-12``
+``sector``                  CA CTE industry sector(s)
+``pathway``                 CTE pathway(s)
+``level``                   CTE level(s): introductory, concentrator, capstone,
+                            academic
+``description``   yes       the course description (the text that is aligned)
+================  ========  =====================================================
+
+``sector``, ``pathway`` and ``level`` may hold ``"; "``-separated lists for a course
+that sits in several pathways (Westview's Internship is in two); the lists are
+aligned, so they must have the same number of parts (see :func:`split_multi`).
+Any other columns are kept, after these, exactly as they are.
+
+Headers are matched case-insensitively after trimming whitespace, and a few
+common names are accepted as aliases (``HEADER_ALIASES``), e.g. Westview's
+``cte_sector`` / ``cte_pathway`` / ``cte_level``.
+
+Every value comes back as a string (``""`` for missing, never NaN). Descriptions
+are only stripped of surrounding whitespace, put in Unicode NFC and given ``\\n``
+line endings; HTML in them is kept as text (escaping is the renderers' job).
+
+Bad input raises :class:`~alignment.errors.InputError` listing every problem at once,
+each as ``"<file> row <n>: <problem>"`` with the spreadsheet row (header = row 1).
+A load either returns a complete, valid table or raises: nothing is half-loaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+import unicodedata
+import zipfile
+from collections.abc import Mapping
+from os import PathLike
+from pathlib import Path
+
+import pandas as pd
+
+from alignment import config
+from alignment.errors import InputError, row_problem
+
+#: Output columns, in order; extra columns follow them.
+CATALOG_COLUMNS: list[str] = [
+    "course_id",
+    "title",
+    "department",
+    "grades",
+    "sector",
+    "pathway",
+    "level",
+    "description",
+]
+
+#: Columns a catalog must have.
+REQUIRED_COLUMNS: list[str] = ["course_id", "description"]
+
+#: Accepted header spellings (lower-case, trimmed) -> catalog column. The column
+#: names themselves are always accepted too.
+HEADER_ALIASES: dict[str, str] = {
+    "id": "course_id",
+    "course id": "course_id",
+    "course_code": "course_id",
+    "course_title": "title",
+    "name": "title",
+    "course_description": "description",
+    "cte_sector": "sector",
+    "cte_pathway": "pathway",
+    "cte_level": "level",
+}
+
+#: Allowed values of ``level`` (compared case-insensitively, stored lower-case).
+LEVELS: tuple[str, ...] = ("introductory", "concentrator", "capstone", "academic")
+
+#: Columns that may hold ``"; "``-separated, position-aligned lists.
+MULTI_VALUE_COLUMNS: tuple[str, ...] = ("sector", "pathway", "level")
+
+CSV_SUFFIXES = (".csv", ".txt")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+
+_MULTI_SEPARATOR = ";"
+_SAVE_AS_UTF8 = 'save the file as UTF-8 (in Excel: "CSV UTF-8 (Comma delimited)") and try again'
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def default_catalog_path() -> Path:
+    """Where the bundled (vendored) Westview 2025-26 catalog lives."""
+    return config.STANDARDS_DATA_DIR / "catalogs" / "westview_2025_26_courses.csv"
+
+
+def default_catalog() -> pd.DataFrame:
+    """The bundled Westview High School 2025-26 catalog (197 courses)."""
+    return load_catalog()
+
+
+def load_catalog(path: str | PathLike[str] | None = None, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Load and validate a catalog from a ``.csv``/``.txt`` or ``.xlsx``/``.xlsm`` file.
+
+    ``path`` defaults to :func:`default_catalog_path`. ``sheet`` (Excel only) is a sheet
+    name or 0-based index; the first sheet is read by default. Files larger than
+    ``config.MAX_INPUT_BYTES`` are refused before anything is parsed.
+
+    Returns a DataFrame with ``CATALOG_COLUMNS`` then any extra columns, all strings;
+    ``df.attrs["source"]`` is the file name. Raises :class:`InputError`.
+    """
+    path = Path(path) if path is not None else default_catalog_path()
+    source = path.name
+    suffix = _check_suffix(source, sheet)
+    if not path.exists():
+        hint = " (the bundled catalog is vendored by the import script)" if path == default_catalog_path() else ""
+        raise InputError(source, row_problem(source, None, f"file not found: {path}{hint}"))
+    if not path.is_file():
+        raise InputError(source, row_problem(source, None, f"not a file: {path}"))
+    limit = config.MAX_INPUT_BYTES
+    _check_size(source, path.stat().st_size, limit)
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)  # the file may have grown since stat()
+    _check_size(source, len(data), limit)
+    return _load(data, source, suffix, sheet)
+
+
+def load_catalog_bytes(data: bytes, filename: str, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Load and validate an uploaded catalog (same rules as :func:`load_catalog`).
+
+    ``filename`` gives the file type (its extension) and the name used in messages;
+    any directory part (``C:\\fakepath\\...``) is dropped.
+    """
+    source = re.split(r"[\\/]", str(filename))[-1] or "upload"
+    suffix = _check_suffix(source, sheet)
+    _check_size(source, len(data), config.MAX_INPUT_BYTES)
+    return _load(bytes(data), source, suffix, sheet)
+
+
+def validate_catalog(df: pd.DataFrame, source: str = "<catalog>") -> pd.DataFrame:
+    """Check a catalog table and return it tidied; raise :class:`InputError` if bad.
+
+    Row ``i`` (0-based position) of ``df`` is reported as spreadsheet row ``i + 2``.
+    Rows that are completely blank are dropped. Headers are mapped through
+    ``HEADER_ALIASES``; values are converted to strings (``""`` for missing).
+    All problems are collected and raised together.
+    """
+    source = str(source)
+    problems: list[str] = []
+    headers = [_header_text(c) for c in df.columns]
+    columns = [[_cell_text(v) for v in df.iloc[:, j].tolist()] for j in range(df.shape[1])]
+    n_rows = len(df)
+
+    # Columns with neither a header nor any value (trailing Excel/CSV columns) are noise.
+    keep = [i for i, h in enumerate(headers) if h or any(v.strip() for v in columns[i])]
+    headers = [headers[i] for i in keep]
+    columns = [columns[i] for i in keep]
+
+    if not headers:
+        raise InputError(source, row_problem(source, 1, f"no header row; expected columns {', '.join(REQUIRED_COLUMNS)}"))
+
+    # ---- header row
+    canonical: dict[str, int] = {}  # catalog column -> position
+    extras: dict[str, int] = {}  # extra header -> position
+    seen: dict[str, int] = {}
+    for pos, header in enumerate(headers):
+        name = header or f"column_{pos + 1}"
+        target = _canonical_name(name)
+        key = target or name
+        if key in seen:
+            first = headers[seen[key]] or f"column {seen[key] + 1}"
+            what = f"both mean {target!r}" if target else "have the same name"
+            problems.append(
+                row_problem(
+                    source,
+                    1,
+                    f"columns {first!r} (column {seen[key] + 1}) and {name!r} (column {pos + 1}) {what}; "
+                    "keep one of them",
+                )
+            )
+            continue
+        seen[key] = pos
+        if target:
+            canonical[target] = pos
+        else:
+            extras[name] = pos
+    missing = [c for c in REQUIRED_COLUMNS if c not in canonical]
+    if missing:
+        found = ", ".join(repr(h) for h in headers) or "none"
+        accepted = "; ".join(
+            f"{c}: " + ", ".join([c, *(a for a, t in HEADER_ALIASES.items() if t == c)]) for c in missing
+        )
+        problems.append(
+            row_problem(
+                source,
+                1,
+                f"missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                f"(columns found: {found}; accepted names: {accepted})",
+            )
+        )
+
+    # ---- rows
+    def col(name: str) -> list[str]:
+        return columns[canonical[name]] if name in canonical else [""] * n_rows
+
+    blank = [not any(columns[j][i].strip() for j in range(len(columns))) for i in range(n_rows)]
+    data_rows = [i for i in range(n_rows) if not blank[i]]
+    if not data_rows:
+        problems.append(row_problem(source, 2, "no course rows below the header row"))
+        raise InputError(source, problems)
+
+    out: dict[str, list[str]] = {c: [] for c in CATALOG_COLUMNS}
+    ids_seen: dict[str, list[int]] = {}
+    for i in data_rows:
+        row = i + 2
+        values = {c: _normalize(col(c)[i]) for c in CATALOG_COLUMNS}
+        if "course_id" in canonical:
+            if not values["course_id"]:
+                problems.append(row_problem(source, row, "course_id is empty"))
+            else:
+                ids_seen.setdefault(values["course_id"], []).append(row)
+        if "description" in canonical:
+            text = values["description"]
+            if not text:
+                problems.append(row_problem(source, row, "description is empty"))
+            elif len(text) > config.MAX_TEXT_CHARS:
+                problems.append(
+                    row_problem(
+                        source,
+                        row,
+                        f"description is {len(text):,} characters, longer than the "
+                        f"{config.MAX_TEXT_CHARS:,} limit; shorten it",
+                    )
+                )
+        for name in CATALOG_COLUMNS:
+            bad = _control_chars(values[name])
+            if bad:
+                problems.append(
+                    row_problem(
+                        source,
+                        row,
+                        f"{name} contains control character{'s' if len(bad) > 1 else ''} "
+                        f"{', '.join(f'U+{ord(ch):04X}' for ch in bad)}; remove {'them' if len(bad) > 1 else 'it'}",
+                    )
+                )
+        problems.extend(_check_multi(source, row, values))
+        if values["level"]:
+            values["level"] = "; ".join(p.lower() for p in split_multi(values["level"]))
+        for name in CATALOG_COLUMNS:
+            out[name].append(values[name])
+
+    for course_id, rows in ids_seen.items():
+        if len(rows) > 1:
+            problems.append(
+                row_problem(
+                    source,
+                    rows[0],
+                    f"course_id {course_id!r} is used by {len(rows)} rows ({', '.join(map(str, rows))}); "
+                    "each course needs its own id",
+                )
+            )
+
+    if problems:
+        raise InputError(source, problems)
+
+    for name, pos in extras.items():
+        out[name] = [columns[pos][i] for i in data_rows]
+    result = pd.DataFrame(out, index=pd.RangeIndex(len(data_rows)))
+    result.attrs["source"] = source
+    return result
+
+
+def split_multi(value: object) -> list[str]:
+    """Split a ``"; "``-separated field into its parts (``[]`` for an empty value).
+
+    Parts are trimmed; an empty part inside a list is kept (as ``""``) so that the
+    sector, pathway and level lists stay aligned by position.
+    """
+    text = _cell_text(value).strip()
+    if not text:
+        return []
+    return [part.strip() for part in text.split(_MULTI_SEPARATOR)]
+
+
+def course_sectors(row_or_value: object) -> list[str]:
+    """The CTE sectors of a course: a catalog row (its ``sector``) or a sector value."""
+    if isinstance(row_or_value, (Mapping, pd.Series)):
+        value = row_or_value.get("sector", "")
+    else:
+        value = row_or_value
+    return split_multi(value)
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+def _check_suffix(source: str, sheet: object) -> str:
+    suffix = Path(source).suffix.lower()
+    if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES:
+        shown = f"'{suffix}'" if suffix else "no extension"
+        raise InputError(
+            source,
+            row_problem(
+                source,
+                None,
+                f"unsupported file type ({shown}); use a .csv/.txt (comma-separated, UTF-8) "
+                "or an Excel .xlsx/.xlsm file (save .xls or .ods files as .xlsx first)",
+            ),
+        )
+    if sheet is not None and suffix in CSV_SUFFIXES:
+        raise InputError(source, row_problem(source, None, f"sheet={sheet!r} was given, but a CSV file has no sheets"))
+    return suffix
+
+
+def _check_size(source: str, size: int, limit: int) -> None:
+    if size > limit:
+        raise InputError(
+            source,
+            row_problem(
+                source,
+                None,
+                f"file is {_human_size(size)} ({size:,} bytes), larger than the {_human_size(limit)} "
+                f"({limit:,} bytes) limit; split the catalog or raise PATHWAY_ALIGN_MAX_INPUT_BYTES",
+            ),
+        )
+
+
+def _human_size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _load(data: bytes, source: str, suffix: str, sheet: str | int | None) -> pd.DataFrame:
+    raw = _read_csv(data, source) if suffix in CSV_SUFFIXES else _read_excel(data, source, sheet)
+    return validate_catalog(raw, source)
+
+
+def _read_csv(data: bytes, source: str) -> pd.DataFrame:
+    text = _decode_utf8(data, source)
+    if not text.strip():
+        raise InputError(
+            source, row_problem(source, None, "file is empty; expected a header row with course_id and description")
+        )
+    try:
+        table = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,  # keep row numbers equal to the spreadsheet's
+            engine="c",
+        )
+    except (pd.errors.ParserError, csv.Error) as exc:
+        message = " ".join(str(exc).split())
+        match = re.search(r"EOF inside string starting at row (\d+)", message)
+        if match:  # pandas counts records from 0, header included
+            row = int(match.group(1)) + 1
+            problem = f"a quoted value starts here and its closing quote is missing (pandas: {message})"
+        else:
+            row = None
+            problem = f"is not a well-formed CSV file: {message}; check quotes and the number of commas"
+        raise InputError(source, row_problem(source, row, problem)) from None
+    except pd.errors.EmptyDataError:
+        raise InputError(source, row_problem(source, None, "file is empty")) from None
+    header = [str(v) for v in table.iloc[0].tolist()]
+    body = table.iloc[1:]
+    return pd.DataFrame(body.to_numpy(), columns=header) if len(body) else pd.DataFrame(columns=header)
+
+
+def _decode_utf8(data: bytes, source: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        offset = exc.start
+        line = data.count(b"\n", 0, offset) + 1
+        row = _csv_row_at(data, offset)
+        line_note = f" (line {line} of the file)" if line != row else ""
+        bad = data[offset : min(exc.end, offset + 4)]
+        raise InputError(
+            source,
+            row_problem(
+                source,
+                row,
+                f"byte {' '.join(f'0x{b:02X}' for b in bad)} at byte offset {offset:,}{line_note} is not valid "
+                f"UTF-8 (the file looks like Windows-1252/Latin-1 text); {_SAVE_AS_UTF8}",
+            ),
+        ) from None
+
+
+def _csv_row_at(data: bytes, offset: int) -> int:
+    """The spreadsheet row (1-based, quoted line breaks counted once) holding byte ``offset``."""
+    prefix = data[:offset].decode("utf-8-sig", errors="replace")
+    try:
+        records = sum(1 for _ in csv.reader(io.StringIO(prefix, newline="")))
+    except csv.Error:  # fall back to physical lines
+        return data.count(b"\n", 0, offset) + 1
+    at_record_start = prefix == "" or prefix.endswith("\n") and not _inside_quotes(prefix)
+    return records + 1 if at_record_start else max(records, 1)
+
+
+def _inside_quotes(text: str) -> bool:
+    return text.count('"') % 2 == 1
+
+
+def _read_excel(data: bytes, source: str, sheet: str | int | None) -> pd.DataFrame:
+    import openpyxl  # imported here: CSV users do not pay for it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputError(
+            source,
+            row_problem(
+                source,
+                None,
+                f"is not a readable Excel workbook ({type(exc).__name__}: {exc}); "
+                "open it in Excel and save it as .xlsx or as CSV UTF-8",
+            ),
+        ) from None
+    try:
+        names = book.sheetnames
+        if sheet is None:
+            name = names[0]
+        elif isinstance(sheet, int) and not isinstance(sheet, bool):
+            if not 0 <= sheet < len(names):
+                raise InputError(
+                    source,
+                    row_problem(
+                        source, None, f"sheet index {sheet} does not exist; sheets: {', '.join(map(repr, names))}"
+                    ),
+                )
+            name = names[sheet]
+        elif sheet in names:
+            name = sheet
+        else:
+            raise InputError(
+                source,
+                row_problem(source, None, f"sheet {sheet!r} not found; sheets in this workbook: {', '.join(map(repr, names))}"),
+            )
+        worksheet = book[name]
+        worksheet.reset_dimensions()  # some writers store wrong dimensions; read every cell
+        rows = [list(r) for r in worksheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    while rows and not any(_cell_text(v).strip() for v in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise InputError(
+            source,
+            row_problem(source, None, f"sheet {name!r} is empty; put the header (course_id, description, ...) in row 1"),
+        )
+    width = max(len(r) for r in rows)
+    rows = [[_excel_text(v) for v in r] + [""] * (width - len(r)) for r in rows]
+    frame = pd.DataFrame(rows[1:], columns=rows[0]) if len(rows) > 1 else pd.DataFrame(columns=rows[0])
+    frame.attrs["sheet"] = name
+    return frame
+
+
+def _excel_text(value: object) -> str:
+    """An Excel cell as the text a user sees (integers without ``.0``)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
+        return value.date().isoformat()
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return str(value)
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def _cell_text(value: object) -> str:
+    """Any cell value (from a file or from code) as a string; missing -> ``""``."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    if isinstance(value, str):
+        return value
+    return str(value)
+
+
+def _header_text(value: object) -> str:
+    return _cell_text(value).strip()
+
+
+def _canonical_name(header: str) -> str | None:
+    key = " ".join(header.split()).lower()
+    if key in CATALOG_COLUMNS:
+        return key
+    return HEADER_ALIASES.get(key)
+
+
+def _normalize(value: str) -> str:
+    """Strip, NFC, ``\\n`` line endings. Nothing else (HTML stays as text)."""
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text.strip())
+
+
+def _control_chars(text: str) -> list[str]:
+    found: list[str] = []
+    for ch in text:
+        if ch not in "\n\t" and unicodedata.category(ch) == "Cc" and ch not in found:
+            found.append(ch)
+    return found
+
+
+def _check_multi(source: str, row: int, values: dict[str, str]) -> list[str]:
+    problems: list[str] = []
+    counts: dict[str, int] = {}
+    for name in MULTI_VALUE_COLUMNS:
+        parts = split_multi(values[name])
+        if not parts:
+            continue
+        counts[name] = len(parts)
+        if any(not p for p in parts):
+            problems.append(row_problem(source, row, f"{name} {values[name]!r} has an empty item in its '; ' list"))
+        if name == "level":
+            wrong = [p for p in parts if p and p.lower() not in LEVELS]
+            if wrong:
+                problems.append(
+                    row_problem(
+                        source,
+                        row,
+                        f"level {', '.join(map(repr, wrong))} is not one of {', '.join(LEVELS)}",
+                    )
+                )
+    if len(set(counts.values())) > 1:
+        shown = ", ".join(f"{name} has {n}" for name, n in counts.items())
+        problems.append(
+            row_problem(
+                source,
+                row,
+                f"sector, pathway and level lists must have the same number of '; '-separated parts ({shown})",
+            )
+        )
+    return problems
