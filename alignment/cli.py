@@ -1,0 +1,138 @@
+"""``pathway-align``: the command line.
+
+    pathway-align align CATALOG -o suggestions.csv [--standards FILE_OR_DIR]
+                        [--frameworks F ...] [--top-k N]
+    pathway-align standards [--framework F ...] [--sector S] [--search TEXT]
+
+Thin: parses arguments, calls the package, prints. Bad input ends with a clear
+message (file, row, problem) and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+
+
+def _load_standards_arg(value: str | None) -> pd.DataFrame:
+    """The bundled frameworks, or a plain CSV / CASE JSON file, or a folder of them."""
+    from .case import read_case
+    from .standards import load_standards, standards_from_csv
+
+    if not value:
+        return load_standards()
+    path = Path(value)
+    if not path.exists():
+        raise InputError(value, f"{value}: no such file or folder")
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in {".csv", ".json"}) if path.is_dir() else [path]
+    if not files:
+        raise InputError(value, f"{value}: no .csv or .json standards files in this folder")
+    tables = []
+    for file in files:
+        if file.suffix.lower() == ".json":
+            tables.append(read_case(file))
+        elif file.name == "standards.csv" and "standard_id" in pd.read_csv(file, nrows=0).columns:
+            tables.append(load_standards(file))
+        else:
+            tables.append(standards_from_csv(file))
+    table = pd.concat(tables, ignore_index=True)
+    dupes = table["standard_id"][table["standard_id"].duplicated()].unique()
+    if len(dupes):
+        raise InputError(value, f"{value}: the same standard_id comes from several files: {', '.join(map(str, dupes[:5]))}")
+    return table
+
+
+def cmd_align(args) -> int:
+    from .aligner import SUGGESTION_COLUMNS, Aligner
+    from .catalog import load_catalog
+
+    courses = load_catalog(args.catalog)
+    standards = _load_standards_arg(args.standards)
+    print(f"{len(courses)} courses from {args.catalog}; {len(standards)} standards", file=sys.stderr)
+    aligner = Aligner(top_k=args.top_k, frameworks=args.frameworks, progress=not args.quiet).fit(standards)
+    suggestions = aligner.suggest(courses)
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    suggestions[SUGGESTION_COLUMNS].to_csv(out, index=False)
+    covered = suggestions.loc[suggestions["standard_id"] != "", "course_id"].nunique()
+    bands = suggestions["band"].value_counts().to_dict()
+    print(
+        f"wrote {len(suggestions)} suggestions for {covered} of {len(courses)} courses to {out} "
+        f"(bands: {', '.join(f'{k} {v}' for k, v in bands.items())})",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_standards(args) -> int:
+    from .standards import filter_standards, load_standards, search_standards
+
+    table = _load_standards_arg(args.standards)
+    table = filter_standards(
+        table,
+        frameworks=args.framework,
+        sectors=[args.sector] if args.sector else None,
+        pathways=[args.pathway] if args.pathway else None,
+        grades=[args.grade] if args.grade else None,
+    )
+    if args.search:
+        table = search_standards(table, args.search)
+    columns = [c for c in ["standard_id", "framework", "display_code", "sector", "pathway", "grade", "kind", "completeness", "text"] if c in table.columns]
+    if args.output:
+        table[columns].to_csv(args.output, index=False)
+        print(f"wrote {len(table)} standards to {args.output}", file=sys.stderr)
+        return 0
+    with pd.option_context("display.max_colwidth", 90, "display.width", 200, "display.max_rows", args.limit):
+        shown = table[columns].head(args.limit)
+        print(shown.to_string(index=False) if len(shown) else "no standards match")
+    if len(table) > args.limit:
+        print(f"... {len(table) - args.limit} more (use --limit or -o FILE)", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pathway-align", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    align = sub.add_parser("align", help="suggest standards for every course of a catalog")
+    align.add_argument("catalog", help="course catalog (CSV or Excel): course_id, description [, title, department, grades, sector, pathway, level]")
+    align.add_argument("-o", "--output", required=True, help="CSV file to write")
+    align.add_argument("--standards", help="plain CSV or CASE JSON file (or a folder of them) instead of the bundled frameworks")
+    align.add_argument("--frameworks", nargs="+", help="only these frameworks (cte_pathway cte_anchor cte_crp ccss_ela ccss_math)")
+    align.add_argument("--top-k", type=int, default=5, help="suggestions per course and framework (default 5)")
+    align.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    align.set_defaults(func=cmd_align)
+
+    std = sub.add_parser("standards", help="list and search standards")
+    std.add_argument("--standards", help="plain CSV or CASE JSON instead of the bundled frameworks")
+    std.add_argument("--framework", nargs="+", help="frameworks to list")
+    std.add_argument("--sector")
+    std.add_argument("--pathway")
+    std.add_argument("--grade")
+    std.add_argument("--search", help="text to look for in codes and texts")
+    std.add_argument("--limit", type=int, default=50)
+    std.add_argument("-o", "--output", help="write the list to this CSV instead")
+    std.set_defaults(func=cmd_standards)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

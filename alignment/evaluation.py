@@ -1,0 +1,183 @@
+"""Measuring alignment quality on the development ground truth (``../shared/eval``).
+
+Pure functions over score matrices plus loaders for the three dev tasks described
+in ``../shared/eval/README.md``:
+
+* ``cte``: a CTE performance indicator (Business and Finance) -> its pathway standard,
+  ranked among all pathway standards of every sector (each with its own text only).
+* ``ela``: a grade-specific CCSS ELA/Literacy standard (6-12) -> its CCR anchor standard,
+  ranked among the 32 anchors (the query's code is never used).
+* ``catalog``: a labelled CTE course of the real catalog -> its sector/pathway, from the
+  top suggested pathway standards aggregated per pathway; and, for courses of sectors the
+  data does not cover, how often the aligner abstains (no strong/possible match).
+
+Methods score a list of query texts against a candidate table; every method sees the
+same queries and candidates in the same run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import config
+from .aligner import Aligner, _split
+from .bands import band_for
+from .lexical import LemmaTfidf
+from .text import content_lemmas, load_nlp
+
+
+@dataclass
+class RankingTask:
+    """Queries, candidates and, per query, the index of the gold candidate."""
+
+    name: str
+    queries: list[str]
+    candidates: pd.DataFrame
+    gold: np.ndarray
+    query_ids: list[str]
+
+
+def rank_of_gold(scores: np.ndarray, gold: np.ndarray) -> np.ndarray:
+    """1-based rank of each query's gold candidate (ties count against it)."""
+    gold_scores = scores[np.arange(len(gold)), gold]
+    return (scores > gold_scores[:, None]).sum(axis=1) + (scores == gold_scores[:, None]).sum(axis=1)
+
+
+def rank_metrics(scores: np.ndarray, gold: np.ndarray) -> dict[str, float]:
+    """recall@1, recall@5 and MRR of the gold candidates."""
+    ranks = rank_of_gold(scores, gold)
+    return {
+        "n": int(len(ranks)),
+        "recall@1": float(np.mean(ranks <= 1)),
+        "recall@5": float(np.mean(ranks <= 5)),
+        "mrr": float(np.mean(1.0 / ranks)),
+    }
+
+
+def load_cte_task(standards: pd.DataFrame, shared_dir: Path | None = None) -> RankingTask:
+    """Indicator -> pathway standard (see module docstring)."""
+    shared_dir = Path(shared_dir or config.SHARED_DIR)
+    dev = pd.read_csv(shared_dir / "eval" / "cte_indicator_to_standard_dev.csv", dtype=str).fillna("")
+    cands = standards[(standards["framework"] == "cte_pathway") & (standards["kind"] == "standard")].reset_index(drop=True)
+    key = {(r.sector, r.pathway, r.code): i for i, r in enumerate(cands.itertuples())}
+    gold = np.array([key[(r.sector, r.pathway, r.gold_code)] for r in dev.itertuples()])
+    # The query's own row is an indicator, never a candidate; assert it stays so.
+    assert not set(dev["query_text"]) & set(cands["text"]), "a query text is among the candidates"
+    return RankingTask("CTE indicator -> pathway standard", dev["query_text"].tolist(), cands, gold, dev["query_id"].tolist())
+
+
+def load_ela_task(standards: pd.DataFrame, shared_dir: Path | None = None) -> RankingTask:
+    """Grade-level ELA/Literacy standard -> CCR anchor."""
+    shared_dir = Path(shared_dir or config.SHARED_DIR)
+    dev = pd.read_csv(shared_dir / "eval" / "ccss_ela_to_anchor_dev.csv", dtype=str).fillna("")
+    cands = standards[
+        (standards["framework"] == "ccss_ela") & standards["code"].str.contains(".CCRA.", regex=False) & (standards["kind"] != "heading")
+    ].reset_index(drop=True)
+    index = {c: i for i, c in enumerate(cands["code"])}
+    gold = np.array([index[c] for c in dev["gold_code"]])
+    return RankingTask("CCSS ELA standard -> CCR anchor", dev["query_text"].tolist(), cands, gold, dev["query_id"].tolist())
+
+
+def load_catalog_task(courses: pd.DataFrame, standards: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(labelled courses in covered sectors, courses of uncovered sectors, candidates).
+
+    Candidates are all CTE pathway standards and indicators of every sector; the
+    course's own labels are never shown to the method.
+    """
+    cands = standards[(standards["framework"] == "cte_pathway") & (standards["kind"] != "heading")].reset_index(drop=True)
+    covered = set(cands["sector"])
+    cte = courses[courses["sector"].str.strip() != ""].copy()
+    cte["sectors"] = cte["sector"].map(_split)
+    cte["pathways"] = cte["pathway"].map(_split)
+    in_data = cte[cte["sectors"].map(lambda s: any(x in covered for x in s))]
+    outside = cte[cte["sectors"].map(lambda s: not any(x in covered for x in s))]
+    return in_data.reset_index(drop=True), outside.reset_index(drop=True), cands
+
+
+def pathway_ranking(scores: np.ndarray, candidates: pd.DataFrame, top_n: int = 3) -> list[list[tuple[str, str]]]:
+    """For each course, (sector, pathway) pairs ranked by the mean of their top-n standard scores."""
+    groups = candidates.groupby(["sector", "pathway"]).indices
+    out = []
+    for row in scores:
+        agg = {key: float(np.sort(row[idx])[::-1][:top_n].mean()) for key, idx in groups.items()}
+        out.append(sorted(agg, key=lambda k: -agg[k]))
+    return out
+
+
+def catalog_accuracy(rankings: list[list[tuple[str, str]]], courses: pd.DataFrame) -> dict[str, float]:
+    """accuracy@1/@3: a predicted (sector, pathway) is right when the sector is one of the
+    course's and, where the catalog names an official pathway, the pathway is it too."""
+    def right(pred, course) -> bool:
+        sector, pathway = pred
+        for s, p in zip(course["sectors"], course["pathways"] + [""] * len(course["sectors"])):
+            if s == sector and (p == pathway or p not in official_pathways or not p):
+                return True
+        return False
+
+    official_pathways = {p for r in rankings for _, p in r}
+    at1 = [right(r[0], c) for r, (_, c) in zip(rankings, courses.iterrows())]
+    at3 = [any(right(p, c) for p in r[:3]) for r, (_, c) in zip(rankings, courses.iterrows())]
+    return {"n": len(at1), "accuracy@1": float(np.mean(at1)), "accuracy@3": float(np.mean(at3))}
+
+
+# ----------------------------------------------------------------- methods
+class TfidfBaseline:
+    """TF-IDF cosine over content lemmas, scikit-learn defaults (fit on the candidates)."""
+
+    name = "TF-IDF (lemmas)"
+
+    def __init__(self):
+        self.nlp = load_nlp(vectors=False)
+
+    def score(self, queries: list[str], candidates: pd.DataFrame) -> np.ndarray:
+        lem = lambda texts: [content_lemmas(d) for d in self.nlp.pipe(texts, batch_size=128)]
+        model = LemmaTfidf(sublinear_tf=False).fit(lem(candidates["text"].tolist()))
+        return model.similarity(lem(queries))
+
+
+class SpacyBaseline:
+    """Plain spaCy ``Doc.similarity`` with en_core_web_md (averaged word vectors)."""
+
+    name = "spaCy md Doc.similarity"
+
+    def __init__(self):
+        self.nlp = load_nlp(vectors=False)
+
+    def score(self, queries: list[str], candidates: pd.DataFrame) -> np.ndarray:
+        qd = list(self.nlp.pipe(queries, batch_size=128))
+        cd = list(self.nlp.pipe(candidates["text"].tolist(), batch_size=128))
+        return np.array([[q.similarity(c) if q.vector_norm and c.vector_norm else 0.0 for c in cd] for q in qd])
+
+
+class ShippedMethod:
+    """The product's ``Aligner`` (fitted on the whole standards table), restricted to the candidates."""
+
+    def __init__(self, standards: pd.DataFrame, name: str = "Pathway Align (shipped)", **aligner_kwargs):
+        self.name = name
+        self.aligner = Aligner(**aligner_kwargs).fit(standards)
+        self._column = {sid: i for i, sid in enumerate(self.aligner.standards_["standard_id"])}
+
+    def score(self, queries: list[str], candidates: pd.DataFrame) -> np.ndarray:
+        cols = np.array([self._column[s] for s in candidates["standard_id"]])
+        return self.aligner.score(self.aligner.analyse(queries), cols)
+
+
+def abstention_rate(top_scores: np.ndarray, framework: str = "cte_pathway") -> float:
+    """Share of queries whose best score falls in the ``weak`` band (the aligner abstains)."""
+    if len(top_scores) == 0:
+        return float("nan")
+    return float(np.mean([band_for(s, framework) == "weak" for s in top_scores]))
+
+
+def calibration_table(top_scores: np.ndarray, correct: np.ndarray, edges=(0.0, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 1.01)) -> pd.DataFrame:
+    """Precision of the top-ranked candidate by score bin (how bands are justified)."""
+    rows = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        mask = (top_scores >= lo) & (top_scores < hi)
+        rows.append({"score_from": lo, "score_to": min(hi, 1.0), "queries": int(mask.sum()),
+                     "top1_correct": float(correct[mask].mean()) if mask.any() else float("nan")})
+    return pd.DataFrame(rows)
