@@ -137,7 +137,8 @@ class Aligner:
         for col in ["sector", "pathway", "grade_band", "display_code", "match_text"]:
             if col not in table.columns:
                 table[col] = ""
-        table = table.fillna("")
+        text_columns = ["standard_id", "framework", "code", "text", "kind", "sector", "pathway", "grade_band", "display_code", "match_text"]
+        table[text_columns] = table[text_columns].fillna("").astype(str)
         if self.frameworks:
             unknown = sorted(set(self.frameworks) - set(table["framework"]))
             if unknown:

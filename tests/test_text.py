@@ -1,0 +1,65 @@
+"""The spaCy pipeline: one way in for text, vectors set by a registered component."""
+
+import numpy as np
+import pytest
+import spacy
+
+from alignment.text import content_lemmas, load_nlp, model_version, noun_phrases
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+def test_pipeline_has_registered_component(nlp):
+    assert "sentence_vectors" in nlp.pipe_names
+    assert "sentence_vectors" in spacy.registry.factories.get_all() or nlp.has_factory("sentence_vectors")
+    assert "ner" not in nlp.pipe_names
+
+
+def test_doc_vector_is_the_sentence_embedding(nlp):
+    doc = nlp("Students prepare a personal budget and compare credit options.")
+    assert doc.vector.shape == (384,)
+    assert np.isclose(np.linalg.norm(doc.vector), 1.0, atol=1e-4)
+    assert doc._.embedding is not None
+    # The md pipeline's own word vectors are still there (300-d), used by the baseline.
+    assert doc._.word_vector.shape == (300,)
+
+
+def test_similarity_orders_related_texts(nlp):
+    budget = nlp("Create and manage a personal budget.")
+    finance = nlp("Students learn personal finance: saving, spending plans and budgets.")
+    poetry = nlp("Analyze how a poet uses meter and rhyme in a sonnet.")
+    assert budget.similarity(finance) > budget.similarity(poetry) + 0.2
+
+
+def test_pipe_and_call_agree(nlp):
+    texts = ["Short text.", "A much longer text about computer networks, routers and switches in a lab."]
+    piped = list(nlp.pipe(texts))
+    single = [nlp(t) for t in texts]
+    for a, b in zip(piped, single):
+        assert np.allclose(a.vector, b.vector, atol=1e-5)
+
+
+def test_sentence_embeddings_on_request(nlp):
+    text = "Students design web pages. They also study network security."
+    (doc,) = nlp.pipe([text], component_cfg={"sentence_vectors": {"sentences": True}})
+    assert doc._.sent_embeddings.shape == (len(list(doc.sents)), 384)
+    (plain,) = nlp.pipe([text])
+    assert plain._.sent_embeddings is None
+
+
+def test_lemmas_and_phrases(nlp):
+    doc = nlp("Students are budgeting their incomes and analyzing financial statements.")
+    lemmas = content_lemmas(doc)
+    assert "budget" in lemmas and "income" in lemmas and "analyze" in lemmas
+    assert "their" not in lemmas and "are" not in lemmas
+    assert "financial statement" in noun_phrases(doc)
+
+
+def test_model_version_names_both_models(nlp):
+    version = model_version(nlp)
+    assert "core_web_md-3.8.0" in version and "MiniLM" in version
