@@ -1,0 +1,689 @@
+"""The durable review store: reviewers' decisions in one SQLite file.
+
+``ReviewStore(path)`` keeps, per catalog, the current decision on each
+(course, standard) pair, an append-only audit trail of every change, which
+suggestions were shown (so progress can be computed) and where each reviewer was
+(so reopening resumes there). ``decisions()`` returns the shared decisions table
+(:data:`alignment.decisions.DECISION_COLUMNS` plus ``catalog``), so gap analysis
+and exports read the store exactly as they read a decisions CSV.
+
+Durability and concurrency
+--------------------------
+* WAL journal: readers never block the writer and the writer never blocks readers;
+  a crashed writer leaves the database consistent (the torn tail of the WAL is
+  ignored on reopen).
+* ``synchronous=FULL`` (default): every COMMIT syncs the WAL, so a decision the
+  reviewer saw confirmed survives a power cut, not only a crashed process.
+  ``NORMAL`` would be safe against process crashes only. Decisions are human
+  clicks (a few per minute), so the cost of the sync is invisible.
+* ``busy_timeout``: concurrent writers (two reviewers, two app kernels) wait for
+  the lock instead of failing with "database is locked".
+* One ``BEGIN IMMEDIATE ... COMMIT`` per decision: the write lock is taken up
+  front (no deadlock-prone read-to-write upgrade), and the decision and its audit
+  row commit together or not at all.
+* One connection per thread (sqlite3 objects never cross threads); a forked child
+  opens its own connections. Many processes may open the same file.
+
+Schema and migrations
+---------------------
+``PRAGMA user_version`` holds the schema version. :data:`MIGRATIONS` lists the
+functions that bring a database from version ``i`` to ``i + 1``; opening a store
+applies the missing ones, in order, in one transaction. A database written by a
+newer release (higher version) is refused with :class:`SchemaVersionError`.
+
+=========  ================================================================
+version 1  ``decisions`` (catalog, course_id, standard_id, decision, reviewer,
+           note, decided_at; primary key (catalog, course_id, standard_id));
+           ``audit`` (append-only: UPDATE and DELETE abort).
+version 2  ``decisions`` gains ``association_type`` and ``origin``; ``audit``
+           gains ``reverts`` (the audit id an undo reverted); new tables
+           ``suggestions`` (what was shown, for progress) and ``positions``
+           (each reviewer's last course per catalog).
+=========  ================================================================
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from .decisions import ASSOCIATION_TYPES, DECISION_COLUMNS, DECISIONS, ORIGINS
+from .errors import InputError
+
+#: Longest note accepted (characters).
+MAX_NOTE_CHARS = 2_000
+#: Longest catalog, course, standard or reviewer name accepted (characters).
+MAX_ID_CHARS = 200
+#: How long a writer waits for another writer's lock before giving up (ms).
+BUSY_TIMEOUT_MS = 30_000
+
+#: Columns of :meth:`ReviewStore.decisions`.
+STORE_DECISION_COLUMNS = DECISION_COLUMNS + ["catalog"]
+#: Columns of :meth:`ReviewStore.audit`.
+AUDIT_COLUMNS = [
+    "id", "at", "reviewer", "catalog", "course_id", "standard_id", "action", "previous", "new", "reverts",
+]
+#: Columns of :meth:`ReviewStore.progress`.
+PROGRESS_COLUMNS = [
+    "catalog", "course_id", "suggestions", "reviewed", "accepted", "rejected", "added", "complete",
+]
+#: Audit actions.
+ACTIONS = ("record", "clear", "undo")
+
+
+class SchemaVersionError(RuntimeError):
+    """The file is not a review store this release can open."""
+
+
+# --------------------------------------------------------------------------- schema
+
+#: Triggers that make the audit table append-only (part of schema version 1).
+_APPEND_ONLY_TRIGGERS = [
+    """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+       BEGIN SELECT RAISE(ABORT, 'audit is append-only: rows cannot be changed'); END""",
+    """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+       BEGIN SELECT RAISE(ABORT, 'audit is append-only: rows cannot be deleted'); END""",
+]
+
+
+def _migrate_to_1(con: sqlite3.Connection) -> None:
+    """Decisions and the append-only audit trail."""
+    con.execute("""
+        CREATE TABLE decisions (
+            catalog     TEXT NOT NULL,
+            course_id   TEXT NOT NULL,
+            standard_id TEXT NOT NULL,
+            decision    TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
+            reviewer    TEXT NOT NULL,
+            note        TEXT NOT NULL DEFAULT '',
+            decided_at  TEXT NOT NULL,
+            PRIMARY KEY (catalog, course_id, standard_id)
+        )""")
+    con.execute("""
+        CREATE TABLE audit (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            at          TEXT NOT NULL,
+            reviewer    TEXT NOT NULL,
+            catalog     TEXT NOT NULL,
+            course_id   TEXT NOT NULL,
+            standard_id TEXT NOT NULL,
+            action      TEXT NOT NULL,
+            previous    TEXT,
+            new         TEXT
+        )""")
+    for trigger in _APPEND_ONLY_TRIGGERS:
+        con.execute(trigger)
+
+
+def _migrate_to_2(con: sqlite3.Connection) -> None:
+    """Association type and origin on decisions; undo links; progress and positions."""
+    con.execute("ALTER TABLE decisions ADD COLUMN association_type TEXT NOT NULL DEFAULT 'exactMatchOf' "
+                "CHECK (association_type IN ('exactMatchOf', 'isRelatedTo'))")
+    con.execute("ALTER TABLE decisions ADD COLUMN origin TEXT NOT NULL DEFAULT 'suggestion' "
+                "CHECK (origin IN ('suggestion', 'reviewer'))")
+    con.execute("ALTER TABLE audit ADD COLUMN reverts INTEGER")
+    con.execute("CREATE INDEX audit_by_reviewer ON audit (reviewer, catalog, id)")
+    con.execute("CREATE INDEX audit_by_pair ON audit (catalog, course_id, standard_id, id)")
+    con.execute("""
+        CREATE TABLE suggestions (
+            catalog      TEXT NOT NULL,
+            course_id    TEXT NOT NULL,
+            standard_id  TEXT NOT NULL,
+            framework    TEXT NOT NULL DEFAULT '',
+            display_code TEXT NOT NULL DEFAULT '',
+            score        REAL,
+            rank         INTEGER,
+            band         TEXT NOT NULL DEFAULT '',
+            shown_at     TEXT NOT NULL,
+            PRIMARY KEY (catalog, course_id, standard_id)
+        )""")
+    con.execute("""
+        CREATE TABLE positions (
+            reviewer   TEXT NOT NULL,
+            catalog    TEXT NOT NULL,
+            course_id  TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (reviewer, catalog)
+        )""")
+
+
+#: ``MIGRATIONS[i]`` brings a database from version ``i`` to ``i + 1``. Append only:
+#: never edit a released migration, add a new one.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2]
+#: The schema version this release writes.
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _now() -> str:
+    """ISO 8601 UTC with microseconds (sortable as text)."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _as_json(row: dict | None) -> str | None:
+    return None if row is None else json.dumps(row, sort_keys=True, ensure_ascii=False)
+
+
+def _check_name(value, what: str, problems: list[str]) -> str:
+    """A non-empty, single-line identifier of reasonable length, stripped."""
+    if not isinstance(value, str):
+        problems.append(f"{what} must be text, got {type(value).__name__} {value!r}")
+        return ""
+    value = value.strip()
+    if not value:
+        problems.append(f"{what} is empty")
+    elif len(value) > MAX_ID_CHARS:
+        problems.append(f"{what} is {len(value)} characters long (at most {MAX_ID_CHARS})")
+    elif any(ch in value for ch in "\r\n\t\x00"):
+        problems.append(f"{what} {value!r} contains a line break, tab or NUL")
+    return value
+
+
+def _raise(source: str, problems: list[str]) -> None:
+    if problems:
+        raise InputError(source, [f"{source}: {p}" for p in problems])
+
+
+_DECISION_FIELDS = ["decision", "association_type", "origin", "reviewer", "note", "decided_at"]
+
+
+def _with_defaults(value: dict) -> dict:
+    """An audited decision value with the fields schema version 1 did not have."""
+    return {"association_type": "exactMatchOf", "origin": "suggestion", **value}
+
+
+# --------------------------------------------------------------------------- the store
+
+class ReviewStore:
+    """Reviewers' decisions, their audit trail, progress and positions, in SQLite.
+
+    Parameters
+    ----------
+    path: the database file (created, with its folder, when missing).
+    synchronous: ``"FULL"`` (default: a committed decision survives power loss) or
+        ``"NORMAL"`` (survives process crashes; the last commits may be lost on
+        power loss).
+    busy_timeout_ms: how long a writer waits for another writer.
+
+    Use it as a context manager, or call :meth:`close`. Safe to share between
+    threads (each thread gets its own connection) and between processes (each
+    opens its own store on the same path).
+    """
+
+    def __init__(self, path: str | Path, *, synchronous: str = "FULL", busy_timeout_ms: int = BUSY_TIMEOUT_MS):
+        if str(path) == ":memory:" or not str(path).strip():
+            raise ValueError("ReviewStore needs a file path (an in-memory database cannot be shared or survive a crash)")
+        if synchronous.upper() not in ("FULL", "NORMAL"):
+            raise ValueError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
+        self.path = Path(path)
+        self.synchronous = synchronous.upper()
+        self.busy_timeout_ms = int(busy_timeout_ms)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._pid = os.getpid()
+        self._closed = False
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._open_schema()
+
+    # ----------------------------------------------------------- connections
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            # isolation_level=None: no implicit transactions; we say BEGIN/COMMIT.
+            # check_same_thread=False only so close() can close every thread's
+            # connection; each connection is used by the thread that opened it.
+            con = sqlite3.connect(
+                self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False,
+            )
+            con.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
+            mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                con.close()
+                raise SchemaVersionError(
+                    f"{self.path}: SQLite could not switch to WAL journaling (got {mode!r}); "
+                    "put the review store on a local disk"
+                )
+            con.execute(f"PRAGMA synchronous = {self.synchronous}")
+        except sqlite3.DatabaseError as exc:
+            raise SchemaVersionError(f"{self.path}: not a review store database ({exc})") from exc
+        return con
+
+    @property
+    def _con(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use; reopened after a fork)."""
+        if self._closed:
+            raise RuntimeError(f"review store {self.path} is closed")
+        if os.getpid() != self._pid:
+            # Forked child: the parent's connections must be neither used nor closed
+            # here (closing could checkpoint or delete the parent's WAL). Keep them
+            # referenced so they are never finalised in this process.
+            _ABANDONED.extend(self._connections)
+            self._connections = []
+            self._local = threading.local()
+            self._pid = os.getpid()
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = self._connect()
+            self._local.con = con
+            with self._lock:
+                self._connections.append(con)
+        return con
+
+    def close(self) -> None:
+        """Close every connection this store opened. Call when no thread is using it."""
+        if self._closed:
+            return
+        self._closed = True
+        if os.getpid() != self._pid:
+            _ABANDONED.extend(self._connections)
+            self._connections = []
+            return
+        with self._lock:
+            for con in self._connections:
+                con.close()
+            self._connections = []
+
+    def __enter__(self) -> "ReviewStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ReviewStore({str(self.path)!r})"
+
+    def _write(self, work: Callable[[sqlite3.Connection], object]):
+        """Run ``work`` in one ``BEGIN IMMEDIATE ... COMMIT`` transaction."""
+        con = self._con
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            result = work(con)
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+        return result
+
+    # ----------------------------------------------------------- schema
+
+    def _open_schema(self) -> None:
+        # Look before touching: a foreign or newer file is refused unchanged (the
+        # WAL switch in _connect would otherwise already modify it).
+        probe = None
+        try:
+            probe = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000)
+            version = probe.execute("PRAGMA user_version").fetchone()[0]
+            self._check_version(probe, version)
+        except sqlite3.DatabaseError as exc:
+            raise SchemaVersionError(f"{self.path}: not a review store database ({exc})") from exc
+        finally:
+            if probe is not None:
+                probe.close()
+        if version == SCHEMA_VERSION:
+            self._con  # open this thread's connection (WAL, synchronous) now
+            return
+
+        def migrate(con):
+            # Re-read under the write lock: another process may have migrated meanwhile.
+            current = con.execute("PRAGMA user_version").fetchone()[0]
+            self._check_version(con, current)
+            for step in range(current, SCHEMA_VERSION):
+                MIGRATIONS[step](con)
+            con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+        self._write(migrate)
+
+    def _check_version(self, con: sqlite3.Connection, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"{self.path}: review store schema version {version} was written by a newer release of "
+                f"Pathway Align (this one reads up to version {SCHEMA_VERSION}); upgrade pathway-align "
+                "to open it. The file was not changed."
+            )
+        if version == 0:
+            tables = [r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+            if tables:
+                raise SchemaVersionError(
+                    f"{self.path}: not a review store (it has tables {', '.join(sorted(tables))} but no "
+                    "schema version); choose another file"
+                )
+
+    @property
+    def schema_version(self) -> int:
+        return self._con.execute("PRAGMA user_version").fetchone()[0]
+
+    # ----------------------------------------------------------- decisions
+
+    def record(
+        self,
+        catalog: str,
+        course_id: str,
+        standard_id: str,
+        decision: str,
+        reviewer: str,
+        *,
+        association_type: str = "exactMatchOf",
+        origin: str = "suggestion",
+        note: str = "",
+    ) -> dict:
+        """Record (or change) a reviewer's decision on a (course, standard) pair.
+
+        Everything is checked before the database is touched: a malformed decision
+        raises :class:`~alignment.errors.InputError` (a ValueError) and changes nothing.
+        Returns the stored decision (DECISION_COLUMNS + catalog as a dict).
+        """
+        problems: list[str] = []
+        catalog = _check_name(catalog, "catalog", problems)
+        course_id = _check_name(course_id, "course_id", problems)
+        standard_id = _check_name(standard_id, "standard_id", problems)
+        reviewer = _check_name(reviewer, "reviewer", problems)
+        decision_value = decision.strip().lower() if isinstance(decision, str) else decision
+        if decision_value not in DECISIONS:
+            problems.append(f"decision {decision!r} is not one of {', '.join(DECISIONS)}")
+        if association_type not in ASSOCIATION_TYPES:
+            problems.append(f"association_type {association_type!r} is not one of {', '.join(ASSOCIATION_TYPES)}")
+        if origin not in ORIGINS:
+            problems.append(f"origin {origin!r} is not one of {', '.join(ORIGINS)}")
+        if note is None:
+            note = ""
+        if not isinstance(note, str):
+            problems.append(f"note must be text, got {type(note).__name__}")
+        elif len(note) > MAX_NOTE_CHARS:
+            problems.append(f"note is {len(note)} characters long (at most {MAX_NOTE_CHARS}); shorten it")
+        elif "\x00" in note:
+            problems.append("note contains a NUL character")
+        _raise(f"decision on {course_id or '?'} / {standard_id or '?'}", problems)
+
+        new = {
+            "decision": decision_value, "association_type": association_type, "origin": origin,
+            "reviewer": reviewer, "note": note.strip(), "decided_at": _now(),
+        }
+
+        def work(con):
+            previous = self._current(con, catalog, course_id, standard_id)
+            con.execute(
+                """INSERT INTO decisions (catalog, course_id, standard_id, decision, association_type, origin,
+                                          reviewer, note, decided_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (catalog, course_id, standard_id) DO UPDATE SET
+                       decision = excluded.decision, association_type = excluded.association_type,
+                       origin = excluded.origin, reviewer = excluded.reviewer, note = excluded.note,
+                       decided_at = excluded.decided_at""",
+                (catalog, course_id, standard_id, *(new[f] for f in _DECISION_FIELDS)),
+            )
+            self._audit(con, new["decided_at"], reviewer, catalog, course_id, standard_id, "record", previous, new)
+
+        self._write(work)
+        return {"course_id": course_id, "standard_id": standard_id, **new, "catalog": catalog}
+
+    def clear(self, catalog: str, course_id: str, standard_id: str, reviewer: str) -> bool:
+        """Remove the decision on a pair (back to undecided), audited. False when there was none."""
+        problems: list[str] = []
+        catalog = _check_name(catalog, "catalog", problems)
+        course_id = _check_name(course_id, "course_id", problems)
+        standard_id = _check_name(standard_id, "standard_id", problems)
+        reviewer = _check_name(reviewer, "reviewer", problems)
+        _raise("clear", problems)
+
+        def work(con):
+            previous = self._current(con, catalog, course_id, standard_id)
+            if previous is None:
+                return False
+            self._delete(con, catalog, course_id, standard_id)
+            self._audit(con, _now(), reviewer, catalog, course_id, standard_id, "clear", previous, None)
+            return True
+
+        return self._write(work)
+
+    def undo(self, catalog: str, reviewer: str, *, course_id: str | None = None, standard_id: str | None = None) -> dict | None:
+        """Undo ``reviewer``'s most recent change in ``catalog`` not yet undone.
+
+        Restricted to one pair when ``course_id`` and ``standard_id`` are given.
+        Repeated calls walk further back. The pair is restored to its value before
+        that change (a decision, or undecided), and the undo is itself audited
+        (action ``undo``, ``reverts`` = the audit id undone). Returns what was
+        undone (``{"audit_id", "course_id", "standard_id", "restored"}``), or None
+        when there is nothing to undo. If someone else changed the pair since,
+        raises ValueError and changes nothing.
+        """
+        problems: list[str] = []
+        catalog = _check_name(catalog, "catalog", problems)
+        reviewer = _check_name(reviewer, "reviewer", problems)
+        if (course_id is None) != (standard_id is None):
+            problems.append("give both course_id and standard_id, or neither")
+        if course_id is not None:
+            course_id = _check_name(course_id, "course_id", problems)
+            standard_id = _check_name(standard_id, "standard_id", problems)
+        _raise("undo", problems)
+
+        def work(con):
+            sql = """SELECT id, course_id, standard_id, previous, new FROM audit a
+                     WHERE catalog = ? AND reviewer = ? AND action IN ('record', 'clear')
+                       AND NOT EXISTS (SELECT 1 FROM audit u WHERE u.reverts = a.id)"""
+            params: list = [catalog, reviewer]
+            if course_id is not None:
+                sql += " AND course_id = ? AND standard_id = ?"
+                params += [course_id, standard_id]
+            row = con.execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
+            if row is None:
+                return None
+            audit_id, c_id, s_id, previous_json, new_json = row
+            current = self._current(con, catalog, c_id, s_id)
+            expected = _with_defaults(json.loads(new_json)) if new_json else None
+            if current != expected:
+                who = current["reviewer"] if current else "someone"
+                raise ValueError(
+                    f"cannot undo {c_id} / {s_id} in {catalog}: {who} changed it after {reviewer}; "
+                    "record the decision you want instead"
+                )
+            restored = _with_defaults(json.loads(previous_json)) if previous_json else None
+            if restored is None:
+                self._delete(con, catalog, c_id, s_id)
+            else:
+                con.execute(
+                    """INSERT OR REPLACE INTO decisions (catalog, course_id, standard_id, decision,
+                           association_type, origin, reviewer, note, decided_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (catalog, c_id, s_id, *(restored[f] for f in _DECISION_FIELDS)),
+                )
+            self._audit(con, _now(), reviewer, catalog, c_id, s_id, "undo", current, restored, reverts=audit_id)
+            return {"audit_id": audit_id, "course_id": c_id, "standard_id": s_id, "restored": restored}
+
+        return self._write(work)
+
+    @staticmethod
+    def _current(con, catalog, course_id, standard_id) -> dict | None:
+        row = con.execute(
+            f"SELECT {', '.join(_DECISION_FIELDS)} FROM decisions WHERE catalog = ? AND course_id = ? AND standard_id = ?",
+            (catalog, course_id, standard_id),
+        ).fetchone()
+        return None if row is None else dict(zip(_DECISION_FIELDS, row))
+
+    @staticmethod
+    def _delete(con, catalog, course_id, standard_id) -> None:
+        con.execute("DELETE FROM decisions WHERE catalog = ? AND course_id = ? AND standard_id = ?",
+                    (catalog, course_id, standard_id))
+
+    @staticmethod
+    def _audit(con, at, reviewer, catalog, course_id, standard_id, action, previous, new, reverts=None) -> None:
+        con.execute(
+            """INSERT INTO audit (at, reviewer, catalog, course_id, standard_id, action, previous, new, reverts)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (at, reviewer, catalog, course_id, standard_id, action, _as_json(previous), _as_json(new), reverts),
+        )
+
+    def decisions(self, catalog: str | None = None) -> pd.DataFrame:
+        """Current decisions: DECISION_COLUMNS + ``catalog``, one row per pair, all text."""
+        sql = f"SELECT {', '.join(STORE_DECISION_COLUMNS)} FROM decisions"
+        params: tuple = ()
+        if catalog is not None:
+            sql += " WHERE catalog = ?"
+            params = (catalog,)
+        rows = self._con.execute(sql + " ORDER BY catalog, course_id, standard_id", params).fetchall()
+        return pd.DataFrame(rows, columns=STORE_DECISION_COLUMNS).astype(str)
+
+    def audit(
+        self,
+        catalog: str | None = None,
+        *,
+        course_id: str | None = None,
+        standard_id: str | None = None,
+        reviewer: str | None = None,
+    ) -> pd.DataFrame:
+        """The audit trail, oldest first (``previous``/``new`` are JSON text, empty when none)."""
+        where, params = [], []
+        for column, value in (("catalog", catalog), ("course_id", course_id),
+                              ("standard_id", standard_id), ("reviewer", reviewer)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        sql = f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = self._con.execute(sql + " ORDER BY id", params).fetchall()
+        df = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+        df["id"] = df["id"].astype("int64")
+        df["reverts"] = df["reverts"].astype("Int64")
+        for column in AUDIT_COLUMNS:
+            if column not in ("id", "reverts"):
+                df[column] = df[column].fillna("").astype(str)
+        return df
+
+    # ----------------------------------------------------------- progress and positions
+
+    def register_suggestions(self, catalog: str, suggestions: pd.DataFrame) -> int:
+        """Note which suggestions were shown for ``catalog`` (the denominator of progress).
+
+        ``suggestions`` is an aligner suggestions table (needs ``course_id`` and
+        ``standard_id``; ``framework``, ``display_code``, ``score``, ``rank``,
+        ``band`` are kept when present). Rows without a standard (the aligner's
+        "no pathway standards loaded" notes) are skipped. Registering again is
+        harmless: known pairs keep their first ``shown_at``. Returns the number of
+        suggestion rows registered.
+        """
+        problems: list[str] = []
+        catalog = _check_name(catalog, "catalog", problems)
+        _raise("register_suggestions", problems)
+        missing = [c for c in ("course_id", "standard_id") if c not in suggestions.columns]
+        if missing:
+            raise InputError("suggestions", f"suggestions: missing column(s) {', '.join(missing)}; "
+                                            f"found: {', '.join(map(str, suggestions.columns))}")
+        df = suggestions.copy()
+        for column in ("framework", "display_code", "band"):
+            df[column] = df[column].fillna("").astype(str) if column in df.columns else ""
+        df["course_id"] = df["course_id"].fillna("").astype(str).str.strip()
+        df["standard_id"] = df["standard_id"].fillna("").astype(str).str.strip()
+        df = df[(df["course_id"] != "") & (df["standard_id"] != "")]
+        score = pd.to_numeric(df["score"], errors="coerce") if "score" in df.columns else pd.Series(float("nan"), index=df.index)
+        rank = pd.to_numeric(df["rank"], errors="coerce") if "rank" in df.columns else pd.Series(float("nan"), index=df.index)
+        now = _now()
+        rows = [
+            (catalog, c, s, fw, dc, None if pd.isna(sc) else float(sc), None if pd.isna(rk) else int(rk), band, now)
+            for c, s, fw, dc, sc, rk, band in zip(
+                df["course_id"], df["standard_id"], df["framework"], df["display_code"], score, rank, df["band"])
+        ]
+
+        def work(con):
+            con.executemany(
+                """INSERT INTO suggestions (catalog, course_id, standard_id, framework, display_code, score, rank,
+                                            band, shown_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (catalog, course_id, standard_id) DO UPDATE SET
+                       framework = excluded.framework, display_code = excluded.display_code,
+                       score = excluded.score, rank = excluded.rank, band = excluded.band""",
+                rows,
+            )
+
+        self._write(work)
+        return len(rows)
+
+    def progress(self, catalog: str) -> pd.DataFrame:
+        """Review progress per course of ``catalog`` (PROGRESS_COLUMNS).
+
+        ``suggestions``: suggestions shown; ``reviewed``: those with a decision;
+        ``accepted``/``rejected``: decisions on shown suggestions; ``added``: other
+        decisions on the course (standards a reviewer added); ``complete``: every
+        shown suggestion has a decision (False for a course with none shown).
+        """
+        rows = self._con.execute(
+            """WITH courses AS (
+                   SELECT course_id FROM suggestions WHERE catalog = :c
+                   UNION SELECT course_id FROM decisions WHERE catalog = :c)
+               SELECT k.course_id,
+                      (SELECT COUNT(*) FROM suggestions s WHERE s.catalog = :c AND s.course_id = k.course_id),
+                      (SELECT COUNT(*) FROM suggestions s JOIN decisions d USING (catalog, course_id, standard_id)
+                        WHERE s.catalog = :c AND s.course_id = k.course_id),
+                      (SELECT COUNT(*) FROM suggestions s JOIN decisions d USING (catalog, course_id, standard_id)
+                        WHERE s.catalog = :c AND s.course_id = k.course_id AND d.decision = 'accepted'),
+                      (SELECT COUNT(*) FROM suggestions s JOIN decisions d USING (catalog, course_id, standard_id)
+                        WHERE s.catalog = :c AND s.course_id = k.course_id AND d.decision = 'rejected'),
+                      (SELECT COUNT(*) FROM decisions d WHERE d.catalog = :c AND d.course_id = k.course_id
+                          AND NOT EXISTS (SELECT 1 FROM suggestions s WHERE s.catalog = d.catalog
+                                          AND s.course_id = d.course_id AND s.standard_id = d.standard_id))
+               FROM courses k ORDER BY k.course_id""",
+            {"c": catalog},
+        ).fetchall()
+        df = pd.DataFrame(rows, columns=PROGRESS_COLUMNS[1:-1])
+        for column in PROGRESS_COLUMNS[2:-1]:
+            df[column] = df[column].astype("int64")
+        df.insert(0, "catalog", catalog)
+        df["complete"] = (df["suggestions"] > 0) & (df["reviewed"] == df["suggestions"])
+        df["course_id"] = df["course_id"].astype(str)
+        return df[PROGRESS_COLUMNS]
+
+    def progress_summary(self, catalog: str) -> dict:
+        """Catalog totals: courses, courses_complete, suggestions, reviewed, fraction_reviewed."""
+        per_course = self.progress(catalog)
+        suggestions = int(per_course["suggestions"].sum())
+        reviewed = int(per_course["reviewed"].sum())
+        return {
+            "catalog": catalog,
+            "courses": int((per_course["suggestions"] > 0).sum()),
+            "courses_complete": int(per_course["complete"].sum()),
+            "suggestions": suggestions,
+            "reviewed": reviewed,
+            "fraction_reviewed": reviewed / suggestions if suggestions else 0.0,
+        }
+
+    def set_position(self, reviewer: str, catalog: str, course_id: str) -> None:
+        """Remember the course ``reviewer`` is on in ``catalog`` (not audited: navigation only)."""
+        problems: list[str] = []
+        reviewer = _check_name(reviewer, "reviewer", problems)
+        catalog = _check_name(catalog, "catalog", problems)
+        course_id = _check_name(course_id, "course_id", problems)
+        _raise("set_position", problems)
+        self._write(lambda con: con.execute(
+            """INSERT INTO positions (reviewer, catalog, course_id, updated_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (reviewer, catalog) DO UPDATE SET course_id = excluded.course_id,
+                                                          updated_at = excluded.updated_at""",
+            (reviewer, catalog, course_id, _now()),
+        ))
+
+    def position(self, reviewer: str, catalog: str) -> str | None:
+        """The course ``reviewer`` was last on in ``catalog``, or None."""
+        row = self._con.execute(
+            "SELECT course_id FROM positions WHERE reviewer = ? AND catalog = ?",
+            (str(reviewer).strip(), str(catalog).strip()),
+        ).fetchone()
+        return None if row is None else row[0]
+
+    # ----------------------------------------------------------- maintenance
+
+    def integrity_check(self) -> str:
+        """``PRAGMA integrity_check``: ``"ok"`` for a healthy file."""
+        return "\n".join(r[0] for r in self._con.execute("PRAGMA integrity_check"))
+
+
+#: Connections inherited across ``fork``: never used, never closed (see ``_con``).
+_ABANDONED: list[sqlite3.Connection] = []
