@@ -288,7 +288,16 @@ def load_standards(path: str | Path | None = None) -> pd.DataFrame:
     source = path.name
     if not path.exists():
         raise InputError(source, row_problem(str(path), None, "file not found"))
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    size = path.stat().st_size
+    if size > config.MAX_INPUT_BYTES:
+        raise InputError(source, row_problem(source, None, f"file is {size:,} bytes, larger than the limit of "
+                                                           f"{config.MAX_INPUT_BYTES:,} bytes "
+                                                           "(PATHWAY_ALIGN_MAX_INPUT_BYTES)"))
+    data = path.read_bytes()
+    encoding_problems = _utf8_problems(data, source)
+    if encoding_problems:
+        raise InputError(source, encoding_problems)
+    raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8")
     raw.columns = [c.strip() for c in raw.columns]
     problems = _tidy_problems(raw, source)
     if problems:

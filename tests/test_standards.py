@@ -6,7 +6,6 @@ in ``../shared`` are skipped (with the reason) when that folder is absent.
 
 from __future__ import annotations
 
-import re
 
 import pandas as pd
 import pytest
@@ -464,3 +463,10 @@ def test_csv_importer_duplicate_codes_only_within_group(tmp_path):
         standards_from_csv(path)
     assert err.value.problems == ["grp.csv row 4: code 'A' is a duplicate of row 3 (in custom / Business and "
                                   "Finance / P2)"]
+
+
+def test_load_standards_refuses_non_utf8(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes(",".join(TIDY_COLUMNS).encode() + b"\nx\xe9\n")
+    with pytest.raises(InputError, match=r"latin.csv row 2: not valid UTF-8: byte 0xe9"):
+        load_standards(path)

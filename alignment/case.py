@@ -1,0 +1,463 @@
+"""1EdTech CASE 1.0 (Competencies and Academic Standards Exchange) JSON: export and import.
+
+One framework is one CFPackage: ``{"CFDocument", "CFItems", "CFAssociations",
+"CFDefinitions"}``. The hierarchy is carried by ``isChildOf`` associations (child ->
+parent item, or -> the CFDocument for top-level items), ordered by ``sequenceNumber``;
+OpenSALT exports are the reference shape.
+
+Export (:func:`to_case`, :func:`write_case`, :func:`write_case_packages`):
+
+- identifiers are UUID5 of the standard_id (items), the framework (document) and the
+  (child, parent) pair (associations), so re-exports are identical; ``uri`` is
+  ``<base_uri>/CFItems/<identifier>`` when a ``base_uri`` is given, else
+  ``urn:uuid:<identifier>``; ``lastChangeDateTime`` is a fixed value unless given
+  (reproducible-builds convention: no wall clock in exports);
+- CFItem: ``fullStatement`` = text (the title for a heading without text),
+  ``abbreviatedStatement`` = title, ``humanCodingScheme`` = display_code,
+  ``CFItemType`` = kind (``Heading``, ``Standard``, ``Sub-standard``,
+  ``Performance Indicator``), ``educationLevel`` = the grades as CEDS codes
+  (``KG``, ``01``..``12``), ``listEnumeration`` = position among siblings;
+- the tidy columns CASE 1.0 has no slot for (standard_id, code, subject, sector,
+  pathway, grade, grade_band, domain, cluster, completeness, completeness_note,
+  source_file, source_row) travel in the CFItem's ``notes`` as JSON under the key
+  ``"pathway_align"`` (``notes`` is a CASE 1.0 field that OpenSALT keeps on import
+  and export); framework and framework_title travel the same way in the CFDocument's
+  ``notes``. depth, is_leaf and match_text are recomputed from the hierarchy.
+
+Import (:func:`read_case`) returns the tidy table. A package we wrote comes back equal
+on every column. A package written elsewhere (only standard CASE fields) works too:
+framework = slug of the CFDocument title, standard_id =
+``case.<framework>.<humanCodingScheme>`` (the identifier where the coding scheme is
+missing or repeated), parent/depth from ``isChildOf``, kind from ``CFItemType`` or the
+position, grade from ``educationLevel``, completeness ``unknown``. Associations other
+than ``isChildOf`` are ignored (they may point outside the package). A malformed package
+raises :class:`~alignment.errors.InputError` listing every problem.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import config
+from .errors import InputError, row_problem
+from .standards import TIDY_COLUMNS, add_hierarchy_columns, coerce_tidy, grade_band, grade_span
+
+#: Namespace of every UUID5 this module makes.
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:pathway-align:case")
+#: Key of our JSON object inside CFItem / CFDocument ``notes``.
+NOTES_KEY = "pathway_align"
+#: Default ``lastChangeDateTime``: fixed so that exports are reproducible.
+FIXED_DATETIME = "1970-01-01T00:00:00+00:00"
+DEFAULT_CREATOR = "Pathway Align"
+
+KIND_TO_ITEM_TYPE = {
+    "heading": "Heading",
+    "standard": "Standard",
+    "sub-standard": "Sub-standard",
+    "indicator": "Performance Indicator",
+}
+_KIND_RANK = {kind: n for n, kind in enumerate(KIND_TO_ITEM_TYPE, start=1)}
+#: CFItemType values of other publishers that map onto our kinds (lower case).
+_ITEM_TYPE_TO_KIND = {
+    **{v.lower(): k for k, v in KIND_TO_ITEM_TYPE.items()},
+    **dict.fromkeys(["domain", "cluster", "strand", "grade level", "category", "conceptual category",
+                     "topic", "group", "section", "anchor standard title"], "heading"),
+    **dict.fromkeys(["substandard", "sub standard", "component", "element"], "sub-standard"),
+    **dict.fromkeys(["indicator", "benchmark", "performance expectation"], "indicator"),
+}
+#: Tidy columns carried in the CFItem notes.
+CARRIED_COLUMNS = ["standard_id", "code", "subject", "sector", "pathway", "grade", "grade_band", "domain",
+                   "cluster", "completeness", "completeness_note", "source_file", "source_row"]
+_EDUCATION_LEVELS = ["KG"] + [f"{n:02d}" for n in range(1, 13)]
+_PACKAGE = "<CASE package>"
+
+
+def _uuid(kind: str, key: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{kind}:{key}"))
+
+
+def _uri(identifier: str, what: str, base_uri: str | None) -> str:
+    return f"{base_uri.rstrip('/')}/{what}/{identifier}" if base_uri else f"urn:uuid:{identifier}"
+
+
+def _link(title: str, identifier: str, uri: str) -> dict:
+    return {"title": title, "identifier": identifier, "uri": uri}
+
+
+def education_levels(grade: str, band: str = "") -> list[str]:
+    """CEDS education levels (``KG``, ``01``..``12``) of a grade (or, if empty, a grade band)."""
+    span = grade_span(grade) or grade_span(band)
+    return [] if span is None else _EDUCATION_LEVELS[span[0]:span[1] + 1]
+
+
+def _grade_from_levels(levels: Any) -> str:
+    if isinstance(levels, str):
+        levels = [p for p in re.split(r"[,;\s]+", levels) if p]
+    if not isinstance(levels, list):
+        return ""
+    numbers = sorted({_EDUCATION_LEVELS.index(lv.strip().upper()) for lv in levels
+                      if isinstance(lv, str) and lv.strip().upper() in _EDUCATION_LEVELS})
+    if not numbers or numbers != list(range(numbers[0], numbers[-1] + 1)):
+        return ""
+    name = lambda n: "K" if n == 0 else str(n)  # noqa: E731
+    return name(numbers[0]) if len(numbers) == 1 else f"{name(numbers[0])}-{name(numbers[-1])}"
+
+
+# ------------------------------------------------------------------ export
+
+def to_case(df: pd.DataFrame, title: str | None = None, creator: str = DEFAULT_CREATOR,
+            base_uri: str | None = None, last_change: str = FIXED_DATETIME) -> dict:
+    """One framework of the tidy table as a CASE 1.0 CFPackage (a JSON-ready dict).
+
+    ``df`` must hold exactly one framework, whole (every parent_id inside it); use
+    :func:`to_case_packages` for several. ``title`` defaults to the framework_title.
+    """
+    missing = [c for c in TIDY_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"not a tidy standards table: missing {', '.join(missing)}")
+    frameworks = list(dict.fromkeys(df["framework"]))
+    if len(frameworks) != 1:
+        raise ValueError(f"to_case exports one framework; the table holds {len(frameworks)} "
+                         f"({', '.join(frameworks)}): use to_case_packages or filter_standards first")
+    framework = frameworks[0]
+    ids = set(df["standard_id"])
+    orphans = sorted(set(df["parent_id"]) - ids - {""})
+    if orphans:
+        raise ValueError(f"parent_id(s) {', '.join(orphans[:5])} are not in the table; export whole "
+                         "frameworks (not a filtered subset) so the hierarchy stays intact")
+    framework_title = df["framework_title"].iloc[0]
+
+    doc_id = _uuid("document", framework)
+    doc_uri = _uri(doc_id, "CFDocuments", base_uri)
+    doc_title = title or framework_title
+    doc_link = _link(doc_title, doc_id, doc_uri)
+    document = {
+        "identifier": doc_id,
+        "uri": doc_uri,
+        "creator": creator,
+        "title": doc_title,
+        "lastChangeDateTime": last_change,
+        "language": "en",
+        "notes": json.dumps({NOTES_KEY: {"framework": framework, "framework_title": framework_title}},
+                            ensure_ascii=False, sort_keys=True),
+    }
+    subjects = [s for s in dict.fromkeys(df["subject"]) if s]
+    if subjects:
+        document["subject"] = subjects
+
+    used_kinds = [k for k in KIND_TO_ITEM_TYPE if k in set(df["kind"])]
+    item_types = {}
+    for kind in used_kinds:
+        type_id = _uuid("itemtype", KIND_TO_ITEM_TYPE[kind])
+        item_types[kind] = {
+            "identifier": type_id, "uri": _uri(type_id, "CFItemTypes", base_uri),
+            "title": KIND_TO_ITEM_TYPE[kind], "description": f"Pathway Align kind '{kind}'",
+            "hierarchyCode": str(_KIND_RANK[kind]), "lastChangeDateTime": last_change,
+        }
+
+    rows = df.to_dict("records")
+    links, items = {}, []
+    position: dict[str, int] = {}  # standard_id -> 1-based position among its siblings
+    siblings_seen: dict[str, int] = {}  # parent_id -> siblings so far
+    for r in rows:
+        identifier = _uuid("item", r["standard_id"])
+        uri = _uri(identifier, "CFItems", base_uri)
+        label = r["display_code"] or r["title"] or r["text"][:60]
+        links[r["standard_id"]] = _link(label, identifier, uri)
+        siblings_seen[r["parent_id"]] = siblings_seen.get(r["parent_id"], 0) + 1
+        position[r["standard_id"]] = siblings_seen[r["parent_id"]]
+        carried = {c: r[c] for c in CARRIED_COLUMNS}
+        carried["source_row"] = None if pd.isna(r["source_row"]) else int(r["source_row"])
+        if not r["text"]:
+            carried["text_empty"] = True
+        item = {
+            "identifier": identifier,
+            "uri": uri,
+            "CFDocumentURI": doc_link,
+            "fullStatement": r["text"] or r["title"],
+        }
+        if r["title"]:
+            item["abbreviatedStatement"] = r["title"]
+        if r["display_code"]:
+            item["humanCodingScheme"] = r["display_code"]
+        item["listEnumeration"] = str(position[r["standard_id"]])
+        item["CFItemType"] = KIND_TO_ITEM_TYPE[r["kind"]]
+        item["CFItemTypeURI"] = _link(item_types[r["kind"]]["title"], item_types[r["kind"]]["identifier"],
+                                      item_types[r["kind"]]["uri"])
+        levels = education_levels(r["grade"], r["grade_band"])
+        if levels:
+            item["educationLevel"] = levels
+        item["language"] = "en"
+        item["notes"] = json.dumps({NOTES_KEY: carried}, ensure_ascii=False, sort_keys=True)
+        item["lastChangeDateTime"] = last_change
+        items.append(item)
+
+    associations = []
+    for r in rows:
+        origin = links[r["standard_id"]]
+        destination = links[r["parent_id"]] if r["parent_id"] else doc_link
+        identifier = _uuid("association", f"{origin['identifier']}:isChildOf:{destination['identifier']}")
+        associations.append({
+            "identifier": identifier,
+            "uri": _uri(identifier, "CFAssociations", base_uri),
+            "associationType": "isChildOf",
+            "CFDocumentURI": doc_link,
+            "sequenceNumber": position[r["standard_id"]],
+            "originNodeURI": origin,
+            "destinationNodeURI": destination,
+            "lastChangeDateTime": last_change,
+        })
+    return {
+        "CFDocument": document,
+        "CFItems": items,
+        "CFAssociations": associations,
+        "CFDefinitions": {"CFConcepts": [], "CFSubjects": [], "CFLicenses": [],
+                          "CFItemTypes": list(item_types.values()), "CFAssociationGroupings": []},
+    }
+
+
+def to_case_packages(df: pd.DataFrame, **kwargs) -> dict[str, dict]:
+    """framework -> CFPackage, for every framework in the table (keyword arguments as :func:`to_case`)."""
+    return {fw: to_case(df[df["framework"] == fw], **kwargs) for fw in dict.fromkeys(df["framework"])}
+
+
+def _dump(package: dict, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def write_case(df: pd.DataFrame, path: str | Path, **kwargs) -> Path:
+    """Write one framework as a CASE JSON file (UTF-8, indented); returns the path."""
+    return _dump(to_case(df, **kwargs), Path(path))
+
+
+def write_case_packages(df: pd.DataFrame, directory: str | Path, **kwargs) -> list[Path]:
+    """Write ``<framework>.case.json`` for every framework in the table; returns the paths."""
+    directory = Path(directory)
+    return [_dump(pkg, directory / f"{fw}.case.json") for fw, pkg in to_case_packages(df, **kwargs).items()]
+
+
+# ------------------------------------------------------------------ import
+
+def _load(source: str | Path | dict) -> tuple[Any, str]:
+    if isinstance(source, dict):
+        return source, _PACKAGE
+    path = Path(source)
+    name = path.name
+    if not path.is_file():
+        raise InputError(name, row_problem(str(path), None, "file not found"))
+    size = path.stat().st_size
+    if size > config.MAX_INPUT_BYTES:
+        raise InputError(name, row_problem(name, None, f"file is {size:,} bytes, larger than the limit of "
+                                                       f"{config.MAX_INPUT_BYTES:,} bytes "
+                                                       "(PATHWAY_ALIGN_MAX_INPUT_BYTES)"))
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(name, row_problem(name, None, f"not valid UTF-8: byte 0x{data[err.start]:02x} at byte "
+                                                       f"offset {err.start}; CASE JSON must be UTF-8")) from None
+    try:
+        return json.loads(text), name
+    except json.JSONDecodeError as err:
+        raise InputError(name, row_problem(name, None, f"not valid JSON (line {err.lineno}, column "
+                                                       f"{err.colno}: {err.msg}); expected a CASE "
+                                                       "CFPackage")) from None
+
+
+def _notes_payload(obj: dict) -> dict | None:
+    notes = obj.get("notes")
+    if not isinstance(notes, str) or NOTES_KEY not in notes:
+        return None
+    try:
+        payload = json.loads(notes)
+    except json.JSONDecodeError:
+        return None
+    value = payload.get(NOTES_KEY) if isinstance(payload, dict) else None
+    return value if isinstance(value, dict) else None
+
+
+def _slug(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
+
+
+def read_case(source: str | Path | dict) -> pd.DataFrame:
+    """Read a CASE 1.0 CFPackage (a path to a JSON file, or the parsed dict) into the tidy table."""
+    package, name = _load(source)
+    problems: list[str] = []
+
+    def problem(text: str) -> None:
+        problems.append(row_problem(name, None, text))
+
+    if not isinstance(package, dict):
+        raise InputError(name, row_problem(name, None, "is not a CASE CFPackage: the top level must be a JSON "
+                                                       "object with CFDocument and CFItems"))
+    document = package.get("CFDocument")
+    if not isinstance(document, dict):
+        problem("missing CFDocument (the framework's document object)")
+        document = {}
+    elif not (isinstance(document.get("identifier"), str) and document["identifier"].strip()):
+        problem("CFDocument has no identifier")
+    items = package.get("CFItems")
+    if not isinstance(items, list):
+        problem("missing CFItems (the list of standards)" if items is None else "CFItems is not a list")
+        items = []
+    elif not items:
+        problem("CFItems is empty: the package has no standards")
+    associations = package.get("CFAssociations") or []
+    if not isinstance(associations, list):
+        problem("CFAssociations is not a list")
+        associations = []
+
+    by_identifier: dict[str, int] = {}
+    for i, item in enumerate(items):
+        where = f"CFItems[{i}]"
+        if not isinstance(item, dict):
+            problem(f"{where} is not an object")
+            continue
+        identifier = item.get("identifier")
+        if not (isinstance(identifier, str) and identifier.strip()):
+            problem(f"{where} has no identifier")
+        elif identifier in by_identifier:
+            problem(f"{where} repeats identifier {identifier} of CFItems[{by_identifier[identifier]}]")
+        else:
+            by_identifier[identifier] = i
+        statement = item.get("fullStatement")
+        if not (isinstance(statement, str) and statement.strip()):
+            label = f" ({identifier})" if isinstance(identifier, str) and identifier else ""
+            problem(f"{where}{label} has no fullStatement")
+
+    doc_id = document.get("identifier")
+    parent_of: dict[str, str] = {}
+    order: dict[str, tuple] = {}
+    for j, assoc in enumerate(associations):
+        where = f"CFAssociations[{j}]"
+        if not isinstance(assoc, dict):
+            problem(f"{where} is not an object")
+            continue
+        if assoc.get("associationType") != "isChildOf":
+            continue
+        ends = []
+        for end in ("originNodeURI", "destinationNodeURI"):
+            link = assoc.get(end)
+            identifier = link.get("identifier") if isinstance(link, dict) else None
+            if not (isinstance(identifier, str) and identifier):
+                problem(f"{where} (isChildOf) has no {end}.identifier")
+            ends.append(identifier)
+        origin, destination = ends
+        if not (origin and destination):
+            continue
+        if origin not in by_identifier:
+            problem(f"{where} (isChildOf) points from {origin}, which is not an item in CFItems")
+            continue
+        if destination not in by_identifier and destination != doc_id:
+            problem(f"{where} (isChildOf) points to {destination}, which is neither an item in CFItems nor "
+                    "the CFDocument")
+            continue
+        if origin in parent_of:
+            problem(f"{where}: item {origin} is a child of two parents; Pathway Align needs a tree")
+            continue
+        parent_of[origin] = "" if destination == doc_id else destination
+        sequence = assoc.get("sequenceNumber")
+        order[origin] = (sequence if isinstance(sequence, int) else float("inf"), by_identifier[origin])
+    for identifier in by_identifier:
+        seen, current = [identifier], parent_of.get(identifier, "")
+        while current:
+            if current in seen:
+                problem(f"isChildOf cycle through item {current}")
+                break
+            seen.append(current)
+            current = parent_of.get(current, "")
+    if problems:
+        raise InputError(name, list(dict.fromkeys(problems)))
+
+    doc_payload = _notes_payload(document) or {}
+    doc_title = str(document.get("title") or "").strip()
+    framework = doc_payload.get("framework") or _slug(doc_title) or "case"
+    framework_title = doc_payload.get("framework_title") or doc_title or framework
+    doc_subject = document.get("subject")
+    if isinstance(doc_subject, list):
+        doc_subject = "; ".join(str(s) for s in doc_subject if s)
+    doc_subject = str(doc_subject or "")
+
+    payloads = {it["identifier"]: _notes_payload(it) for it in items}
+    ours = all(payloads.values())
+    coding = [str(it.get("humanCodingScheme") or "").strip() for it in items]
+    repeated = {c for c in coding if c and coding.count(c) > 1}
+
+    def foreign_id(item: dict, code: str) -> str:
+        return f"case.{framework}.{code if code and code not in repeated else item['identifier']}"
+
+    sid = {}
+    for item, code in zip(items, coding):
+        payload = payloads[item["identifier"]]
+        sid[item["identifier"]] = payload["standard_id"] if payload and payload.get("standard_id") else \
+            foreign_id(item, code)
+    if len(set(sid.values())) != len(sid):
+        raise InputError(name, row_problem(name, None, "two items map to the same standard_id; their "
+                                                       "humanCodingScheme or notes are inconsistent"))
+
+    if ours:
+        ordered = list(items)
+    else:  # pre-order walk of the isChildOf tree, siblings by sequenceNumber then array position
+        children: dict[str, list[dict]] = {}
+        for item in items:
+            children.setdefault(parent_of.get(item["identifier"], ""), []).append(item)
+        for siblings in children.values():
+            siblings.sort(key=lambda it: order.get(it["identifier"], (float("inf"), by_identifier[it["identifier"]])))
+        ordered, stack = [], list(reversed(children.get("", [])))
+        while stack:
+            item = stack.pop()
+            ordered.append(item)
+            stack.extend(reversed(children.get(item["identifier"], [])))
+
+    kinds: dict[str, str] = {}
+    rows = []
+    for item in ordered:
+        identifier = item["identifier"]
+        payload = payloads[identifier] or {}
+        parent = parent_of.get(identifier, "")
+        item_type = str(item.get("CFItemType") or "").strip().lower()
+        kind = _ITEM_TYPE_TO_KIND.get(item_type)
+        if kind is None:
+            kind = "standard" if not parent or kinds.get(parent) == "heading" else "sub-standard"
+        kinds[identifier] = kind
+        code = str(item.get("humanCodingScheme") or "").strip()
+        grade = payload.get("grade", _grade_from_levels(item.get("educationLevel")))
+        text = "" if payload.get("text_empty") else item["fullStatement"].strip()
+        row = {
+            "standard_id": sid[identifier],
+            "framework": framework,
+            "framework_title": framework_title,
+            "code": payload.get("code", code),
+            "display_code": code,
+            "subject": payload.get("subject", doc_subject),
+            "sector": payload.get("sector", ""),
+            "pathway": payload.get("pathway", ""),
+            "grade": grade,
+            "grade_band": payload.get("grade_band", grade_band(grade)),
+            "domain": payload.get("domain", ""),
+            "cluster": payload.get("cluster", ""),
+            "parent_id": sid[parent] if parent else "",
+            "depth": 0,
+            "kind": kind,
+            "is_leaf": True,
+            "title": str(item.get("abbreviatedStatement") or "").strip(),
+            "text": text,
+            "match_text": "",
+            "completeness": payload.get("completeness", "unknown"),
+            "completeness_note": payload.get("completeness_note", ""),
+            "source_file": payload.get("source_file", "" if name == _PACKAGE else name),
+            "source_row": payload.get("source_row", by_identifier[identifier] + 1) if payload
+            else by_identifier[identifier] + 1,
+        }
+        rows.append(row)
+    table = add_hierarchy_columns(pd.DataFrame(rows, columns=TIDY_COLUMNS))
+    return coerce_tidy(table)

@@ -1,0 +1,125 @@
+"""standards_data/import_shared.py: reproducible, and its outputs match PROVENANCE.json."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from alignment import config
+
+DATA = Path(__file__).resolve().parent.parent / "standards_data"
+SCRIPT = DATA / "import_shared.py"
+SHARED = config.SHARED_DIR
+needs_shared = pytest.mark.skipif(not (SHARED / "standards").is_dir(),
+                                  reason=f"raw sources not available at {SHARED}")
+OUTPUTS = ["standards.csv", "catalogs/westview_2025_26_courses.csv", "catalogs/westview_2025_26_pathways.csv",
+           "SOURCES_standards.md", "SOURCES_catalogs.md", "PROVENANCE.json"]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def provenance() -> dict:
+    return json.loads((DATA / "PROVENANCE.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def rerun(tmp_path_factory) -> Path:
+    if not (SHARED / "standards").is_dir():
+        pytest.skip(f"raw sources not available at {SHARED}")
+    out = tmp_path_factory.mktemp("import")
+    done = subprocess.run([sys.executable, str(SCRIPT), "--shared", str(SHARED), "--out", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@needs_shared
+@pytest.mark.parametrize("rel", OUTPUTS)
+def test_rerun_reproduces_committed_files_byte_for_byte(rerun, rel):
+    assert (rerun / rel).read_bytes() == (DATA / rel).read_bytes(), \
+        f"{rel} differs: run `python standards_data/import_shared.py` and commit its outputs"
+
+
+def test_committed_outputs_match_provenance(provenance):
+    recorded = {entry["path"]: entry for entry in provenance["outputs"]}
+    assert set(recorded) == set(OUTPUTS) - {"PROVENANCE.json"}
+    for rel, entry in recorded.items():
+        assert sha256(DATA / rel) == entry["sha256"], rel
+        if rel.endswith(".csv"):
+            assert len(pd.read_csv(DATA / rel, dtype=str, keep_default_na=False)) == entry["rows"], rel
+
+
+@needs_shared
+def test_inputs_match_provenance(provenance):
+    for entry in provenance["inputs"]:
+        path = SHARED / entry["path"]
+        assert sha256(path) == entry["sha256"], entry["path"]
+        assert path.stat().st_size == entry["bytes"]
+        if entry["rows"] is not None:
+            assert len(pd.read_csv(path, dtype=str, keep_default_na=False)) == entry["rows"]
+
+
+def test_provenance_content(provenance):
+    text = (DATA / "PROVENANCE.json").read_text(encoding="utf-8")
+    assert not re.search(r"\b(19|20)\d\d-\d\d-\d\d", text)  # no import date: re-runs are byte-identical
+    assert not any("date" in key.lower() for key in provenance)
+    inputs = {e["path"]: e["rows"] for e in provenance["inputs"]}
+    assert inputs["standards/ccss_math.csv"] == 517 and inputs["standards/ccss_ela.csv"] == 1019
+    assert inputs["standards/ca_cte_pathway.csv"] == 410 and inputs["standards/ca_cte_anchor.csv"] == 208
+    frameworks = {(f["framework"], f["sector"]): f for f in provenance["frameworks"]}
+    assert frameworks[("ccss_math", "")]["source_rows"] == 517
+    assert frameworks[("cte_anchor", "Business and Finance")]["completeness"] == "partial"
+    assert frameworks[("cte_pathway", "Business and Finance")]["by_kind"] == {"indicator": 138, "standard": 26}
+    assert len(provenance["sector_abbreviations"]) == 15
+    assert provenance["pathway_abbreviations"]["Information and Communication Technologies"]["Networking"] == "NET"
+    assert any("printed_course_id" in t for t in provenance["transformations"])
+
+
+@needs_shared
+def test_sources_md_are_verbatim_copies():
+    assert (DATA / "SOURCES_standards.md").read_bytes() == (SHARED / "standards" / "SOURCES.md").read_bytes()
+    assert (DATA / "SOURCES_catalogs.md").read_bytes() == (SHARED / "catalogs" / "SOURCES.md").read_bytes()
+
+
+def test_catalog_course_ids_are_unique_and_joinable():
+    courses = pd.read_csv(DATA / "catalogs/westview_2025_26_courses.csv", dtype=str, keep_default_na=False)
+    pathways = pd.read_csv(DATA / "catalogs/westview_2025_26_pathways.csv", dtype=str, keep_default_na=False)
+    assert len(courses) == 197 and len(pathways) == 45
+    assert courses["course_id"].is_unique
+    changed = courses[courses["course_id"] != courses["printed_course_id"]]
+    assert set(changed["printed_course_id"]) == {"000150"}
+    assert (changed["course_id"] == changed["printed_course_id"] + " " + changed["title"]).all()
+    assert set(pathways["course_id"]) <= set(courses["course_id"])
+    studio = pathways[pathways["printed_course_id"] == "000150"]
+    assert sorted(studio["course_id"]) == ["000150 STUDIO ART 1-2: DIGITAL PHOTOGRAPHY",
+                                           "000150 STUDIO ART 1-2: GRAPHIC DESIGN"]
+    for cid, notes in zip(studio["course_id"], studio["notes"]):
+        assert f"course-description title: {cid.removeprefix('000150 ')}" in notes
+
+
+@needs_shared
+def test_catalog_columns_are_copied_as_they_are():
+    for name in ["courses", "pathways"]:
+        raw = pd.read_csv(SHARED / f"catalogs/westview_2025_26_{name}.csv", dtype=str, keep_default_na=False)
+        ours = pd.read_csv(DATA / f"catalogs/westview_2025_26_{name}.csv", dtype=str, keep_default_na=False)
+        assert [c for c in ours.columns if c != "printed_course_id"] == list(raw.columns)
+        others = [c for c in raw.columns if c != "course_id"]
+        pd.testing.assert_frame_equal(ours[others], raw[others])
+        assert ours["printed_course_id"].tolist() == raw["course_id"].tolist()
+
+
+def test_script_fails_clearly_without_shared(tmp_path):
+    done = subprocess.run([sys.executable, str(SCRIPT), "--shared", str(tmp_path / "nowhere"),
+                           "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "lacks standards/ccss_math.csv" in done.stderr
