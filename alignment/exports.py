@@ -1,0 +1,407 @@
+"""Export reviewed decisions: CSV, Excel (OpenSALT association sheet) and CASE 1.0 JSON.
+
+Input is always a decisions table (:mod:`alignment.decisions`: what
+``ReviewStore.decisions()`` returns, or a decisions CSV read with
+``read_decisions_csv``), never a suggestions table: only a reviewer's ``accepted``
+decision becomes an association, ``rejected`` ones never do, and a table without a
+``decision`` column is refused. Each pair's last decision wins.
+
+Identifiers (deterministic, so exporting the same decisions again gives identical files):
+
+- a standard's CFItem identifier is the one :mod:`alignment.case` gives it when it
+  exports the framework (:func:`standard_identifier`, the single place this is
+  decided), so associations resolve against our CASE framework packages;
+- everything else is UUID5 in ``case.NAMESPACE`` of ``"<kind>:<key>"``, as in
+  ``alignment.case``: a course ``"course:" + catalog + "\\x1f" + course_id``
+  (:func:`course_identifier`), an association
+  ``"association:<origin id>:<associationType>:<destination id>"``, the catalog's
+  CFDocument ``"alignments:" + catalog``;
+- ``uri`` is ``<base_uri>/<CFItems|CFAssociations|CFDocuments>/<identifier>`` with a
+  ``base_uri``, else ``urn:uuid:<identifier>`` (as in ``alignment.case``).
+
+Every writer has a bytes twin (``to_csv_bytes``, ``to_excel_bytes``,
+``to_case_bytes``) for in-memory downloads (Voila cannot serve files); file writers
+write a temporary file and rename it, so a crash never leaves half an export.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from . import case
+from .decisions import DECISION_COLUMNS, validate_decisions
+from .errors import InputError, row_problem
+
+#: Columns of a decisions export (CSV, and the Excel "Decisions" sheet before extras).
+EXPORT_COLUMNS = DECISION_COLUMNS + ["catalog"]
+#: OpenSALT's "CF Association" sheet, columns A-J in the order its importer reads them.
+ASSOCIATION_COLUMNS = [
+    "identifier", "originNodeURI", "originNodeIdentifier", "originNodeHumanCodingScheme", "associationType",
+    "destinationNodeURI", "destinationNodeIdentifier", "destinationNodeHumanCodingScheme",
+    "associationGroupIdentifier", "associationGroupName",
+]
+ASSOCIATION_SHEET = "CF Association"
+DECISIONS_SHEET = "Decisions"
+COURSE_ITEM_TYPE = "Course"
+_SOURCE = "<decisions>"
+
+
+# ------------------------------------------------------------------ identifiers
+
+def standard_identifier(standard_id: str) -> str:
+    """CFItem identifier of a standard: the same one ``alignment.case.to_case`` gives it."""
+    return case._uuid("item", standard_id)
+
+
+def course_identifier(catalog: str, course_id: str) -> str:
+    """CFItem identifier of a course: UUID5 of (catalog, course_id)."""
+    return case._uuid("course", f"{catalog}\x1f{course_id}")
+
+
+def association_identifier(origin_identifier: str, association_type: str, destination_identifier: str) -> str:
+    """CFAssociation identifier: UUID5 of (origin, type, destination), as ``alignment.case`` makes them."""
+    return case._uuid("association", f"{origin_identifier}:{association_type}:{destination_identifier}")
+
+
+def document_identifier(catalog: str) -> str:
+    """CFDocument identifier of a catalog's alignments package."""
+    return case._uuid("alignments", catalog)
+
+
+def _uri(identifier: str, what: str, base_uri: str | None) -> str:
+    return case._uri(identifier, what, base_uri)
+
+
+# ------------------------------------------------------------------ input
+
+def prepare_decisions(decisions: pd.DataFrame, catalog: str | None = None, source: str = _SOURCE) -> pd.DataFrame:
+    """Validated decisions with a ``catalog`` column, one row per pair (last wins), sorted.
+
+    ``catalog`` fills the column when the table has none (a plain decisions CSV), or
+    keeps only that catalog's rows when it has one.
+    """
+    if not isinstance(decisions, pd.DataFrame):
+        raise TypeError(f"decisions must be a DataFrame, not {type(decisions).__name__}")
+    if "decision" not in decisions.columns and {"score", "rank"} & set(decisions.columns):
+        raise InputError(source, row_problem(source, None, "this is a suggestions table (it has score/rank but no "
+                                                          "decision column); only reviewed decisions are exported"))
+    if "catalog" in decisions.columns:
+        catalogs = decisions["catalog"].fillna("").astype(str).str.strip()
+        if catalog is not None:
+            keep = (catalogs == catalog).to_numpy()
+            decisions, catalogs = decisions[keep], catalogs[keep]
+    elif catalog is not None:
+        catalogs = pd.Series(catalog, index=decisions.index, dtype=str)
+    else:
+        raise InputError(source, row_problem(source, None, "no catalog column; pass catalog=<name> (course "
+                                                          "identifiers are made from catalog and course_id)"))
+    empty = [i for i, c in enumerate(catalogs, start=2) if not c]
+    if empty:
+        raise InputError(source, [row_problem(source, i, "catalog is empty") for i in empty])
+    out = validate_decisions(decisions, source)
+    out["catalog"] = catalogs.to_numpy()
+    for column in ("course_id", "standard_id", "catalog"):
+        out[column] = out[column].str.strip()
+    out = out.drop_duplicates(["catalog", "course_id", "standard_id"], keep="last")
+    return out.sort_values(["catalog", "course_id", "standard_id"], kind="stable")[EXPORT_COLUMNS].reset_index(drop=True)
+
+
+def _one_catalog(df: pd.DataFrame, catalog: str | None) -> str:
+    catalogs = list(dict.fromkeys(df["catalog"]))
+    if catalog is not None:
+        return catalog
+    if len(catalogs) != 1:
+        raise ValueError(f"the decisions hold {len(catalogs)} catalogs ({', '.join(catalogs) or 'none'}); "
+                         "pass catalog=<name> to export one")
+    return catalogs[0]
+
+
+def _change_datetime(value: str, where: str) -> str:
+    """decided_at as a CASE dateTime (``2025-09-01T17:02:11+00:00``); unknown: the fixed epoch."""
+    if not value:
+        return case.FIXED_DATETIME
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(_SOURCE, f"{_SOURCE}: decision on {where}: decided_at {value!r} is not an ISO 8601 "
+                                  "date-time (e.g. 2025-09-01T17:02:11Z)") from None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _lookup(table: pd.DataFrame | None, key: str, columns: list[str]) -> dict[str, dict]:
+    if table is None or key not in table.columns:
+        return {}
+    present = [c for c in columns if c in table.columns]
+    rows = table[[key] + present].fillna("").astype(str).drop_duplicates(key)
+    return {r[key]: r for r in rows.to_dict("records")}
+
+
+def _standard_label(info: dict, standard_id: str) -> str:
+    """Title of a standard's link, as ``alignment.case`` labels its items."""
+    return info.get("display_code") or info.get("title") or info.get("text", "")[:60] or standard_id
+
+
+# ------------------------------------------------------------------ tables
+
+def association_table(
+    decisions: pd.DataFrame,
+    *,
+    catalog: str | None = None,
+    standards: pd.DataFrame | None = None,
+    base_uri: str | None = None,
+    standard_identifier: Callable[[str], str] = standard_identifier,
+) -> pd.DataFrame:
+    """Accepted decisions as OpenSALT association rows (:data:`ASSOCIATION_COLUMNS`).
+
+    Origin is the course (human coding scheme = course_id), destination the standard
+    (human coding scheme = its display_code from ``standards`` when given, else the
+    standard_id). Rejected decisions are left out.
+    """
+    df = prepare_decisions(decisions, catalog)
+    info = _lookup(standards, "standard_id", ["display_code", "title", "text"])
+    rows = []
+    for r in df[df["decision"] == "accepted"].to_dict("records"):
+        origin = course_identifier(r["catalog"], r["course_id"])
+        destination = standard_identifier(r["standard_id"])
+        identifier = association_identifier(origin, r["association_type"], destination)
+        rows.append({
+            "identifier": identifier,
+            "originNodeURI": _uri(origin, "CFItems", base_uri),
+            "originNodeIdentifier": origin,
+            "originNodeHumanCodingScheme": r["course_id"],
+            "associationType": r["association_type"],
+            "destinationNodeURI": _uri(destination, "CFItems", base_uri),
+            "destinationNodeIdentifier": destination,
+            "destinationNodeHumanCodingScheme": info.get(r["standard_id"], {}).get("display_code") or r["standard_id"],
+            "associationGroupIdentifier": "",
+            "associationGroupName": "",
+        })
+    return pd.DataFrame(rows, columns=ASSOCIATION_COLUMNS)
+
+
+def decisions_table(
+    decisions: pd.DataFrame,
+    *,
+    catalog: str | None = None,
+    courses: pd.DataFrame | None = None,
+    standards: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """All decisions (:data:`EXPORT_COLUMNS`), plus ``course_title`` / ``display_code`` /
+    ``standard_text`` when ``courses`` / ``standards`` are given (for people reading the export)."""
+    df = prepare_decisions(decisions, catalog)
+    if courses is not None and "title" in courses.columns:
+        titles = _lookup(courses, "course_id", ["title"])
+        df["course_title"] = [titles.get(c, {}).get("title", "") for c in df["course_id"]]
+    if standards is not None:
+        info = _lookup(standards, "standard_id", ["display_code", "text"])
+        df["display_code"] = [info.get(s, {}).get("display_code", "") for s in df["standard_id"]]
+        df["standard_text"] = [info.get(s, {}).get("text", "") for s in df["standard_id"]]
+    return df
+
+
+# ------------------------------------------------------------------ CSV
+
+def to_csv_bytes(decisions: pd.DataFrame, *, catalog: str | None = None) -> bytes:
+    """Decisions as UTF-8 CSV (:data:`EXPORT_COLUMNS`), readable back by ``read_decisions_csv``."""
+    df = prepare_decisions(decisions, catalog)
+    return df.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def write_csv(decisions: pd.DataFrame, path: str | Path, **kwargs) -> Path:
+    return _write_atomic(Path(path), to_csv_bytes(decisions, **kwargs))
+
+
+# ------------------------------------------------------------------ Excel
+
+def to_excel_bytes(
+    decisions: pd.DataFrame,
+    *,
+    catalog: str | None = None,
+    courses: pd.DataFrame | None = None,
+    standards: pd.DataFrame | None = None,
+    base_uri: str | None = None,
+    standard_identifier: Callable[[str], str] = standard_identifier,
+) -> bytes:
+    """An .xlsx workbook: sheet "CF Association" (accepted decisions, OpenSALT's columns
+    A-J, the layout its spreadsheet import reads) and sheet "Decisions" (every decision,
+    with course titles and standard codes/text when ``courses``/``standards`` are
+    given). Headers frozen, filters on; text that looks like a formula stays text."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    associations = association_table(decisions, catalog=catalog, standards=standards, base_uri=base_uri,
+                                     standard_identifier=standard_identifier)
+    table = decisions_table(decisions, catalog=catalog, courses=courses, standards=standards)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, frame in ((ASSOCIATION_SHEET, associations), (DECISIONS_SHEET, table)):
+        sheet = workbook.create_sheet(title)
+        sheet.append(list(frame.columns))
+        for values in frame.itertuples(index=False):
+            sheet.append(["" if v is None else str(v) for v in values])
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if cell.data_type == "f":  # text such as "=1+1" is data, never a formula
+                    cell.data_type = "s"
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{max(1, len(frame) + 1)}"
+        for i, column in enumerate(frame.columns, start=1):
+            longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(500)])
+            sheet.column_dimensions[get_column_letter(i)].width = min(60, max(10, longest + 2))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_excel(decisions: pd.DataFrame, path: str | Path, **kwargs) -> Path:
+    return _write_atomic(Path(path), to_excel_bytes(decisions, **kwargs))
+
+
+# ------------------------------------------------------------------ CASE
+
+def to_case(
+    decisions: pd.DataFrame,
+    *,
+    catalog: str | None = None,
+    courses: pd.DataFrame | None = None,
+    standards: pd.DataFrame | None = None,
+    base_uri: str | None = None,
+    title: str | None = None,
+    creator: str = case.DEFAULT_CREATOR,
+    standard_identifier: Callable[[str], str] = standard_identifier,
+) -> dict:
+    """One catalog's accepted decisions as a CASE 1.0 CFPackage (JSON-ready dict).
+
+    CFDocument: "<catalog> course alignments". CFItems: the courses with at least one
+    accepted decision (``CFItemType`` "Course", ``humanCodingScheme`` = course_id,
+    ``fullStatement`` = the course title from ``courses`` when given), each
+    ``isChildOf`` the document. CFAssociations: one per accepted decision, course ->
+    standard, ``associationType`` as the reviewer chose (``exactMatchOf`` or
+    ``isRelatedTo``), ``lastChangeDateTime`` = when it was decided. Rejected
+    decisions are not exported. The standards themselves live in the framework
+    packages ``alignment.case`` writes (same identifiers).
+    """
+    df = prepare_decisions(decisions, catalog)
+    catalog = _one_catalog(df, catalog)
+    df = df[df["catalog"] == catalog]
+    accepted = df[df["decision"] == "accepted"].reset_index(drop=True)
+    titles = _lookup(courses, "course_id", ["title"])
+    info = _lookup(standards, "standard_id", ["display_code", "title", "text"])
+
+    changed = {i: _change_datetime(r["decided_at"], f"{r['course_id']} / {r['standard_id']}")
+               for i, r in enumerate(accepted.to_dict("records"))}
+    last_change = max(changed.values(), default=case.FIXED_DATETIME)
+    doc_id = document_identifier(catalog)
+    doc_title = title or f"{catalog} course alignments"
+    doc_link = case._link(doc_title, doc_id, _uri(doc_id, "CFDocuments", base_uri))
+    document = {
+        "identifier": doc_id,
+        "uri": doc_link["uri"],
+        "creator": creator,
+        "title": doc_title,
+        "lastChangeDateTime": last_change,
+        "language": "en",
+        "description": f"Course-to-standard alignments of catalog {catalog} accepted by reviewers in Pathway Align.",
+        "notes": json.dumps({case.NOTES_KEY: {"catalog": catalog}}, ensure_ascii=False, sort_keys=True),
+    }
+    type_id = case._uuid("itemtype", COURSE_ITEM_TYPE)
+    item_type = {
+        "identifier": type_id, "uri": _uri(type_id, "CFItemTypes", base_uri), "title": COURSE_ITEM_TYPE,
+        "description": "A course in a school's course catalog", "hierarchyCode": COURSE_ITEM_TYPE,
+        "lastChangeDateTime": case.FIXED_DATETIME,
+    }
+    type_link = case._link(COURSE_ITEM_TYPE, type_id, item_type["uri"])
+
+    items, associations, course_links = [], [], {}
+    for position, course_id in enumerate(dict.fromkeys(accepted["course_id"]), start=1):
+        identifier = course_identifier(catalog, course_id)
+        course_title = titles.get(course_id, {}).get("title", "")
+        link = case._link(course_title or course_id, identifier, _uri(identifier, "CFItems", base_uri))
+        course_links[course_id] = link
+        course_changed = max(changed[i] for i in accepted.index[accepted["course_id"] == course_id])
+        items.append({
+            "identifier": identifier,
+            "uri": link["uri"],
+            "CFDocumentURI": doc_link,
+            "fullStatement": course_title or course_id,
+            "humanCodingScheme": course_id,
+            "listEnumeration": str(position),
+            "CFItemType": COURSE_ITEM_TYPE,
+            "CFItemTypeURI": type_link,
+            "language": "en",
+            "lastChangeDateTime": course_changed,
+        })
+        child_of = association_identifier(identifier, "isChildOf", doc_id)
+        associations.append({
+            "identifier": child_of,
+            "uri": _uri(child_of, "CFAssociations", base_uri),
+            "associationType": "isChildOf",
+            "CFDocumentURI": doc_link,
+            "sequenceNumber": position,
+            "originNodeURI": link,
+            "destinationNodeURI": doc_link,
+            "lastChangeDateTime": course_changed,
+        })
+    for i, r in enumerate(accepted.to_dict("records")):
+        origin = course_links[r["course_id"]]
+        destination_id = standard_identifier(r["standard_id"])
+        destination = case._link(_standard_label(info.get(r["standard_id"], {}), r["standard_id"]),
+                                 destination_id, _uri(destination_id, "CFItems", base_uri))
+        identifier = association_identifier(origin["identifier"], r["association_type"], destination_id)
+        association = {
+            "identifier": identifier,
+            "uri": _uri(identifier, "CFAssociations", base_uri),
+            "associationType": r["association_type"],
+            "CFDocumentURI": doc_link,
+            "originNodeURI": origin,
+            "destinationNodeURI": destination,
+            "lastChangeDateTime": changed[i],
+        }
+        if r["note"]:
+            association["notes"] = r["note"]
+        associations.append(association)
+    return {
+        "CFDocument": document,
+        "CFItems": items,
+        "CFAssociations": associations,
+        "CFDefinitions": {"CFConcepts": [], "CFSubjects": [], "CFLicenses": [],
+                          "CFItemTypes": [item_type] if items else [], "CFAssociationGroupings": []},
+    }
+
+
+def to_case_bytes(decisions: pd.DataFrame, **kwargs) -> bytes:
+    """:func:`to_case` as UTF-8 JSON (indented)."""
+    return (json.dumps(to_case(decisions, **kwargs), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_case(decisions: pd.DataFrame, path: str | Path, **kwargs) -> Path:
+    return _write_atomic(Path(path), to_case_bytes(decisions, **kwargs))
+
+
+# ------------------------------------------------------------------ files
+
+def _write_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
