@@ -1,0 +1,1011 @@
+"""Pathway gap analysis: what a course sequence covers, misses, repeats and teaches out of order.
+
+Pure functions over tables (no files, no models unless a fitted ``Aligner`` is passed
+for suggested fixes):
+
+``coverage_table(suggestions, decisions, pathway)``  one row per (course, standard) pair
+``coverage_matrix(suggestions, decisions, pathway)`` standards x courses, cell = status
+``pathway_scope(pathway, standards)``                 the standards a pathway should teach
+``gap_report(pathway, standards, suggestions, decisions=None, aligner=None, catalog=None)``
+``compare_pathways([report, ...])``                   standards one covers and another misses
+
+**Cell status** (``STATUSES``). A reviewed decision ALWAYS overrides the machine: a
+pair with a decision is ``accepted`` or ``rejected`` whatever was suggested; a pair
+with only a suggestion is ``suggested:<band>`` (strong, possible, weak); anything
+else is ``none``. A cell *covers* its standard when it is ``accepted``, or a
+suggestion whose band is in ``count_bands`` (default strong and possible: weak
+suggestions do not count).
+
+**Scope.** The pathway's CA CTE pathway standards (``X.0``) and their performance
+indicators (``X.n``) - for a file that names only a sector, those of every pathway of
+the sector; the sector's anchor standards and indicators; the 12 Standards for Career
+Ready Practice. Common Core standards are not a fixed target: the report lists those
+the courses reinforce, and measures literacy in technical subjects (RST/WHST 9-12) and
+high-school mathematics (with the practices) as families.
+
+**Coverage of one standard** (the ``courses`` of a row): the courses whose cell covers
+it; for a row with children in scope (a pathway standard ``X.0``, an anchor statement)
+also the courses that cover any of its indicators. Indicators count only their own cells.
+
+Parts of the report (:class:`GapReport`):
+
+(a) ``pathway_gaps``: pathway standards with no coverage at all, and indicators no
+    course covers (with whether their standard is otherwise covered).
+(b) ``anchor_gaps``: anchor families (anchor numbers 1-11 of the sector) with no
+    coverage, anchor rows no course covers, and Career Ready Practices not covered.
+(c) ``suggested_only``: standards covered, but only by unreviewed suggestions.
+(d) ``reinforcement``: every covered standard: covered ``once`` (one course),
+    ``repeated in one level`` (several courses, all at one level) or ``reinforced
+    across levels`` (courses at two or more levels).
+(e) ``sequencing`` (CTE levels introductory < concentrator < capstone; academic
+    courses run alongside and are never "earlier"). An indicator is *foundational* when
+    its first word is a Bloom remember/understand verb (``FOUNDATIONAL_VERBS``: know,
+    understand, identify, describe, explain, ...); others are *applied*.
+    ``first met in capstone``: a pathway or anchor standard whose covering courses are
+    all capstones while the pathway has earlier-level courses - a ``problem`` when the
+    standard has foundational indicators (listed), else a ``note``.
+    ``relies on unintroduced standard``: a concentrator course covers an applied
+    indicator of a standard that has foundational indicators, and neither that course
+    nor any course at an earlier level *introduces* the standard (covers the standard
+    itself or one of its foundational indicators).
+(f) ``common_core``: CCSS standards the courses cover, grouped as literacy in
+    technical subjects (RST/WHST), mathematics, other ELA.
+(g) ``fixes``: for each gap of (a) and (b), the catalog courses (any pathway) with the
+    highest aligner score for it (``FixFinder``; needs a fitted Aligner and a catalog).
+
+Summary tables: ``coverage_by_family`` (framework, anchor number, pathway standard),
+``coverage_by_level``, ``coverage_by_course``, ``pathway_fit`` (sector-only files: which
+CA pathway of the sector fits best) and ``summary`` (metric, value, note). Where the
+data holds no pathway standards for the sector or the pathway, percentages are NaN and
+the report says "no pathway standards loaded for this sector/pathway" instead of 0%;
+partial data is labelled with the standards' ``completeness_note``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import config
+from .bands import band_for
+from .decisions import DECISION_COLUMNS, latest_decisions, validate_decisions
+from .pathways import LEVEL_ORDER, LEVELS, Pathway
+
+#: Bands whose suggestions count as coverage by default.
+COUNT_BANDS: tuple[str, ...] = ("strong", "possible")
+#: Cell statuses, strongest first.
+STATUSES: tuple[str, ...] = (
+    "accepted", "suggested:strong", "suggested:possible", "suggested:weak", "rejected", "none",
+)
+#: Bloom's "remember" and "understand" verbs: an indicator starting with one is foundational.
+FOUNDATIONAL_VERBS = frozenset({
+    "know", "understand", "identify", "recognize", "recognise", "describe", "define", "list",
+    "explain", "name", "state", "recall", "outline", "summarize", "summarise", "discuss",
+    "classify", "distinguish", "differentiate", "interpret", "illustrate", "locate", "label",
+    "explore", "compare", "contrast", "be",
+})
+CTE_FRAMEWORKS = ("cte_pathway", "cte_anchor", "cte_crp")
+REINFORCEMENT = ("once", "repeated in one level", "reinforced across levels")
+
+COVERAGE_COLUMNS = ["course_id", "standard_id", "status", "source", "band", "score", "covers"]
+
+
+# =========================================================================== coverage
+
+
+def _decisions_table(decisions: pd.DataFrame | None) -> pd.DataFrame:
+    if decisions is None or len(decisions) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in DECISION_COLUMNS})
+    return latest_decisions(validate_decisions(decisions, decisions.attrs.get("source", "<decisions>")))
+
+
+def coverage_table(
+    suggestions: pd.DataFrame,
+    decisions: pd.DataFrame | None = None,
+    pathway: Pathway | None = None,
+    *,
+    count_bands: tuple[str, ...] | list[str] = COUNT_BANDS,
+) -> pd.DataFrame:
+    """One row per (course, standard) pair that was suggested or decided.
+
+    Columns: ``course_id, standard_id, status, source`` (``decision`` | ``suggestion``),
+    ``band`` (the suggestion's band, "" if none), ``score`` (NaN if none), ``covers``.
+    With a pathway, only its courses are kept. A decision overrides a suggestion.
+    """
+    sugg = suggestions if suggestions is not None else pd.DataFrame(columns=["course_id", "standard_id"])
+    cols = {c for c in ("course_id", "standard_id", "band", "score") if c in sugg.columns}
+    if not {"course_id", "standard_id"} <= cols:
+        raise ValueError("suggestions need the columns course_id and standard_id (and band, score)")
+    s = pd.DataFrame({
+        "course_id": sugg["course_id"].astype(str).to_numpy(),
+        "standard_id": sugg["standard_id"].fillna("").astype(str).to_numpy(),
+        "band": (sugg["band"].fillna("").astype(str) if "band" in cols else pd.Series([""] * len(sugg))).to_numpy(),
+        "score": pd.to_numeric(sugg["score"], errors="coerce").to_numpy(dtype=float) if "score" in cols
+        else np.full(len(sugg), np.nan),
+    })
+    s = s[s["standard_id"] != ""]  # "no pathway standards loaded" note rows
+    if "score" in cols:
+        missing_band = s["band"] == ""
+        s.loc[missing_band, "band"] = [band_for(v) if v == v else "" for v in s.loc[missing_band, "score"]]
+    s = s.sort_values("score", ascending=False, na_position="last").drop_duplicates(["course_id", "standard_id"])
+    d = _decisions_table(decisions)[["course_id", "standard_id", "decision"]]
+    if pathway is not None:
+        keep = set(pathway.course_ids)
+        s = s[s["course_id"].isin(keep)]
+        d = d[d["course_id"].isin(keep)]
+    merged = s.merge(d, on=["course_id", "standard_id"], how="outer")
+    merged["band"] = merged["band"].fillna("").astype(str)
+    merged["decision"] = merged["decision"].fillna("").astype(str)
+    decided = merged["decision"] != ""
+    merged["status"] = np.where(decided, merged["decision"],
+                                np.where(merged["band"] != "", "suggested:" + merged["band"], "none"))
+    merged["source"] = np.where(decided, "decision", "suggestion")
+    merged["covers"] = (merged["status"] == "accepted") | (
+        ~decided & merged["band"].isin(list(count_bands)))
+    out = merged[COVERAGE_COLUMNS].reset_index(drop=True)
+    out["covers"] = out["covers"].astype(bool)
+    out["score"] = out["score"].astype(float)
+    return out
+
+
+def coverage_matrix(
+    suggestions: pd.DataFrame,
+    decisions: pd.DataFrame | None = None,
+    pathway: Pathway | None = None,
+    *,
+    standards: pd.DataFrame | None = None,
+    count_bands: tuple[str, ...] | list[str] = COUNT_BANDS,
+) -> pd.DataFrame:
+    """Standards x courses; each cell one of :data:`STATUSES`.
+
+    Columns: the pathway's courses in sequence order (without a pathway: every course
+    in the suggestions/decisions). Rows (index ``standard_id``): with ``standards`` and a
+    pathway, the pathway's scope (:func:`pathway_scope`) in the standards' order, then
+    any other standard a course is suggested or decided for; otherwise every standard
+    that appears.
+    """
+    cov = coverage_table(suggestions, decisions, pathway, count_bands=count_bands)
+    courses = pathway.course_ids if pathway is not None else list(dict.fromkeys(cov["course_id"]))
+    seen = list(dict.fromkeys(cov["standard_id"]))
+    if standards is not None:
+        order = {sid: i for i, sid in enumerate(standards["standard_id"])}
+        scope = pathway_scope(pathway, standards)["standard_id"].tolist() if pathway is not None else []
+        extra = sorted((s for s in seen if s not in set(scope)), key=lambda s: order.get(s, len(order)))
+        rows = scope + extra
+    else:
+        rows = seen
+    matrix = cov.pivot(index="standard_id", columns="course_id", values="status") if len(cov) else pd.DataFrame()
+    matrix = matrix.reindex(index=rows, columns=courses).astype(object)
+    matrix = matrix.where(matrix.notna(), "none")
+    matrix.index.name = "standard_id"
+    matrix.columns.name = "course_id"
+    return matrix
+
+
+# =========================================================================== scope
+
+
+def _anchor_number(code: str) -> str:
+    m = re.match(r"\s*(\d+)", str(code))
+    return m.group(1) if m else ""
+
+
+def sector_pathways(standards: pd.DataFrame, sector: str) -> list[str]:
+    """The CA pathways of a sector that have pathway standards loaded."""
+    rows = standards[(standards["framework"] == "cte_pathway") & (standards["sector"] == sector)]
+    return [p for p in dict.fromkeys(rows["pathway"]) if p]
+
+
+def pathway_scope(pathway: Pathway, standards: pd.DataFrame) -> pd.DataFrame:
+    """The standards a pathway should teach, with their family.
+
+    Columns: the standards' columns plus ``family_type`` (``pathway standard``,
+    ``anchor``, ``career ready practice``), ``family`` (``BF A1.0``, ``anchor 2``,
+    ``CRP``) and ``family_title``. Headings are left out (a heading has no text to teach).
+    """
+    st = standards
+    is_sector = st["sector"] == pathway.sector
+    pw = st[(st["framework"] == "cte_pathway") & is_sector & (st["kind"] != "heading")]
+    if pathway.cte_pathway:
+        pw = pw[pw["pathway"] == pathway.cte_pathway]
+    anchors = st[(st["framework"] == "cte_anchor") & is_sector & (st["kind"] != "heading")]
+    crp = st[(st["framework"] == "cte_crp") & (st["kind"] != "heading")]
+    by_id = dict(zip(st["standard_id"], st["display_code"]))
+    titles = {}
+    for _, row in st[(st["framework"] == "cte_anchor") & (st["sector"] == "ALL")].iterrows():
+        titles[_anchor_number(row["code"])] = row["title"]
+    pw_family = [sid if not parent else parent for sid, parent in zip(pw["standard_id"], pw["parent_id"])]
+    parts = [
+        pw.assign(family_type="pathway standard", family=[by_id.get(f, f) for f in pw_family],
+                  family_title=[""] * len(pw)),
+        anchors.assign(family_type="anchor", family=[f"anchor {_anchor_number(c)}" for c in anchors["code"]],
+                       family_title=[titles.get(_anchor_number(c), "") for c in anchors["code"]]),
+        crp.assign(family_type="career ready practice", family="CRP", family_title="Career Ready Practice"),
+    ]
+    scope = pd.concat(parts, ignore_index=True)
+    for col in ("family_type", "family", "family_title"):
+        scope[col] = scope[col].astype(str)
+    return scope
+
+
+# =========================================================================== fixes
+
+
+class FixFinder:
+    """The catalog courses that best cover given standards (suggested fixes for gaps).
+
+    scikit-learn shape: configure, ``fit(catalog)`` analyses every description once
+    through the fitted Aligner's pipeline (cached on disk by text and model, like the
+    standards' vectors), ``best_courses(standard_ids)`` scores them with
+    ``aligner.score(analysed, columns)``.
+    """
+
+    def __init__(self, aligner, n_courses: int = 3, cache_dir=config.CACHE_DIR):
+        self.aligner = aligner
+        self.n_courses = n_courses
+        self.cache_dir = cache_dir
+
+    def fit(self, catalog: pd.DataFrame) -> "FixFinder":
+        from .cache import ArrayCache, cache_key
+        from .text import model_version
+
+        al = self.aligner
+        al._check_fitted()
+        courses = catalog.reset_index(drop=True)
+        texts = courses["description"].astype(str).tolist()
+        cache = ArrayCache(self.cache_dir, prefix="catalog") if self.cache_dir else None
+        key = cache_key("catalog-analysis", model_version(al.nlp_), texts) if cache else ""
+        hit = cache.load(key) if cache else None
+        if hit is not None:
+            self.analysed_ = _analysis_from_arrays(*hit)
+        else:
+            self.analysed_ = al.analyse(texts)
+            if cache:
+                cache.save(key, *_analysis_to_arrays(self.analysed_))
+        self.catalog_ = courses
+        self.columns_ = {sid: i for i, sid in enumerate(al.standards_["standard_id"])}
+        return self
+
+    def best_courses(self, standard_ids: list[str], n: int | None = None) -> pd.DataFrame:
+        """For each standard, the ``n`` best catalog courses.
+
+        Columns: ``standard_id, rank, course_id, title, department, catalog_pathway,
+        score, band``. Standards the aligner cannot score (headings) are skipped.
+        """
+        n = n or self.n_courses
+        cols = ["standard_id", "rank", "course_id", "title", "department", "catalog_pathway", "score", "band"]
+        known = [s for s in dict.fromkeys(standard_ids) if s in self.columns_]
+        if not known or not len(self.catalog_):
+            return pd.DataFrame(columns=cols)
+        positions = np.array([self.columns_[s] for s in known])
+        scores = self.aligner.score(self.analysed_, positions)  # courses x standards
+        frameworks = self.aligner.standards_["framework"].to_numpy()[positions]
+        k = min(n, scores.shape[0])
+        top = np.argsort(-scores, axis=0, kind="stable")[:k]
+        cat = self.catalog_
+        get = lambda col: cat[col].astype(str).to_numpy() if col in cat.columns else np.array([""] * len(cat))  # noqa: E731
+        ids, titles, depts, paths = get("course_id"), get("title"), get("department"), get("pathway")
+        rows = []
+        for j, sid in enumerate(known):
+            for rank, i in enumerate(top[:, j], start=1):
+                score = float(scores[i, j])
+                rows.append((sid, rank, ids[i], titles[i], depts[i], paths[i], round(score, 4),
+                             band_for(score, frameworks[j])))
+        return pd.DataFrame(rows, columns=cols)
+
+
+def _analysis_to_arrays(analysed):
+    emb = np.stack([c.embedding for c in analysed]).astype(np.float32)
+    sent = np.concatenate([c.sent_embeddings for c in analysed]).astype(np.float32)
+    offsets = np.cumsum([0] + [len(c.sent_embeddings) for c in analysed]).astype(np.int64)
+    meta = {
+        "sentences": [c.sentences for c in analysed],
+        "lemmas": [c.lemmas for c in analysed],
+        "lemma_text": [c.lemma_text for c in analysed],
+        "phrases": [c.phrases for c in analysed],
+    }
+    return {"embeddings": emb, "sent_embeddings": sent, "offsets": offsets}, meta
+
+
+def _analysis_from_arrays(arrays, meta):
+    from .aligner import CourseText
+
+    off = arrays["offsets"]
+    return [
+        CourseText(embedding=arrays["embeddings"][i], sentences=meta["sentences"][i],
+                   sent_embeddings=arrays["sent_embeddings"][off[i]:off[i + 1]], lemmas=meta["lemmas"][i],
+                   lemma_text=meta["lemma_text"][i], phrases=meta["phrases"][i])
+        for i in range(len(off) - 1)
+    ]
+
+
+# =========================================================================== the report
+
+
+@dataclass
+class GapReport:
+    """A pathway's gap report: one DataFrame per part (a)-(g) plus summaries.
+
+    See the module docstring for how each part is defined. ``notes`` holds the
+    honesty statements (data not loaded, partial data, warnings of the pathway file).
+    """
+
+    pathway: Pathway
+    scope: pd.DataFrame
+    coverage: pd.DataFrame
+    matrix: pd.DataFrame
+    standards_coverage: pd.DataFrame
+    pathway_gaps: pd.DataFrame
+    anchor_gaps: pd.DataFrame
+    suggested_only: pd.DataFrame
+    reinforcement: pd.DataFrame
+    sequencing: pd.DataFrame
+    common_core: pd.DataFrame
+    fixes: pd.DataFrame
+    coverage_by_family: pd.DataFrame
+    coverage_by_level: pd.DataFrame
+    coverage_by_course: pd.DataFrame
+    pathway_fit: pd.DataFrame
+    summary: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    pathway_standards_loaded: bool = True
+    best_pathway: str = ""
+
+    #: (sheet title, attribute) in report order; presenters use it.
+    PARTS = (
+        ("Summary", "summary"),
+        ("Courses", "courses"),
+        ("(a) Pathway gaps", "pathway_gaps"),
+        ("(b) Anchor & CRP gaps", "anchor_gaps"),
+        ("(c) Suggested only", "suggested_only"),
+        ("(d) Reinforcement", "reinforcement"),
+        ("(e) Sequencing", "sequencing"),
+        ("(f) Common Core", "common_core"),
+        ("(g) Suggested fixes", "fixes"),
+        ("Coverage by family", "coverage_by_family"),
+        ("Coverage by level", "coverage_by_level"),
+        ("Coverage by course", "coverage_by_course"),
+        ("Pathway fit", "pathway_fit"),
+        ("All standards", "standards_coverage"),
+    )
+
+    @property
+    def courses(self) -> pd.DataFrame:
+        """The pathway's courses in sequence order (with their descriptions)."""
+        cols = ["sequence_position", "course_id", "title", "level", "grades", "department", "description", "notes"]
+        return self.pathway.courses[cols].reset_index(drop=True)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Sheet title -> table, in report order (the coverage matrix last)."""
+        out = {title: getattr(self, attr) for title, attr in self.PARTS}
+        out["Coverage matrix"] = matrix_for_display(self)
+        return out
+
+    def headline(self) -> str:
+        s = dict(zip(self.summary["metric"], self.summary["value"]))
+        return "; ".join(f"{k}: {s[k]}" for k in ("pathway standards covered", "indicators covered",
+                                                   "anchor families covered", "career ready practices covered")
+                         if k in s)
+
+
+def _join(items) -> str:
+    return "; ".join(items)
+
+
+def _pct(covered: int, total: int) -> float:
+    return round(100.0 * covered / total, 1) if total else float("nan")
+
+
+def _first_verb(text: str) -> str:
+    m = re.match(r"[^A-Za-z]*([A-Za-z]+)", str(text or ""))
+    return m.group(1).lower() if m else ""
+
+
+def is_foundational(text: str) -> bool:
+    """Whether an indicator's text starts with a Bloom remember/understand verb."""
+    return _first_verb(text) in FOUNDATIONAL_VERBS
+
+
+def gap_report(
+    pathway: Pathway,
+    standards: pd.DataFrame,
+    suggestions: pd.DataFrame,
+    decisions: pd.DataFrame | None = None,
+    aligner=None,
+    catalog: pd.DataFrame | None = None,
+    *,
+    count_bands: tuple[str, ...] | list[str] = COUNT_BANDS,
+    fixes: FixFinder | None = None,
+    n_fixes: int = 3,
+) -> GapReport:
+    """The gap report of one pathway (see the module docstring for every part).
+
+    suggestions: ``Aligner.suggest`` output for (at least) the pathway's courses; only
+        course_id, standard_id, band and score are used, so a CSV written by
+        ``pathway-align align`` works too.
+    decisions: reviewed decisions (``DECISION_COLUMNS``); they override suggestions.
+    aligner, catalog: a fitted Aligner and a catalog for part (g); or pass a fitted
+        ``fixes`` (:class:`FixFinder`) to reuse one catalog analysis across reports.
+        Without them part (g) is empty.
+    count_bands: suggestion bands that count as coverage.
+    """
+    std = standards
+    meta = std.set_index("standard_id")
+    levels = pathway.course_levels
+    titles = pathway.course_titles
+    course_order = pathway.course_ids
+    rank_of = {c: i for i, c in enumerate(course_order)}
+    scope = pathway_scope(pathway, std)
+    cov = coverage_table(suggestions, decisions, pathway, count_bands=count_bands)
+    notes: list[str] = list(pathway.warnings)
+    unknown = sorted(set(cov["standard_id"]) - set(std["standard_id"]))
+    if unknown:
+        notes.append(f"{len(unknown)} suggested or decided standard ids are not in the standards table and are "
+                     f"ignored: {', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}")
+        cov = cov[~cov["standard_id"].isin(unknown)]
+
+    covering = cov[cov["covers"]]
+    direct: dict[str, list[str]] = {}
+    for sid, group in covering.groupby("standard_id", sort=False):
+        direct[sid] = sorted(set(group["course_id"]), key=rank_of.get)
+    accepted = {sid: set(g["course_id"]) for sid, g in covering[covering["status"] == "accepted"].groupby("standard_id")}
+    rejected = {sid: set(g["course_id"]) for sid, g in cov[cov["status"] == "rejected"].groupby("standard_id")}
+    best = {}
+    for sid, score, band in zip(cov["standard_id"], cov["score"], cov["band"]):
+        if score == score and (sid not in best or score > best[sid][0]):
+            best[sid] = (float(score), band)
+
+    # ---- which standards are loaded
+    sector_pw = sector_pathways(std, pathway.sector)
+    pw_scope = scope[scope["framework"] == "cte_pathway"]
+    loaded = len(pw_scope) > 0
+    if not sector_pw:
+        reason = f"no pathway standards loaded for this sector ({pathway.sector})"
+        notes.insert(0, f"{reason}: pathway coverage is not measured (shown as n/a, not 0%).")
+    elif not loaded:
+        reason = (f"no pathway standards loaded for this pathway ({pathway.cte_pathway}); the data holds only "
+                  f"{', '.join(sector_pw)} for {pathway.sector}")
+        notes.insert(0, f"{reason}: pathway coverage is not measured (shown as n/a, not 0%).")
+    else:
+        reason = ""
+    if not (scope["framework"] == "cte_anchor").any():
+        notes.append(f"no anchor standards (statements or indicators) loaded for this sector ({pathway.sector}): "
+                     "anchor coverage is not measured.")
+    for fw, group in scope.groupby(["framework", "pathway"], sort=False):
+        part = group[group["completeness"] == "partial"]
+        if len(part):
+            what = {"cte_pathway": f"pathway standards ({fw[1]})", "cte_anchor": "anchor standards",
+                    "cte_crp": "Career Ready Practices"}[fw[0]]
+            notes.append(f"partial data: {what}: {part['completeness_note'].iloc[0]}")
+
+    # ---- per-standard coverage (effective: own cells, plus children's for parents)
+    in_scope = set(scope["standard_id"])
+    children: dict[str, list[str]] = {}
+    for sid, parent in zip(scope["standard_id"], scope["parent_id"]):
+        if parent in in_scope:
+            children.setdefault(parent, []).append(sid)
+    ccss_ids = [s for s in direct if s in meta.index and meta.at[s, "framework"] in ("ccss_ela", "ccss_math")]
+    ccss_ids = sorted(ccss_ids, key=lambda s: meta.index.get_loc(s))
+    rows = []
+    unit_ids = scope["standard_id"].tolist() + ccss_ids
+    fam = dict(zip(scope["standard_id"], zip(scope["family_type"], scope["family"], scope["family_title"])))
+    for sid in unit_ids:
+        m = meta.loc[sid]
+        own = direct.get(sid, [])
+        eff = set(own)
+        for child in children.get(sid, []):
+            eff |= set(direct.get(child, []))
+        eff_sorted = sorted(eff, key=rank_of.get)
+        lv = [levels[c] for c in eff_sorted]
+        distinct = list(dict.fromkeys(lv))
+        family_type, family, family_title = fam.get(sid, ("common core", m["framework"], ""))
+        acc = [c for c in eff_sorted if c in accepted.get(sid, set()) or any(
+            c in accepted.get(ch, set()) for ch in children.get(sid, []))]
+        rows.append({
+            "framework": m["framework"], "family_type": family_type, "family": family, "family_title": family_title,
+            "pathway": m["pathway"], "standard_id": sid, "display_code": m["display_code"] or m["code"],
+            "kind": m["kind"], "parent_id": m["parent_id"], "text": m["text"] or m["title"],
+            "covered": bool(eff_sorted), "n_courses": len(eff_sorted), "courses": _join(eff_sorted),
+            "course_titles": _join(titles.get(c, "") for c in eff_sorted),
+            "direct_courses": _join(own), "levels": _join(distinct), "n_levels": len(distinct),
+            "first_level": _first_level(lv), "accepted_by": _join(acc),
+            "suggested_by": _join(c for c in eff_sorted if c not in acc),
+            "rejected_by": _join(sorted(rejected.get(sid, set()), key=rank_of.get)),
+            "best_score": best.get(sid, (np.nan, ""))[0], "best_band": best.get(sid, (np.nan, ""))[1],
+            "completeness": m["completeness"],
+        })
+    sc_cols = ["framework", "family_type", "family", "family_title", "pathway", "standard_id", "display_code", "kind",
+               "parent_id", "text", "covered", "n_courses", "courses", "course_titles", "direct_courses", "levels",
+               "n_levels", "first_level", "accepted_by", "suggested_by", "rejected_by", "best_score", "best_band",
+               "completeness"]
+    sc = pd.DataFrame(rows, columns=sc_cols)
+    sc["covered"] = sc["covered"].astype(bool)
+    sc_scope = sc[sc["framework"].isin(CTE_FRAMEWORKS)]
+    code_of = dict(zip(sc["standard_id"], sc["display_code"]))
+    covered_ids = set(sc.loc[sc["covered"], "standard_id"])
+
+    # ---- (a) pathway gaps
+    a_rows = []
+    for r in sc_scope[(sc_scope["framework"] == "cte_pathway") & ~sc_scope["covered"]].itertuples():
+        if r.kind == "indicator" and r.parent_id in in_scope:
+            parent_cov = r.parent_id in covered_ids
+            gap = ("indicator not covered (its standard is covered through other indicators or itself)"
+                   if parent_cov else "indicator not covered (its standard is not covered either)")
+        else:
+            n_ind = len(children.get(r.standard_id, []))
+            gap = f"standard not covered, nor any of its {n_ind} indicators" if n_ind else "standard not covered"
+        a_rows.append({"pathway": r.pathway, "standard_id": r.standard_id, "display_code": r.display_code,
+                       "kind": r.kind, "standard": code_of.get(r.parent_id, r.display_code), "text": r.text,
+                       "gap": gap, "weak_or_rejected": _near_miss(r.standard_id, cov)})
+    pathway_gaps = pd.DataFrame(a_rows, columns=["pathway", "standard_id", "display_code", "kind", "standard", "text",
+                                                 "gap", "weak_or_rejected"])
+    if not loaded:
+        pathway_gaps = pd.DataFrame([{"pathway": pathway.cte_pathway, "standard_id": "", "display_code": "",
+                                      "kind": "", "standard": "", "text": "",
+                                      "gap": reason + " - nothing to measure, not a gap of the pathway",
+                                      "weak_or_rejected": ""}], columns=pathway_gaps.columns)
+
+    # ---- (b) anchor and CRP gaps
+    b_rows = []
+    anchors = sc_scope[sc_scope["framework"] == "cte_anchor"]
+    for family, group in anchors.groupby("family", sort=False):
+        if not group["covered"].any():
+            b_rows.append({"framework": "cte_anchor", "family": family, "title": group["family_title"].iloc[0],
+                           "standard_id": "", "display_code": family, "kind": "anchor family",
+                           "text": f"no course covers any of the {len(group)} loaded rows of this anchor",
+                           "gap": "anchor family not covered"})
+    for r in sc_scope[sc_scope["framework"].isin(["cte_anchor", "cte_crp"]) & ~sc_scope["covered"]].itertuples():
+        b_rows.append({"framework": r.framework, "family": r.family, "title": r.family_title,
+                       "standard_id": r.standard_id, "display_code": r.display_code, "kind": r.kind, "text": r.text,
+                       "gap": "Career Ready Practice not covered" if r.framework == "cte_crp" else f"anchor {r.kind} not covered"})
+    anchor_gaps = pd.DataFrame(b_rows, columns=["framework", "family", "title", "standard_id", "display_code", "kind",
+                                                "text", "gap"])
+
+    # ---- (c) covered only by unreviewed suggestions
+    c = sc[sc["covered"] & (sc["accepted_by"] == "")]
+    suggested_only = c[["framework", "family", "standard_id", "display_code", "kind", "text", "courses", "best_band",
+                        "best_score"]].reset_index(drop=True)
+
+    # ---- (d) reinforcement
+    d = sc[sc["covered"]].copy()
+    d["reinforcement"] = np.where(d["n_courses"] == 1, REINFORCEMENT[0],
+                                  np.where(d["n_levels"] > 1, REINFORCEMENT[2], REINFORCEMENT[1]))
+    reinforcement = d[["framework", "family", "standard_id", "display_code", "kind", "text", "reinforcement",
+                       "n_courses", "courses", "levels", "first_level"]].reset_index(drop=True)
+
+    # ---- (e) sequencing
+    sequencing = _sequencing(pathway, sc_scope, children, direct, levels, rank_of, code_of)
+
+    # ---- (f) Common Core
+    f = sc[sc["framework"].isin(["ccss_ela", "ccss_math"]) & sc["covered"]].copy()
+    f.insert(0, "group", pd.Series([_ccss_group(fw, code) for fw, code in zip(f["framework"], f["display_code"])],
+                                   index=f.index, dtype=object))
+    f["status"] = pd.Series(np.where(f["accepted_by"] != "", "accepted", "suggested only"), index=f.index, dtype=object)
+    f["grade"] = pd.Series([meta.at[s, "grade"] for s in f["standard_id"]], index=f.index, dtype=object)
+    group_order = {"literacy in technical subjects (RST/WHST)": 0, "mathematics": 1, "mathematical practice": 2,
+                   "other ELA/literacy": 3}
+    f = f.sort_values("group", key=lambda s: s.map(group_order), kind="stable")
+    common_core = f[["group", "framework", "standard_id", "display_code", "grade", "text", "status", "n_courses",
+                     "courses", "levels"]].reset_index(drop=True)
+
+    # ---- summaries
+    by_family = _coverage_by_family(sc_scope, std, sc, pathway, loaded, reason)
+    by_level = _coverage_by_level(sc_scope, pathway, levels)
+    by_course = _coverage_by_course(sc, cov, pathway)
+    fit, best_pw = _pathway_fit(pathway, std, sc_scope, direct)
+
+    # ---- (g) fixes
+    gap_ids = [s for s in pathway_gaps["standard_id"].tolist() + anchor_gaps["standard_id"].tolist() if s]
+    if fixes is None and aligner is not None and catalog is not None:
+        fixes = FixFinder(aligner, n_courses=n_fixes).fit(catalog)
+    fix_cols = ["gap_standard_id", "display_code", "framework", "gap_text", "rank", "course_id", "title",
+                "department", "catalog_pathway", "in_pathway", "score", "band"]
+    if fixes is not None and gap_ids:
+        best_courses = fixes.best_courses(gap_ids, n_fixes)
+        fx = best_courses.rename(columns={"standard_id": "gap_standard_id"})
+        fx["display_code"] = fx["gap_standard_id"].map(code_of)
+        fx["framework"] = fx["gap_standard_id"].map(lambda s: meta.at[s, "framework"])
+        fx["gap_text"] = fx["gap_standard_id"].map(lambda s: meta.at[s, "text"])
+        fx["in_pathway"] = fx["course_id"].isin(set(course_order))
+        fixes_table = fx[fix_cols].reset_index(drop=True)
+    else:
+        fixes_table = pd.DataFrame(columns=fix_cols)
+        if gap_ids:
+            notes.append("suggested fixes (g) not computed: they need a fitted Aligner and the catalog.")
+
+    summary = _summary(pathway, sc_scope, sc, loaded, reason, best_pw, sequencing, suggested_only, common_core,
+                       anchor_gaps, notes)
+    matrix = coverage_matrix(suggestions, decisions, pathway, standards=std, count_bands=count_bands) \
+        if len(cov) or len(scope) else pd.DataFrame()
+    if unknown:
+        matrix = matrix.drop(index=[u for u in unknown if u in matrix.index])
+    return GapReport(
+        pathway=pathway, scope=scope, coverage=cov.reset_index(drop=True), matrix=matrix, standards_coverage=sc,
+        pathway_gaps=pathway_gaps.reset_index(drop=True), anchor_gaps=anchor_gaps.reset_index(drop=True),
+        suggested_only=suggested_only, reinforcement=reinforcement, sequencing=sequencing, common_core=common_core,
+        fixes=fixes_table, coverage_by_family=by_family, coverage_by_level=by_level, coverage_by_course=by_course,
+        pathway_fit=fit, summary=summary, notes=notes, pathway_standards_loaded=loaded, best_pathway=best_pw,
+    )
+
+
+def _first_level(levels: list[str]) -> str:
+    ordered = [lv for lv in levels if lv in LEVEL_ORDER]
+    if ordered:
+        return min(ordered, key=LEVEL_ORDER.get)
+    return levels[0] if levels else ""
+
+
+def _near_miss(sid: str, cov: pd.DataFrame) -> str:
+    rows = cov[(cov["standard_id"] == sid) & ~cov["covers"]]
+    return _join(f"{c} ({s})" for c, s in zip(rows["course_id"], rows["status"]))
+
+
+def _ccss_group(framework: str, code: str) -> str:
+    if framework == "ccss_math":
+        return "mathematical practice" if code.startswith("MP") else "mathematics"
+    if code.startswith(("RST", "WHST")):
+        return "literacy in technical subjects (RST/WHST)"
+    return "other ELA/literacy"
+
+
+def _sequencing(pathway, sc_scope, children, direct, levels, rank_of, code_of) -> pd.DataFrame:
+    cols = ["issue", "severity", "standard_id", "display_code", "framework", "course_id", "level", "detail"]
+    rows = []
+    text_of = dict(zip(sc_scope["standard_id"], sc_scope["text"]))
+    cte_levels = {c: lv for c, lv in levels.items() if lv in LEVEL_ORDER}
+    if not cte_levels:
+        return pd.DataFrame(columns=cols)
+    lowest = min(LEVEL_ORDER[lv] for lv in cte_levels.values())
+    parents = sc_scope[(sc_scope["kind"] == "standard") & sc_scope["framework"].isin(["cte_pathway", "cte_anchor"])]
+    for r in parents.itertuples():
+        kids = children.get(r.standard_id, [])
+        foundational = [k for k in kids if is_foundational(text_of.get(k, ""))]
+        if not kids and is_foundational(r.text):
+            foundational = [r.standard_id]
+        applied = [k for k in kids if k not in foundational]
+        # rule 1: first met in capstone
+        eff = [c for c in r.courses.split("; ") if c]
+        cte_eff = [c for c in eff if c in cte_levels]
+        if cte_eff and all(cte_levels[c] == "capstone" for c in cte_eff) and lowest < LEVEL_ORDER["capstone"]:
+            early = [c for c in eff if levels.get(c) == "academic"]
+            detail = f"first met in capstone course(s) {', '.join(cte_eff)}"
+            if foundational:
+                detail += ("; foundational indicators covered by no earlier course: "
+                           + ", ".join(f"{code_of.get(k, k)} ({_clip(text_of.get(k, ''))})" for k in foundational))
+            if early:
+                detail += f"; academic course(s) alongside: {', '.join(early)}"
+            rows.append({"issue": "first met in capstone", "severity": "problem" if foundational else "note",
+                         "standard_id": r.standard_id, "display_code": r.display_code, "framework": r.framework,
+                         "course_id": cte_eff[0], "level": "capstone", "detail": detail})
+        # rule 2: a concentrator relies on a standard no earlier course introduces
+        if not foundational or not applied:
+            continue
+        introducers = set(direct.get(r.standard_id, []))
+        for k in foundational:
+            introducers |= set(direct.get(k, []))
+        for course in sorted(cte_levels, key=rank_of.get):
+            if cte_levels[course] != "concentrator":
+                continue
+            used = [k for k in applied if course in direct.get(k, [])]
+            if not used:
+                continue
+            earlier = [c for c in introducers if c in cte_levels
+                       and (LEVEL_ORDER[cte_levels[c]] < LEVEL_ORDER["concentrator"] or c == course)]
+            if earlier:
+                continue
+            later = sorted((c for c in introducers if c != course), key=rank_of.get)
+            detail = (f"{course} covers applied indicator(s) {', '.join(code_of.get(k, k) for k in used)} but no "
+                      f"earlier course (nor {course} itself) introduces {r.display_code} through its foundational "
+                      f"indicators {', '.join(code_of.get(k, k) for k in foundational)}")
+            if later:
+                detail += f"; introduced only later/alongside by {', '.join(later)}"
+            rows.append({"issue": "relies on unintroduced standard", "severity": "problem",
+                         "standard_id": r.standard_id, "display_code": r.display_code, "framework": r.framework,
+                         "course_id": course, "level": "concentrator", "detail": detail})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _clip(text: str, n: int = 60) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+FAMILY_COLUMNS = ["family_type", "family", "title", "pathway", "items", "covered", "pct_covered",
+                  "standards", "standards_covered", "pct_standards_covered", "completeness", "note"]
+
+
+def _coverage_by_family(sc_scope, std, sc, pathway, loaded, reason) -> pd.DataFrame:
+    rows = []
+
+    def add(family_type, family, title, group, pathway_name="", note=""):
+        std_rows = group[group["kind"] == "standard"]
+        comp = "; ".join(sorted(set(group["completeness"]))) if len(group) else ""
+        rows.append({"family_type": family_type, "family": family, "title": title, "pathway": pathway_name,
+                     "items": len(group), "covered": int(group["covered"].sum()),
+                     "pct_covered": _pct(int(group["covered"].sum()), len(group)),
+                     "standards": len(std_rows), "standards_covered": int(std_rows["covered"].sum()),
+                     "pct_standards_covered": _pct(int(std_rows["covered"].sum()), len(std_rows)),
+                     "completeness": comp, "note": note})
+
+    titles = {"cte_pathway": "CA CTE pathway standards and indicators", "cte_anchor": "CA CTE anchor standards",
+              "cte_crp": "Standards for Career Ready Practice"}
+    for fw in CTE_FRAMEWORKS:
+        group = sc_scope[sc_scope["framework"] == fw]
+        note = ""
+        if fw == "cte_pathway" and not loaded:
+            note = reason
+        elif fw == "cte_anchor" and not len(group):
+            note = f"no anchor standards loaded for this sector ({pathway.sector})"
+        elif len(group) and (group["completeness"] == "partial").any():
+            note = "partial: " + std.loc[std["standard_id"].isin(group["standard_id"]), "completeness_note"].iloc[0]
+        add("framework", fw, titles[fw], group, note=note)
+    # CCSS families with a fixed target: literacy in technical subjects and HS math (+ practices)
+    hs = std[(std["kind"] != "heading") & (std["text"] != "")]
+    lit = hs[(hs["framework"] == "ccss_ela") & hs["display_code"].str.match(r"(RST|WHST)\.(9-10|11-12)")]
+    math = hs[(hs["framework"] == "ccss_math") & ((hs["grade_band"] == "9-12") | hs["display_code"].str.startswith("MP"))]
+    covered = set(sc.loc[sc["covered"], "standard_id"])
+    for family, title, table in (("ccss_ela RST/WHST 9-12", "Literacy in science and technical subjects, grades 9-12", lit),
+                                 ("ccss_math HS + MP", "High-school mathematics and the mathematical practices", math)):
+        group = pd.DataFrame({"kind": table["kind"].to_numpy(), "covered": table["standard_id"].isin(covered).to_numpy(),
+                              "completeness": table["completeness"].to_numpy()})
+        add("framework", family, title, group, note="reinforced by the courses (not a required target)")
+    for family, group in sc_scope[sc_scope["framework"] == "cte_anchor"].groupby("family", sort=False):
+        add("anchor", family, group["family_title"].iloc[0], group)
+    for family, group in sc_scope[sc_scope["framework"] == "cte_pathway"].groupby("family", sort=False):
+        head = group[group["kind"] == "standard"]
+        add("pathway standard", family, _clip(head["text"].iloc[0] if len(head) else "", 90), group,
+            pathway_name=group["pathway"].iloc[0])
+    return pd.DataFrame(rows, columns=FAMILY_COLUMNS)
+
+
+def _coverage_by_level(sc_scope, pathway, levels) -> pd.DataFrame:
+    cols = ["level", "courses", "pathway_items_covered", "pct_pathway_items", "anchor_items_covered",
+            "pct_anchor_items", "crp_covered", "pct_crp", "cumulative_pct_cte_items"]
+    present = [lv for lv in LEVELS if lv in set(levels.values())]
+    course_sets = [set(c for c in s.split("; ") if c) for s in sc_scope["courses"]]
+    fw = sc_scope["framework"].to_numpy()
+    totals = {f: int((fw == f).sum()) for f in CTE_FRAMEWORKS}
+    rows, so_far = [], set()
+    for lv in present:
+        at = {c for c, l_ in levels.items() if l_ == lv}
+        so_far |= at
+        hit = np.array([bool(s & at) for s in course_sets], dtype=bool)
+        cum = np.array([bool(s & so_far) for s in course_sets], dtype=bool)
+        counts = {f: int((hit & (fw == f)).sum()) for f in CTE_FRAMEWORKS}
+        rows.append({
+            "level": lv, "courses": len(at),
+            "pathway_items_covered": counts["cte_pathway"], "pct_pathway_items": _pct(counts["cte_pathway"], totals["cte_pathway"]),
+            "anchor_items_covered": counts["cte_anchor"], "pct_anchor_items": _pct(counts["cte_anchor"], totals["cte_anchor"]),
+            "crp_covered": counts["cte_crp"], "pct_crp": _pct(counts["cte_crp"], totals["cte_crp"]),
+            "cumulative_pct_cte_items": _pct(int(cum.sum()), len(course_sets)),
+        })
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _coverage_by_course(sc, cov, pathway) -> pd.DataFrame:
+    cols = ["sequence_position", "course_id", "title", "level", "pathway_items", "anchor_items", "crp", "ccss",
+            "pct_cte_items", "accepted", "suggested_counted", "rejected"]
+    scope = sc[sc["framework"].isin(CTE_FRAMEWORKS)]
+    direct_sets = [set(c for c in s.split("; ") if c) for s in scope["courses"]]
+    fw = scope["framework"].to_numpy()
+    ccss = sc[~sc["framework"].isin(CTE_FRAMEWORKS)]
+    ccss_sets = [set(c for c in s.split("; ") if c) for s in ccss["courses"]]
+    rows = []
+    positions = pathway.course_positions
+    for cid in pathway.course_ids:
+        hit = np.array([cid in s for s in direct_sets], dtype=bool)
+        mine = cov[cov["course_id"] == cid]
+        rows.append({
+            "sequence_position": positions[cid], "course_id": cid, "title": pathway.course_titles[cid],
+            "level": pathway.course_levels[cid],
+            "pathway_items": int((hit & (fw == "cte_pathway")).sum()),
+            "anchor_items": int((hit & (fw == "cte_anchor")).sum()),
+            "crp": int((hit & (fw == "cte_crp")).sum()),
+            "ccss": sum(cid in s for s in ccss_sets),
+            "pct_cte_items": _pct(int(hit.sum()), len(direct_sets)),
+            "accepted": int((mine["status"] == "accepted").sum()),
+            "suggested_counted": int((mine["covers"] & (mine["source"] == "suggestion")).sum()),
+            "rejected": int((mine["status"] == "rejected").sum()),
+        })
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _pathway_fit(pathway, std, sc_scope, direct) -> tuple[pd.DataFrame, str]:
+    """Coverage of each CA pathway of the sector (all of them, even for a named pathway)."""
+    cols = ["pathway", "standards", "standards_covered", "pct_standards", "indicators", "indicators_covered",
+            "pct_indicators", "best_fit", "analysed", "completeness"]
+    rows = []
+    pw_rows = std[(std["framework"] == "cte_pathway") & (std["sector"] == pathway.sector) & (std["kind"] != "heading")]
+    ids = set(pathway.course_ids)
+    for name, group in pw_rows.groupby("pathway", sort=False):
+        kids: dict[str, list[str]] = {}
+        for sid, parent in zip(group["standard_id"], group["parent_id"]):
+            kids.setdefault(parent, []).append(sid)
+        heads = group[group["kind"] == "standard"]["standard_id"].tolist()
+        inds = group[group["kind"] != "standard"]["standard_id"].tolist()
+        cov_head = sum(1 for h in heads if set(direct.get(h, [])) & ids
+                       or any(set(direct.get(k, [])) & ids for k in kids.get(h, [])))
+        cov_ind = sum(1 for i in inds if set(direct.get(i, [])) & ids)
+        rows.append({"pathway": name, "standards": len(heads), "standards_covered": cov_head,
+                     "pct_standards": _pct(cov_head, len(heads)), "indicators": len(inds),
+                     "indicators_covered": cov_ind, "pct_indicators": _pct(cov_ind, len(inds)), "best_fit": False,
+                     "analysed": (not pathway.cte_pathway) or name == pathway.cte_pathway,
+                     "completeness": "; ".join(sorted(set(group["completeness"])))})
+    fit = pd.DataFrame(rows, columns=cols)
+    best = ""
+    if len(fit):
+        order = fit.assign(_s=fit["pct_standards"].fillna(-1), _i=fit["pct_indicators"].fillna(-1))
+        order = order.sort_values(["_s", "_i"], ascending=False, kind="stable")
+        if order["_s"].iloc[0] > 0 or order["_i"].iloc[0] > 0:
+            best = order["pathway"].iloc[0]
+            fit.loc[fit["pathway"] == best, "best_fit"] = True
+        fit = fit.loc[order.index].reset_index(drop=True)
+    return fit, best
+
+
+def _summary(pathway, sc_scope, sc, loaded, reason, best_pw, sequencing, suggested_only, common_core, anchor_gaps,
+             notes) -> pd.DataFrame:
+    rows = []
+
+    def add(metric, value, note=""):
+        rows.append({"metric": metric, "value": value, "note": note})
+
+    add("pathway", pathway.name, pathway.source)
+    add("sector", pathway.sector)
+    add("CA CTE pathway", pathway.cte_pathway or "(sector only: analysed against every pathway of the sector)")
+    levels = pathway.courses.drop_duplicates("course_id")["level"].value_counts()
+    add("courses", len(pathway.course_ids), ", ".join(f"{levels[lv]} {lv}" for lv in LEVELS if lv in levels))
+    add("sequence", pathway.sequence, "choice: several capstones are alternatives; strict: one designated sequence")
+    pw = sc_scope[sc_scope["framework"] == "cte_pathway"]
+    heads, inds = pw[pw["kind"] == "standard"], pw[pw["kind"] != "standard"]
+    partial = "partial data (see notes)" if loaded and pw["completeness"].eq("partial").any() else ""
+    if loaded:
+        add("pathway standards covered", f"{_pct(int(heads['covered'].sum()), len(heads))}%",
+            f"{int(heads['covered'].sum())} of {len(heads)} (a standard counts when it or one of its indicators is "
+            f"covered){'; ' + partial if partial else ''}")
+        if len(inds):
+            add("indicators covered", f"{_pct(int(inds['covered'].sum()), len(inds))}%",
+                f"{int(inds['covered'].sum())} of {len(inds)}")
+        else:
+            add("indicators covered", "n/a", "no performance indicators loaded for this pathway (partial data)")
+    else:
+        add("pathway standards covered", "n/a", reason)
+        add("indicators covered", "n/a", reason)
+    if not pathway.cte_pathway and best_pw:
+        add("best-fitting CA pathway", best_pw, "highest share of pathway standards covered (see Pathway fit)")
+    elif not pathway.cte_pathway and loaded:
+        add("best-fitting CA pathway", "none", "no pathway standard of the sector is covered")
+    anchors = sc_scope[sc_scope["framework"] == "cte_anchor"]
+    if len(anchors):
+        fams = anchors.groupby("family")["covered"].any()
+        add("anchor families covered", f"{_pct(int(fams.sum()), len(fams))}%",
+            f"{int(fams.sum())} of {len(fams)} anchor numbers loaded for the sector")
+        add("anchor items covered", f"{_pct(int(anchors['covered'].sum()), len(anchors))}%",
+            f"{int(anchors['covered'].sum())} of {len(anchors)}")
+    else:
+        add("anchor families covered", "n/a", f"no anchor standards loaded for this sector ({pathway.sector})")
+    crp = sc_scope[sc_scope["framework"] == "cte_crp"]
+    add("career ready practices covered", f"{_pct(int(crp['covered'].sum()), len(crp))}%",
+        f"{int(crp['covered'].sum())} of {len(crp)}")
+    add("covered only by unreviewed suggestions", len(suggested_only), "part (c)")
+    add("sequencing problems", int((sequencing["severity"] == "problem").sum()) if len(sequencing) else 0,
+        f"{len(sequencing)} findings in part (e)")
+    groups = common_core["group"].astype(str)
+    lit = common_core[groups.str.startswith("literacy")]
+    math = common_core[groups.str.startswith("math")]
+    add("Common Core reinforced", len(common_core), f"{len(lit)} RST/WHST, {len(math)} mathematics")
+    for i, note in enumerate(notes, start=1):
+        add(f"note {i}", note)
+    out = pd.DataFrame(rows, columns=["metric", "value", "note"])
+    out["value"] = out["value"].astype(str)
+    return out
+
+
+# =========================================================================== display helpers
+
+
+def _rollup_status(statuses: list[str]) -> str:
+    for s in STATUSES:
+        if s in statuses:
+            return s
+    return "none"
+
+
+def matrix_for_display(report: GapReport, rollup: bool = False, pathways: list[str] | None = None) -> pd.DataFrame:
+    """The coverage matrix with readable labels (``display_code`` and short text) and,
+    with ``rollup``, one row per pathway standard / anchor family / CRP (the strongest
+    status of its rows). ``pathways`` restricts pathway standards to those CA pathways."""
+    m = report.matrix
+    if m.empty:
+        return pd.DataFrame()
+    sc = report.standards_coverage.set_index("standard_id")
+    keep = [s for s in m.index if s in sc.index]
+    if pathways is not None:
+        keep = [s for s in keep if sc.at[s, "framework"] != "cte_pathway" or sc.at[s, "pathway"] in pathways]
+    m = m.loc[keep]
+    if not rollup:
+        labels = pd.DataFrame({"display_code": [sc.at[s, "display_code"] for s in m.index],
+                               "framework": [sc.at[s, "framework"] for s in m.index],
+                               "text": [_clip(sc.at[s, "text"], 80) for s in m.index]}, index=m.index)
+        return pd.concat([labels, m], axis=1).reset_index()
+    groups: dict[str, list[str]] = {}
+    label: dict[str, tuple[str, str]] = {}
+    kind: dict[str, str] = {}
+    for s in m.index:
+        fw = sc.at[s, "framework"]
+        if fw in CTE_FRAMEWORKS:
+            kind[sc.at[s, "family"] if fw != "cte_crp" else s] = sc.at[s, "family_type"]
+        if fw == "cte_pathway":
+            key = sc.at[s, "family"]
+            label[key] = (f"{key}", sc.at[s, "text"] if sc.at[s, "kind"] == "standard" else label.get(key, ("", ""))[1])
+        elif fw == "cte_anchor":
+            key = sc.at[s, "family"]
+            label.setdefault(key, (key.replace("anchor", "Anchor"), sc.at[s, "family_title"]))
+        elif fw == "cte_crp":
+            key = s
+            label[key] = (sc.at[s, "display_code"], sc.at[s, "text"])
+        else:
+            continue
+        groups.setdefault(key, []).append(s)
+    rows = {k: [_rollup_status(m.loc[ids, c].tolist()) for c in m.columns] for k, ids in groups.items()}
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=list(m.columns))
+    out.insert(0, "text", [_clip(label[k][1], 70) for k in out.index])
+    out.insert(0, "display_code", [label[k][0] for k in out.index])
+    out.insert(0, "group", [kind[k] for k in out.index])
+    out.index.name = "family"
+    return out.reset_index()
+
+
+# =========================================================================== comparison
+
+
+def compare_pathways(reports: list[GapReport], labels: list[str] | None = None) -> pd.DataFrame:
+    """Two or more pathways side by side: one row per standard in any report's scope
+    (and any Common Core standard one of them reinforces).
+
+    Columns: ``framework, standard_id, display_code, text``, then one column per pathway
+    (``accepted``, ``suggested``, ``not covered``, or ``not in scope``), then
+    ``covered_by`` (labels that cover it) and ``difference`` (``all``, ``none``,
+    ``only <label>``, or ``some``). Labels default to the pathway names (made unique).
+    """
+    if len(reports) < 2:
+        raise ValueError("compare_pathways needs two or more reports")
+    labels = list(labels) if labels else _unique_labels([r.pathway.name for r in reports],
+                                                         [r.pathway.source for r in reports])
+    if len(labels) != len(reports):
+        raise ValueError("one label per report")
+    base = pd.concat([r.standards_coverage[["framework", "standard_id", "display_code", "text"]] for r in reports])
+    base = base.drop_duplicates("standard_id").reset_index(drop=True)
+    for label, report in zip(labels, reports):
+        sc = report.standards_coverage.set_index("standard_id")
+        status = []
+        for sid in base["standard_id"]:
+            if sid not in sc.index:
+                status.append("not in scope")
+            elif not sc.at[sid, "covered"]:
+                status.append("not covered")
+            else:
+                status.append("accepted" if sc.at[sid, "accepted_by"] else "suggested")
+        base[label] = status
+    cov = base[labels].isin(["accepted", "suggested"])
+    base["covered_by"] = [_join(lb for lb, hit in zip(labels, row) if hit) for row in cov.to_numpy()]
+    diff = []
+    for row in cov.to_numpy():
+        n = int(row.sum())
+        diff.append("all" if n == len(labels) else "none" if n == 0 else
+                    f"only {labels[int(np.flatnonzero(row)[0])]}" if n == 1 else "some")
+    base["difference"] = diff
+    return base
+
+
+def _unique_labels(names: list[str], sources: list[str]) -> list[str]:
+    out = []
+    for i, (name, src) in enumerate(zip(names, sources)):
+        label = name if names.count(name) == 1 else f"{name} ({src or i + 1})"
+        while label in out:
+            label = f"{label} #{i + 1}"
+        out.append(label)
+    return out
