@@ -3,6 +3,8 @@
     pathway-align align CATALOG -o suggestions.csv [--standards FILE_OR_DIR]
                         [--frameworks F ...] [--top-k N]
     pathway-align standards [--framework F ...] [--sector S] [--search TEXT]
+    pathway-align gaps PATHWAY_FILE [--pathway NAME ...] [--catalog FILE] [--decisions FILE]
+                        [--suggestions FILE] [--all] [--compare] -o report.xlsx|report.html
 
 Thin: parses arguments, calls the package, prints. Bad input ends with a clear
 message (file, row, problem) and exit code 2, never a traceback.
@@ -95,6 +97,82 @@ def cmd_standards(args) -> int:
     return 0
 
 
+def _read_suggestions_csv(path: str) -> pd.DataFrame:
+    """Suggestions written by ``pathway-align align`` (course_id, standard_id, band, score)."""
+    from .errors import row_problem
+
+    file = Path(path)
+    if not file.exists():
+        raise InputError(file.name, row_problem(file.name, None, f"file not found: {path}"))
+    table = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+    missing = [c for c in ("course_id", "standard_id") if c not in table.columns]
+    if missing:
+        raise InputError(file.name, row_problem(file.name, 1, f"missing column(s) {', '.join(missing)}; "
+                                                             "expected the CSV written by `pathway-align align`"))
+    if "score" in table.columns:
+        table["score"] = pd.to_numeric(table["score"], errors="coerce")
+    return table
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "pathway"
+
+
+def cmd_gaps(args) -> int:
+    from .catalog import default_catalog, load_catalog
+    from .decisions import read_decisions_csv
+    from .gaps import FixFinder, compare_pathways, gap_report
+    from .pathways import load_pathways, select_pathway
+    from .reports import write_comparison, write_report
+
+    out = Path(args.output)
+    if out.suffix.lower() not in (".xlsx", ".html", ".htm"):
+        raise InputError(str(out), f"{out}: the report must be .xlsx or .html")
+    standards = _load_standards_arg(args.standards)
+    catalog = load_catalog(args.catalog) if args.catalog else default_catalog()
+    source = Path(args.pathway_file).name
+    pathways = load_pathways(args.pathway_file, catalog=catalog, standards=standards,
+                             strict=True if args.strict else None)
+    if args.all:
+        chosen = pathways
+    elif args.pathway:
+        chosen = [select_pathway(pathways, name, source) for name in args.pathway]
+    else:
+        chosen = [select_pathway(pathways, None, source)]
+    decisions = read_decisions_csv(args.decisions) if args.decisions else None
+    aligner = fixes = None
+    if args.suggestions:
+        suggestions = _read_suggestions_csv(args.suggestions)
+    else:
+        from .aligner import Aligner
+
+        aligner = Aligner(top_k=args.top_k, progress=not args.quiet).fit(standards)
+        if not args.no_fixes:
+            fixes = FixFinder(aligner, n_courses=args.fixes).fit(catalog)
+    reports = []
+    for pathway in chosen:
+        sugg = suggestions if args.suggestions else aligner.suggest(pathway.courses_for_aligner())
+        report = gap_report(pathway, standards, sugg, decisions, fixes=fixes, n_fixes=args.fixes,
+                            count_bands=tuple(args.count_bands))
+        reports.append(report)
+        print(f"{pathway.describe()}\n  {report.headline()}", file=sys.stderr)
+        for note in report.notes:
+            print(f"  note: {note}", file=sys.stderr)
+    if args.compare:
+        if len(reports) < 2:
+            raise InputError(source, f"{source}: --compare needs two or more pathways (--pathway A --pathway B, or --all)")
+        write_comparison(compare_pathways(reports), out, reports)
+        print(f"wrote the comparison of {len(reports)} pathways to {out}", file=sys.stderr)
+        return 0
+    for report in reports:
+        target = out if len(reports) == 1 else out.with_name(f"{out.stem}-{_slug(report.pathway.name)}{out.suffix}")
+        write_report(report, target, charts=not args.no_charts)
+        print(f"wrote {target}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pathway-align", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -118,6 +196,33 @@ def build_parser() -> argparse.ArgumentParser:
     std.add_argument("--limit", type=int, default=50)
     std.add_argument("-o", "--output", help="write the list to this CSV instead")
     std.set_defaults(func=cmd_standards)
+
+    gaps = sub.add_parser("gaps", help="gap report of a CTE pathway: what its courses cover, miss, repeat, "
+                                       "teach out of order")
+    gaps.add_argument("pathway_file", help="pathway file (CSV, Excel or YAML): pathway_name, sector, cte_pathway, "
+                                           "sequence_position, course_id, level [, course_title, grades, sequence]")
+    gaps.add_argument("--pathway", action="append", help="the pathway to report on (name or CA pathway); repeat "
+                                                         "it with --compare")
+    gaps.add_argument("--all", action="store_true", help="every pathway of the file (one report each, named "
+                                                         "<output>-<pathway>.xlsx)")
+    gaps.add_argument("--compare", action="store_true", help="write one side-by-side comparison of the chosen "
+                                                             "pathways instead of reports")
+    gaps.add_argument("--catalog", help="course catalog (CSV or Excel; default: the bundled Westview catalog)")
+    gaps.add_argument("--decisions", help="reviewed decisions CSV (they override suggestions)")
+    gaps.add_argument("--suggestions", help="suggestions CSV from `pathway-align align` (no models are loaded; "
+                                            "no suggested fixes)")
+    gaps.add_argument("--standards", help="plain CSV or CASE JSON instead of the bundled frameworks")
+    gaps.add_argument("--top-k", type=int, default=10, help="suggestions per course and framework (default 10)")
+    gaps.add_argument("--count-bands", nargs="+", default=["strong", "possible"],
+                      choices=["strong", "possible", "weak"], help="suggestion bands that count as coverage")
+    gaps.add_argument("--fixes", type=int, default=3, help="catalog courses suggested per gap (default 3)")
+    gaps.add_argument("--no-fixes", action="store_true", help="skip suggested fixes (no catalog analysis)")
+    gaps.add_argument("--no-charts", action="store_true", help="leave the charts out")
+    gaps.add_argument("--strict", action="store_true", help="treat every pathway as one strict sequence "
+                                                            "(one capstone, no repeats, level order)")
+    gaps.add_argument("-o", "--output", required=True, help="report file: .xlsx or .html")
+    gaps.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    gaps.set_defaults(func=cmd_gaps)
     return parser
 
 
