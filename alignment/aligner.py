@@ -97,7 +97,9 @@ class Aligner:
     frameworks: frameworks to suggest from (default: all loaded).
     semantic_weight: weight of the semantic score against TF-IDF, per framework.
     whole_weight: weight of the whole-description cosine against the best sentence's.
-    text_column: which standards column is embedded (``text`` or ``match_text``).
+    text_columns: which standards columns are embedded, with weights: the semantic
+        score is the weighted mean of the cosines with each (``text``: the standard
+        alone; ``match_text``: with its ancestors' headings).
     grade_aware: keep CCSS standards to the course's grade band when ``grades`` is known.
     cache_dir: where standards' vectors are cached (None: no disk cache).
     progress: show progress bars on long work.
@@ -109,7 +111,7 @@ class Aligner:
         frameworks: list[str] | None = None,
         semantic_weight: dict[str, float] | None = None,
         whole_weight: float | None = None,
-        text_column: str | None = None,
+        text_columns: dict[str, float] | None = None,
         grade_aware: bool = True,
         cache_dir=config.CACHE_DIR,
         progress: bool = False,
@@ -119,7 +121,7 @@ class Aligner:
         self.frameworks = frameworks
         self.semantic_weight = dict(semantic_weight or band_config.SEMANTIC_WEIGHT)
         self.whole_weight = band_config.WHOLE_WEIGHT if whole_weight is None else whole_weight
-        self.text_column = text_column or band_config.TEXT_COLUMN
+        self.text_columns = dict(text_columns or band_config.TEXT_COLUMNS)
         self.grade_aware = grade_aware
         self.cache_dir = cache_dir
         self.progress = progress
@@ -131,8 +133,9 @@ class Aligner:
         missing = [c for c in _REQUIRED_STANDARD_COLUMNS if c not in standards.columns]
         if missing:
             raise ValueError(f"standards table is missing columns: {', '.join(missing)}")
-        if self.text_column not in standards.columns:
-            raise ValueError(f"standards table has no column {self.text_column!r} to match against")
+        absent = [c for c in self.text_columns if c not in standards.columns and c != "match_text"]
+        if absent:
+            raise ValueError(f"standards table has no column(s) {absent} to match against")
         table = standards.copy()
         for col in ["sector", "pathway", "grade_band", "display_code", "match_text"]:
             if col not in table.columns:
@@ -152,44 +155,62 @@ class Aligner:
         self.standards_ = candidates.reset_index(drop=True)
         self.all_sectors_ = set(table.loc[table["framework"].isin(SECTOR_FRAMEWORKS), "sector"]) - {"", "ALL"}
         self.nlp_ = self.nlp or load_nlp(vectors=True, sentences=False)
-        texts = self.standards_[self.text_column].tolist()
+        columns = sorted(self.text_columns)
+        texts = {c: self._column_texts(c) for c in columns}
         key = cache_key(
-            model_version(self.nlp_), self.text_column,
-            self.standards_["standard_id"].tolist(), texts, self.standards_["text"].tolist(),
+            model_version(self.nlp_), columns,
+            self.standards_["standard_id"].tolist(), *[texts[c] for c in columns],
         )
         cache = ArrayCache(self.cache_dir) if self.cache_dir else None
         hit = cache.load(key) if cache else None
         if hit is not None:
             arrays, meta = hit
-            self.embeddings_ = arrays["embeddings"]
+            self.column_embeddings_ = {c: arrays[f"emb_{c}"] for c in columns}
             self.lemmas_ = meta["lemmas"]
             self.phrases_ = meta["phrases"]
             self.cache_hit_ = True
         else:
-            self.embeddings_, self.lemmas_, self.phrases_ = self._analyse_standards(texts)
+            self.column_embeddings_, self.lemmas_, self.phrases_ = self._analyse_standards(texts)
             self.cache_hit_ = False
             if cache:
-                cache.save(key, {"embeddings": self.embeddings_}, {"lemmas": self.lemmas_, "phrases": self.phrases_})
+                cache.save(
+                    key, {f"emb_{c}": e for c, e in self.column_embeddings_.items()},
+                    {"lemmas": self.lemmas_, "phrases": self.phrases_},
+                )
+        # The weighted sum of unit vectors: its dot product with a course vector is
+        # exactly the weighted mean of the per-column cosines.
+        total = sum(self.text_columns.values())
+        self.embeddings_ = sum(
+            (w / total) * self.column_embeddings_[c] for c, w in self.text_columns.items()
+        ).astype(np.float32)
         self.cache_key_ = key
         self.tfidf_ = LemmaTfidf().fit(self.lemmas_)
         self._index_groups()
         return self
 
-    def _analyse_standards(self, texts: list[str]):
-        # Vectors from the matching text; lemmas and phrases (for TF-IDF and evidence)
-        # from the standard's own text, so headings do not count as shared words.
+    def _column_texts(self, column: str) -> list[str]:
+        """Texts of one column; rows where it is empty (e.g. no headings) use ``text``."""
+        own = self.standards_["text"]
+        if column not in self.standards_.columns:
+            return own.tolist()
+        values = self.standards_[column].fillna("").astype(str)
+        return values.where(values.str.strip() != "", own).tolist()
+
+    def _analyse_standards(self, texts: dict[str, list[str]]):
+        # Vectors from each matching column; lemmas and phrases (for TF-IDF and
+        # evidence) from the standard's own text, so headings never count as shared words.
         own = self.standards_["text"].tolist()
-        embeddings, lemmas, phrases = [], [], []
-        docs = self.nlp_.pipe(texts, batch_size=64)
-        if self.progress:
-            docs = tqdm(docs, total=len(texts), desc="standards", unit="std")
-        for doc in docs:
-            embeddings.append(doc._.embedding)
+        embeddings, lemmas, phrases = {}, [], []
+        for column, column_texts in texts.items():
+            docs = self.nlp_.pipe(column_texts, batch_size=64, disable=["tok2vec", "parser", "tagger", "attribute_ruler", "lemmatizer"])
+            if self.progress:
+                docs = tqdm(docs, total=len(column_texts), desc=f"standards ({column})", unit="std")
+            embeddings[column] = np.stack([doc._.embedding for doc in docs]).astype(np.float32)
         plain = self.nlp_.pipe(own, batch_size=128, disable=["sentence_vectors"])
         for doc in plain:
             lemmas.append(content_lemmas(doc))
             phrases.append(noun_phrases(doc))
-        return np.stack(embeddings).astype(np.float32), lemmas, phrases
+        return embeddings, lemmas, phrases
 
     def _index_groups(self):
         s = self.standards_

@@ -90,7 +90,8 @@ def main(argv=None) -> int:
             ShippedMethod(standards, name="  + TF-IDF fused 0.8/0.2 everywhere",
                           semantic_weight={f: 0.8 for f in bands.SEMANTIC_WEIGHT}),
             ShippedMethod(standards, name="  no passages (whole text only)", whole_weight=1.0),
-            ShippedMethod(standards, name="  standards with ancestors' headings (match_text)", text_column="match_text"),
+            ShippedMethod(standards, name="  standard text only (no headings)", text_columns={"text": 1.0}),
+            ShippedMethod(standards, name="  text with ancestors' headings only (match_text)", text_columns={"match_text": 1.0}),
         ]
     table = run(methods, standards, courses)
     with pd.option_context("display.width", 250, "display.max_columns", 30, "display.float_format", "{:.3f}".format):
