@@ -48,8 +48,9 @@ Parts of the report (:class:`GapReport`):
     indicator of a standard that has foundational indicators, and neither that course
     nor any course at an earlier level *introduces* the standard (covers the standard
     itself or one of its foundational indicators).
-(f) ``common_core``: CCSS standards the courses cover, grouped as literacy in
-    technical subjects (RST/WHST), mathematics, other ELA.
+(f) ``common_core``: CCSS standards the courses cover (``counted``), grouped as literacy
+    in technical subjects (RST/WHST), mathematics, other ELA; then, not counted, the
+    best weak Common Core suggestions of each group, for a reviewer to confirm or drop.
 (g) ``fixes``: for each gap of (a) and (b), the catalog courses (any pathway) with the
     highest aligner score for it (``FixFinder``; needs a fitted Aligner and a catalog).
 
@@ -253,7 +254,8 @@ class FixFinder:
         from .text import model_version
 
         al = self.aligner
-        al._check_fitted()
+        if not hasattr(al, "standards_"):
+            raise RuntimeError("FixFinder needs a fitted Aligner: call aligner.fit(standards) first")
         courses = catalog.reset_index(drop=True)
         texts = courses["description"].astype(str).tolist()
         cache = ArrayCache(self.cache_dir, prefix="catalog") if self.cache_dir else None
@@ -420,6 +422,7 @@ def gap_report(
     count_bands: tuple[str, ...] | list[str] = COUNT_BANDS,
     fixes: FixFinder | None = None,
     n_fixes: int = 3,
+    n_weak_ccss: int = 5,
 ) -> GapReport:
     """The gap report of one pathway (see the module docstring for every part).
 
@@ -431,6 +434,8 @@ def gap_report(
         ``fixes`` (:class:`FixFinder`) to reuse one catalog analysis across reports.
         Without them part (g) is empty.
     count_bands: suggestion bands that count as coverage.
+    n_weak_ccss: part (f) also lists this many best weak Common Core suggestions per
+        group (``counted`` False), since weak ones do not count as reinforcement.
     """
     std = standards
     meta = std.set_index("standard_id")
@@ -579,17 +584,39 @@ def gap_report(
     # ---- (e) sequencing
     sequencing = _sequencing(pathway, sc_scope, children, direct, levels, rank_of, code_of)
 
-    # ---- (f) Common Core
-    f = sc[sc["framework"].isin(["ccss_ela", "ccss_math"]) & sc["covered"]].copy()
-    f.insert(0, "group", pd.Series([_ccss_group(fw, code) for fw, code in zip(f["framework"], f["display_code"])],
-                                   index=f.index, dtype=object))
-    f["status"] = pd.Series(np.where(f["accepted_by"] != "", "accepted", "suggested only"), index=f.index, dtype=object)
-    f["grade"] = pd.Series([meta.at[s, "grade"] for s in f["standard_id"]], index=f.index, dtype=object)
+    # ---- (f) Common Core: what the courses reinforce, then the best uncounted candidates
+    f = sc[sc["framework"].isin(["ccss_ela", "ccss_math"]) & sc["covered"]]
+    f_rows = [{"group": _ccss_group(r.framework, r.display_code), "framework": r.framework,
+               "standard_id": r.standard_id, "display_code": r.display_code, "grade": meta.at[r.standard_id, "grade"],
+               "text": r.text, "counted": True, "status": "accepted" if r.accepted_by else "suggested only",
+               "best_score": r.best_score, "n_courses": r.n_courses, "courses": r.courses, "levels": r.levels}
+              for r in f.itertuples()]
+    weak = cov[(cov["status"] == "suggested:weak") & ~cov["standard_id"].isin(set(f["standard_id"]))]
+    weak = weak[weak["standard_id"].isin(set(std.loc[std["framework"].isin(["ccss_ela", "ccss_math"]), "standard_id"]))]
+    weak_rows = []
+    for sid, group in weak.groupby("standard_id"):
+        courses = sorted(set(group["course_id"]), key=rank_of.get)
+        code = meta.at[sid, "display_code"] or meta.at[sid, "code"]
+        weak_rows.append({"group": _ccss_group(meta.at[sid, "framework"], code), "framework": meta.at[sid, "framework"],
+                          "standard_id": sid, "display_code": code, "grade": meta.at[sid, "grade"],
+                          "text": meta.at[sid, "text"], "counted": False,
+                          "status": "weak suggestion (not counted)", "best_score": float(group["score"].max()),
+                          "n_courses": len(courses), "courses": _join(courses),
+                          "levels": _join(dict.fromkeys(levels[c] for c in courses))})
+    weak_table = pd.DataFrame(weak_rows, columns=list(f_rows[0]) if f_rows else None)
+    if len(weak_table):  # the n_weak_ccss best per group, for a reviewer to look at
+        weak_table = (weak_table.sort_values("best_score", ascending=False, kind="stable")
+                      .groupby("group", sort=False).head(n_weak_ccss))
     group_order = {"literacy in technical subjects (RST/WHST)": 0, "mathematics": 1, "mathematical practice": 2,
                    "other ELA/literacy": 3}
-    f = f.sort_values("group", key=lambda s: s.map(group_order), kind="stable")
-    common_core = f[["group", "framework", "standard_id", "display_code", "grade", "text", "status", "n_courses",
-                     "courses", "levels"]].reset_index(drop=True)
+    cc_cols = ["group", "framework", "standard_id", "display_code", "grade", "text", "counted", "status", "best_score",
+               "n_courses", "courses", "levels"]
+    common_core = pd.concat([pd.DataFrame(f_rows, columns=cc_cols), weak_table.reindex(columns=cc_cols)],
+                            ignore_index=True) if len(weak_table) else pd.DataFrame(f_rows, columns=cc_cols)
+    common_core["counted"] = common_core["counted"].astype(bool)
+    common_core = common_core.sort_values(["counted", "group"], ascending=[False, True], kind="stable",
+                                          key=lambda c: c.map(group_order) if c.name == "group" else c)
+    common_core = common_core.reset_index(drop=True)
 
     # ---- summaries
     by_family = _coverage_by_family(sc_scope, std, sc, pathway, loaded, reason)
@@ -894,9 +921,11 @@ def _summary(pathway, sc_scope, sc, loaded, reason, best_pw, sequencing, suggest
     add("sequencing problems", int((sequencing["severity"] == "problem").sum()) if len(sequencing) else 0,
         f"{len(sequencing)} findings in part (e)")
     groups = common_core["group"].astype(str)
-    lit = common_core[groups.str.startswith("literacy")]
-    math = common_core[groups.str.startswith("math")]
-    add("Common Core reinforced", len(common_core), f"{len(lit)} RST/WHST, {len(math)} mathematics")
+    counted = common_core["counted"].astype(bool)
+    lit = common_core[groups.str.startswith("literacy") & counted]
+    math = common_core[groups.str.startswith("math") & counted]
+    add("Common Core reinforced", int(counted.sum()), f"{len(lit)} RST/WHST, {len(math)} mathematics "
+        f"(part (f) also lists the best weak suggestions, not counted)")
     for i, note in enumerate(notes, start=1):
         add(f"note {i}", note)
     out = pd.DataFrame(rows, columns=["metric", "value", "note"])

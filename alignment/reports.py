@@ -19,6 +19,7 @@ import html
 import io
 import math
 import re
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -93,15 +94,11 @@ def _wrap(text: str, width: int) -> str:
 def _course_label(report: GapReport, course_id: str) -> str:
     title = report.pathway.course_titles.get(course_id, "") or course_id
     level = report.pathway.course_levels.get(course_id, "")
-    words, lines, line = _wrap(title, 40).split(), [], ""
-    for w in words:
-        if len(line) + len(w) > 18 and line:
-            lines.append(line)
-            line = w
-        else:
-            line = f"{line} {w}".strip()
-    lines.append(line)
-    return "\n".join(lines[:3]) + f"\n({level})"
+    lines = textwrap.wrap(" ".join(str(title).split()), 15 if str(title).isupper() else 17, break_long_words=False)
+    if len(lines) > 3:
+        lines = lines[:3]
+        lines[2] = lines[2][:14] + "…"
+    return "\n".join(lines) + f"\n({level})"
 
 
 def _heatmap_pathways(report: GapReport, pathways):

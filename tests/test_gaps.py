@@ -29,6 +29,7 @@ ICT = "Information and Communication Technologies"
 MATH = "CCSS.Math.Content.HSF.IF.B.4"
 RST = "CCSS.ELA-Literacy.RST.11-12.3"
 RL = "CCSS.ELA-Literacy.RL.9-10.1"
+WHST = "CCSS.ELA-Literacy.WHST.11-12.2"
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +85,7 @@ def suggestions():
         ("CAP", SSD + "C7.0", "strong", 0.70),       # ... rejected by a reviewer
         ("CAP", RST, "possible", 0.41),
         ("MATH", MATH, "strong", 0.66),
+        ("CONC", WHST, "weak", 0.33),                # weak Common Core: listed in (f), not counted
         ("MATH", "", "none", np.nan),                # an aligner note row: ignored
     ])
 
@@ -112,8 +114,8 @@ def by_id(table: pd.DataFrame) -> pd.DataFrame:
 
 def test_coverage_cells_and_override_rule(ssd, suggestions, decisions):
     cov = coverage_table(suggestions, decisions, ssd).set_index(["course_id", "standard_id"])
-    # 16 suggestions + 2 decisions without a suggestion (C9.3, CRP1 on CAP); the note row and OTHER dropped
-    assert len(cov) == 18
+    # 17 suggestions + 2 decisions without a suggestion (C9.3, CRP1 on CAP); the note row and OTHER dropped
+    assert len(cov) == 19
     # a rejected decision removes a strong suggestion
     assert cov.loc[("CAP", SSD + "C7.0"), "status"] == "rejected"
     assert not cov.loc[("CAP", SSD + "C7.0"), "covers"]
@@ -241,8 +243,15 @@ def test_f_common_core(report):
     assert f.at[MATH, "group"] == "mathematics"
     assert f.at[RL, "group"] == "other ELA/literacy"
     assert f.at[MATH, "courses"] == "MATH" and f.at[MATH, "levels"] == "academic"
-    assert set(f["status"]) == {"suggested only"}
+    counted = f[f["counted"]]
+    assert set(counted.index) == {RST, MATH, RL} and set(counted["status"]) == {"suggested only"}
     assert report.common_core["group"].tolist()[0].startswith("literacy")
+    # a weak suggestion is listed for review but does not count as reinforcement
+    assert not f.at[WHST, "counted"] and f.at[WHST, "status"] == "weak suggestion (not counted)"
+    assert report.common_core["counted"].tolist() == [True, True, True, False]
+    summary = report.summary.set_index("metric")
+    assert summary.at["Common Core reinforced", "value"] == "3"
+    assert summary.at["Common Core reinforced", "note"].startswith("1 RST/WHST, 1 mathematics")
 
 
 class StubAligner:
