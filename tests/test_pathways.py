@@ -89,7 +89,7 @@ def test_westview_pathways_all_load(westview):
 def test_westview_sector_only_and_unloaded_pathways(westview):
     assert westview["Business & Finance Pathway"].cte_pathway == ""
     assert westview["Information & Communication Technology Pathway"].sector == "Information and Communication Technologies"
-    # Biotechnology is a real CA pathway with no standards loaded: accepted, not an error
+    # Biotechnology has no standards loaded and is not close to a loaded name: accepted, not an error
     assert westview["Biotechnology Pathway"].cte_pathway == "Biotechnology"
     ea = westview["Engineering & Architecture Pathway"]
     assert ea.course_levels["001012-001013"] == "academic"
