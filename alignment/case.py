@@ -44,8 +44,8 @@ from typing import Any
 
 import pandas as pd
 
-from . import config
 from .errors import InputError, row_problem
+from .inputs import read_input_file
 from .standards import TIDY_COLUMNS, add_hierarchy_columns, coerce_tidy, grade_band, grade_span
 
 #: Namespace of every UUID5 this module makes.
@@ -249,16 +249,7 @@ def write_case_packages(df: pd.DataFrame, directory: str | Path, **kwargs) -> li
 def _load(source: str | Path | dict) -> tuple[Any, str]:
     if isinstance(source, dict):
         return source, _PACKAGE
-    path = Path(source)
-    name = path.name
-    if not path.is_file():
-        raise InputError(name, row_problem(str(path), None, "file not found"))
-    size = path.stat().st_size
-    if size > config.MAX_INPUT_BYTES:
-        raise InputError(name, row_problem(name, None, f"file is {size:,} bytes, larger than the limit of "
-                                                       f"{config.MAX_INPUT_BYTES:,} bytes "
-                                                       "(PATHWAY_ALIGN_MAX_INPUT_BYTES)"))
-    data = path.read_bytes()
+    data, name = read_input_file(source)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -52,6 +52,7 @@ import pandas as pd
 
 from alignment import config
 from alignment.errors import InputError, row_problem
+from alignment.inputs import check_size, read_input_file
 
 #: Output columns, in order; extra columns follow them.
 CATALOG_COLUMNS: list[str] = [
@@ -119,18 +120,9 @@ def load_catalog(path: str | PathLike[str] | None = None, *, sheet: str | int | 
     ``df.attrs["source"]`` is the file name. Raises :class:`InputError`.
     """
     path = Path(path) if path is not None else default_catalog_path()
-    source = path.name
-    suffix = _check_suffix(source, sheet)
-    if not path.exists():
-        hint = " (the bundled catalog is vendored by the import script)" if path == default_catalog_path() else ""
-        raise InputError(source, row_problem(source, None, f"file not found: {path}{hint}"))
-    if not path.is_file():
-        raise InputError(source, row_problem(source, None, f"not a file: {path}"))
-    limit = config.MAX_INPUT_BYTES
-    _check_size(source, path.stat().st_size, limit)
-    with path.open("rb") as handle:
-        data = handle.read(limit + 1)  # the file may have grown since stat()
-    _check_size(source, len(data), limit)
+    suffix = _check_suffix(path.name, sheet)
+    hint = " (the bundled catalog is vendored by the import script)" if path == default_catalog_path() else ""
+    data, source = read_input_file(path, advice="split the catalog", not_found_hint=hint)
     return _load(data, source, suffix, sheet)
 
 
@@ -142,7 +134,7 @@ def load_catalog_bytes(data: bytes, filename: str, *, sheet: str | int | None = 
     """
     source = re.split(r"[\\/]", str(filename))[-1] or "upload"
     suffix = _check_suffix(source, sheet)
-    _check_size(source, len(data), config.MAX_INPUT_BYTES)
+    check_size(source, len(data), advice="split the catalog")
     return _load(bytes(data), source, suffix, sheet)
 
 
@@ -319,25 +311,6 @@ def _check_suffix(source: str, sheet: object) -> str:
     if sheet is not None and suffix in CSV_SUFFIXES:
         raise InputError(source, row_problem(source, None, f"sheet={sheet!r} was given, but a CSV file has no sheets"))
     return suffix
-
-
-def _check_size(source: str, size: int, limit: int) -> None:
-    if size > limit:
-        raise InputError(
-            source,
-            row_problem(
-                source,
-                None,
-                f"file is {_human_size(size)} ({size:,} bytes), larger than the {_human_size(limit)} "
-                f"({limit:,} bytes) limit; split the catalog or raise PATHWAY_ALIGN_MAX_INPUT_BYTES",
-            ),
-        )
-
-
-def _human_size(size: int) -> str:
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _load(data: bytes, source: str, suffix: str, sheet: str | int | None) -> pd.DataFrame:

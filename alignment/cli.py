@@ -72,7 +72,7 @@ def cmd_align(args) -> int:
 
 
 def cmd_standards(args) -> int:
-    from .standards import filter_standards, load_standards, search_standards
+    from .standards import filter_standards, search_standards
 
     table = _load_standards_arg(args.standards)
     table = filter_standards(

@@ -14,11 +14,13 @@ when an accepted decision is exported), ``origin`` (``suggestion`` | ``reviewer`
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import InputError, row_problem
+from .inputs import read_input_file
 
 DECISION_COLUMNS = [
     "course_id", "standard_id", "decision", "association_type", "origin", "reviewer", "note", "decided_at",
@@ -69,14 +71,17 @@ def validate_decisions(df: pd.DataFrame, source: str = "<decisions>") -> pd.Data
 
 def read_decisions_csv(path: str | Path) -> pd.DataFrame:
     """Decisions from a CSV file (UTF-8), validated."""
-    path = Path(path)
+    data, source = read_input_file(path)
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(path.name, f"{path.name}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
-    except FileNotFoundError as exc:
-        raise InputError(path.name, f"{path}: no such file") from exc
-    return validate_decisions(df, path.name)
+        row = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(source, row_problem(source, row, f"not valid UTF-8 (byte offset {exc.start}); save it as UTF-8")) from None
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(source, row_problem(source, None, f"not a readable CSV file: {' '.join(str(exc).split())}")) from None
+    return validate_decisions(df, source)
 
 
 def latest_decisions(df: pd.DataFrame) -> pd.DataFrame:

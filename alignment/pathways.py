@@ -62,6 +62,7 @@ import pandas as pd
 
 from . import config
 from .errors import InputError, row_problem
+from .inputs import read_input_file
 
 #: Course levels; the first three are ordered, ``academic`` courses run alongside.
 LEVELS: tuple[str, ...] = ("introductory", "concentrator", "capstone", "academic")
@@ -197,20 +198,14 @@ def load_pathways(
         sequence; None: as the file says (default ``choice``).
     """
     path = Path(path) if path is not None else default_pathways_path()
-    source = path.name
-    if not path.exists():
-        raise InputError(source, row_problem(source, None, f"file not found: {path}"))
-    size = path.stat().st_size
-    if size > config.MAX_INPUT_BYTES:
-        raise InputError(source, row_problem(source, None, f"file is {size:,} bytes, larger than the "
-                                                           f"{config.MAX_INPUT_BYTES:,}-byte limit"))
+    data, source = read_input_file(path)
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
-        table, lines = _read_yaml(path.read_bytes(), source)
+        table, lines = _read_yaml(data, source)
     elif suffix in (".csv", ".txt"):
-        table, lines = _read_csv(path.read_bytes(), source), None
+        table, lines = _read_csv(data, source), None
     elif suffix in (".xlsx", ".xlsm"):
-        table, lines = _read_excel(path, source), None
+        table, lines = _read_excel(io.BytesIO(data), source), None
     else:
         raise InputError(source, row_problem(source, None, f"unsupported file type {suffix or '(none)'!r}; "
                                                            "use .csv, .xlsx or .yaml"))
@@ -633,7 +628,7 @@ def _read_csv(data: bytes, source: str) -> pd.DataFrame:
         raise InputError(source, row_problem(source, None, f"not a readable CSV file: {' '.join(str(exc).split())}")) from None
 
 
-def _read_excel(path: Path, source: str) -> pd.DataFrame:
+def _read_excel(path, source: str) -> pd.DataFrame:
     try:
         return pd.read_excel(path, dtype=str, keep_default_na=False)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is a user error

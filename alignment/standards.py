@@ -49,6 +49,7 @@ import pandas as pd
 
 from . import config
 from .errors import InputError, row_problem
+from .inputs import read_input_file
 
 #: The tidy table's columns, in order.
 TIDY_COLUMNS = [
@@ -285,15 +286,7 @@ def load_standards(path: str | Path | None = None) -> pd.DataFrame:
     depth/is_leaf disagree with the parent links.
     """
     path = Path(path) if path is not None else config.STANDARDS_DATA_DIR / "standards.csv"
-    source = path.name
-    if not path.exists():
-        raise InputError(source, row_problem(str(path), None, "file not found"))
-    size = path.stat().st_size
-    if size > config.MAX_INPUT_BYTES:
-        raise InputError(source, row_problem(source, None, f"file is {size:,} bytes, larger than the limit of "
-                                                           f"{config.MAX_INPUT_BYTES:,} bytes "
-                                                           "(PATHWAY_ALIGN_MAX_INPUT_BYTES)"))
-    data = path.read_bytes()
+    data, source = read_input_file(path)
     encoding_problems = _utf8_problems(data, source)
     if encoding_problems:
         raise InputError(source, encoding_problems)
@@ -504,16 +497,7 @@ def standards_from_csv(path: str | Path, framework: str | None = None) -> pd.Dat
     slug; spaces in the code become ``_``), depth/is_leaf/match_text from the parents,
     kind ``standard`` at the top and ``sub-standard`` below, completeness ``unknown``.
     """
-    path = Path(path)
-    source = path.name
-    if not path.exists():
-        raise InputError(source, row_problem(str(path), None, "file not found"))
-    size = path.stat().st_size
-    if size > config.MAX_INPUT_BYTES:
-        raise InputError(source, row_problem(
-            source, None, f"file is {size:,} bytes, larger than the limit of {config.MAX_INPUT_BYTES:,} "
-                          "bytes (PATHWAY_ALIGN_MAX_INPUT_BYTES); split it into smaller files"))
-    data = path.read_bytes()
+    data, source = read_input_file(path, advice="split it into smaller files")
     problems = _utf8_problems(data, source)
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
     if not text.strip():

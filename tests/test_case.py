@@ -254,5 +254,5 @@ def test_big_files_are_refused(tmp_path, monkeypatch):
     path = tmp_path / "big.json"
     path.write_text(json.dumps(foreign_package()), encoding="utf-8")
     monkeypatch.setattr(config, "MAX_INPUT_BYTES", 100)
-    with pytest.raises(InputError, match="big.json: file is .* bytes, larger than the limit of 100 bytes"):
+    with pytest.raises(InputError, match=r"big.json: file is .* bytes\), larger than the 0.1 KB \(100 bytes\) limit"):
         read_case(path)

@@ -452,7 +452,7 @@ def test_csv_importer_collects_all_problems(tmp_path):
 def test_csv_importer_refuses_big_files_before_parsing(tmp_path, monkeypatch):
     path = write(tmp_path, "big.csv", "code,text\n" + "A,x\n" * 50)
     monkeypatch.setattr(config, "MAX_INPUT_BYTES", 100)
-    with pytest.raises(InputError, match=r"big.csv: file is 210 bytes, larger than the limit of 100 bytes"):
+    with pytest.raises(InputError, match=r"big.csv: file is 0.2 KB \(210 bytes\), larger than the 0.1 KB \(100 bytes\) limit"):
         standards_from_csv(path)
 
 
