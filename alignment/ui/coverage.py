@@ -1,0 +1,562 @@
+"""The teacher coverage app: which standards does this course teach, and why?
+
+A teacher picks a course of the catalog (a searchable list of titles) or pastes a
+description (optionally with a CTE sector and grades) and sees the top standards per
+framework, each with its code, full text, confidence band and the evidence words
+highlighted in both texts; a sector with no pathway standards loaded says so, and
+partial data is labelled partial. With a school pathway chosen (and ``alignment.gaps``
+available) it also shows what that pathway still misses, and which of those gaps this
+course could fill. Results download as CSV or Excel (in the page).
+
+The app only reads: it never opens the review store.
+
+The functions above :class:`CoverageApp` are pure (tables in, HTML or bytes out) and
+tested without a browser; the class wires them to ipywidgets.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..aligner import FRAMEWORK_ORDER, SUGGESTION_COLUMNS
+from ..catalog import split_multi, validate_catalog
+from ..errors import InputError
+from ..standards import FRAMEWORKS, SECTORS
+from . import html as h
+from . import session
+
+#: Group titles, in display order (the aligner's framework order).
+GROUP_TITLES = {
+    "cte_pathway": "CTE pathway standards",
+    "cte_anchor": "CTE anchor standards",
+    "cte_crp": "CTE Standards for Career Ready Practice",
+    "ccss_ela": "Common Core ELA / Literacy",
+    "ccss_math": "Common Core Mathematics",
+}
+SECTOR_FRAMEWORKS = ("cte_pathway", "cte_anchor")
+COUNTING_BANDS = ("strong", "possible")
+PASTED_COURSE_ID = "pasted-description"
+
+#: Columns of the downloadable table.
+DOWNLOAD_COLUMNS = [
+    "course_id", "course_title", "framework", "rank", "standard_id", "display_code", "code", "band", "score",
+    "standard_text", "matched_terms", "matched_phrases", "best_sentence", "evidence", "completeness", "note",
+]
+
+
+# --------------------------------------------------------------------------- data status
+
+def sector_status(standards: pd.DataFrame, framework: str, sector: str) -> tuple[str, str]:
+    """``(status, note)`` of a framework's standards for a sector: ``complete``,
+    ``partial`` (with the standards' completeness notes) or ``missing``."""
+    rows = standards[(standards["framework"] == framework) & (standards["sector"] == sector)]
+    if rows.empty:
+        what = "pathway" if framework == "cte_pathway" else "anchor"
+        return "missing", f"no {what} standards loaded for this sector ({sector})"
+    partial = rows[rows["completeness"] == "partial"]
+    if len(partial):
+        notes = " ".join(dict.fromkeys(n for n in partial["completeness_note"] if n))
+        return "partial", notes or "partial data"
+    return "complete", ""
+
+
+def sector_choices(standards: pd.DataFrame) -> list[tuple[str, str]]:
+    """Dropdown options for a pasted course's sector, each labelled with what is loaded."""
+    options = [("(none: an academic course)", "")]
+    for sector in SECTORS:
+        status, _ = sector_status(standards, "cte_pathway", sector)
+        suffix = {"complete": "", "partial": "  (partial data)", "missing": "  (no pathway standards loaded)"}[status]
+        options.append((sector + suffix, sector))
+    return options
+
+
+def completeness_of(standards: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """standard_id -> (completeness, completeness_note)."""
+    cols = standards.set_index("standard_id")[["completeness", "completeness_note"]]
+    return {sid: (c, n) for sid, c, n in zip(cols.index, cols["completeness"], cols["completeness_note"])}
+
+
+# --------------------------------------------------------------------------- grouping
+
+@dataclass
+class Group:
+    """One framework's suggestions for one course, with what the data can and cannot say."""
+
+    framework: str
+    title: str
+    rows: pd.DataFrame
+    notes: list[str] = field(default_factory=list)  # "no pathway standards loaded ..."
+    partial: list[str] = field(default_factory=list)  # completeness notes of partial data
+
+
+def group_suggestions(suggestions: pd.DataFrame, standards: pd.DataFrame, sectors: list[str] | None = None) -> list[Group]:
+    """The suggestions of ONE course grouped by framework, in display order.
+
+    A group holds the real suggestions (ranked), the aligner's notes (a sector with no
+    standards loaded) and, for the CTE frameworks of the course's sectors, the
+    completeness notes when those sectors' data is partial.
+    """
+    sectors = [s for s in (sectors or []) if s]
+    present = list(dict.fromkeys(suggestions["framework"]))
+    order = [f for f in FRAMEWORK_ORDER if f in present] + [f for f in present if f not in FRAMEWORK_ORDER]
+    groups = []
+    for fw in order:
+        part = suggestions[suggestions["framework"] == fw]
+        real = part[part["standard_id"].fillna("").astype(str) != ""].sort_values("rank", kind="stable")
+        notes = [str(n) for n in part.loc[part["standard_id"].fillna("").astype(str) == "", "note"] if str(n)]
+        partial = []
+        if fw in SECTOR_FRAMEWORKS:
+            for sector in sectors:
+                status, note = sector_status(standards, fw, sector)
+                if status == "partial":
+                    partial.append(f"{sector}: {note}")
+        elif fw == "cte_crp":
+            status_rows = standards[(standards["framework"] == fw) & (standards["completeness"] == "partial")]
+            partial += list(dict.fromkeys(n for n in status_rows["completeness_note"] if n))
+        title = GROUP_TITLES.get(fw) or FRAMEWORKS.get(fw, fw)
+        groups.append(Group(fw, title, real.reset_index(drop=True), notes, partial))
+    return groups
+
+
+# --------------------------------------------------------------------------- rendering
+
+def _listish(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [p for p in value.split("; ") if p]
+    try:
+        return [str(v) for v in value]
+    except TypeError:
+        return []
+
+
+def evidence_words(suggestions: pd.DataFrame, bands=COUNTING_BANDS) -> tuple[list[str], list[str]]:
+    """The terms and phrases of a course's suggestions in ``bands`` (for the course text)."""
+    rows = suggestions[suggestions["band"].isin(bands)] if "band" in suggestions else suggestions
+    terms, phrases = [], []
+    for t, p in zip(rows.get("matched_terms", []), rows.get("matched_phrases", [])):
+        terms += _listish(t)
+        phrases += _listish(p)
+    return list(dict.fromkeys(terms)), list(dict.fromkeys(phrases))
+
+
+def render_card(row: dict, completeness: tuple[str, str] = ("", "")) -> str:
+    """One suggested standard: code, band, score, where, full text and evidence (highlighted)."""
+    terms, phrases = _listish(row.get("matched_terms")), _listish(row.get("matched_phrases"))
+    where = " · ".join(str(x) for x in (row.get("sector"), row.get("pathway")) if x and x != "ALL")
+    partial = ""
+    if completeness[0] == "partial":
+        partial = f'<span class="pa-partial" title="{h.esc(completeness[1])}">partial data</span>'
+    score = row.get("score")
+    score_text = f"score {float(score):.2f}" if score is not None and score == score else ""
+    sentence = row.get("best_sentence") or ""
+    evidence = ""
+    if sentence:
+        evidence = (f'<div class="pa-evidence"><span class="pa-label">In the course:</span>'
+                    f'“{h.highlight(sentence, terms, phrases)}”</div>')
+    shared = []
+    if terms:
+        shared.append("shared words: " + ", ".join(h.esc(t) for t in terms))
+    if phrases:
+        shared.append("shared phrases: " + ", ".join(f"“{h.esc(p)}”" for p in phrases))
+    if not shared:
+        shared.append("no shared words: a match of meaning only")
+    band = str(row.get("band") or "none")
+    sid = str(row.get("standard_id") or "")
+    return (
+        f'<div class="pa-card pa-band-{h.css_class(band)}" data-standard-id="{h.esc(sid)}">'
+        f'<div class="pa-card-head"><span class="pa-code">{h.esc(row.get("display_code") or row.get("code"))}</span>'
+        f'{h.badge(band)}<span class="pa-score">{score_text}</span>'
+        f'<span class="pa-where">{h.esc(where)}</span>{partial}</div>'
+        f'<div class="pa-std-text">{h.highlight(row.get("standard_text", ""), terms, phrases)}</div>'
+        f'{evidence}<div class="pa-evidence pa-muted">{"; ".join(shared)}</div></div>'
+    )
+
+
+def render_group(group: Group, completeness: dict[str, tuple[str, str]]) -> str:
+    parts = [f'<div class="pa-group pa-group-{h.css_class(group.framework)}"><h3>{h.esc(group.title)}</h3>']
+    for note in group.notes:
+        parts.append(h.notice(note[:1].upper() + note[1:] + ".", "warn"))
+    for note in group.partial:
+        parts.append(f'<div class="pa-group-note"><span class="pa-partial">partial data</span> {h.esc(note)}</div>')
+    for row in group.rows.to_dict("records"):
+        parts.append(render_card(row, completeness.get(row.get("standard_id"), ("", ""))))
+    if group.rows.empty and not group.notes:
+        parts.append('<div class="pa-muted">No standards of this framework apply to this course.</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def render_course(course: dict, suggestions: pd.DataFrame) -> str:
+    """The course card: title, facts, and its description with the evidence highlighted."""
+    terms, phrases = evidence_words(suggestions)
+    facts = []
+    if course.get("course_id") and course.get("course_id") != PASTED_COURSE_ID:
+        facts.append(f"course {course['course_id']}")
+    for key, label in (("grades", "grades"), ("sector", "sector"), ("pathway", "pathway"), ("level", "level")):
+        if course.get(key):
+            facts.append(f"{label} {course[key]}")
+    title = course.get("title") or ("Pasted description" if course.get("course_id") == PASTED_COURSE_ID else course.get("course_id"))
+    legend = ('<div class="pa-muted">Highlighted: <mark class="pa-term">words</mark> and '
+              '<mark class="pa-phrase">phrases</mark> the course shares with its strong and possible standards.</div>'
+              if terms or phrases else "")
+    return (f'<div class="pa-course"><h2>{h.esc(title)}</h2><div class="pa-meta">{h.esc(" · ".join(facts))}</div>'
+            f'<div class="pa-desc">{h.highlight(course.get("description", ""), terms, phrases)}</div>{legend}</div>')
+
+
+def render_result(course: dict, suggestions: pd.DataFrame, standards: pd.DataFrame) -> str:
+    """Everything shown for one course: the course card and one block per framework."""
+    sectors = split_multi(course.get("sector", ""))
+    groups = group_suggestions(suggestions, standards, sectors)
+    completeness = completeness_of(standards)
+    counts = suggestions["band"].value_counts()
+    summary = ", ".join(f"{int(counts[b])} {b}" for b in ("strong", "possible", "weak") if b in counts)
+    head = f'<div class="pa-muted">Top {int(suggestions["rank"].max() or 0)} standards per framework ({h.esc(summary)}).</div>' \
+        if suggestions["rank"].notna().any() else ""
+    return render_course(course, suggestions) + head + "".join(render_group(g, completeness) for g in groups)
+
+
+# --------------------------------------------------------------------------- downloads
+
+def download_table(suggestions: pd.DataFrame, course: dict, standards: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The suggestions of one course as a flat table (:data:`DOWNLOAD_COLUMNS`)."""
+    df = suggestions.copy()
+    df["course_title"] = course.get("title", "")
+    for col in ("matched_terms", "matched_phrases"):
+        df[col] = ["; ".join(_listish(v)) for v in df[col]] if col in df else ""
+    info = completeness_of(standards) if standards is not None else {}
+    df["completeness"] = [info.get(s, ("", ""))[0] for s in df["standard_id"]]
+    for col in DOWNLOAD_COLUMNS:
+        if col not in df:
+            df[col] = ""
+    return df[DOWNLOAD_COLUMNS].reset_index(drop=True)
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """UTF-8 CSV (with a byte-order mark, so Excel opens accents correctly)."""
+    return ("\ufeff" + table.to_csv(index=False, lineterminator="\n")).encode("utf-8")
+
+
+def excel_bytes(table: pd.DataFrame, sheet: str = "Suggestions") -> bytes:
+    """An .xlsx workbook: one sheet, headers frozen, filters on; text that looks like a
+    formula stays text."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet
+    ws.append(list(table.columns))
+    for values in table.itertuples(index=False):
+        ws.append(["" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else
+                   (v if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)) for v in values])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if cell.data_type == "f":  # "=..." typed by a user is data, never a formula
+                cell.data_type = "s"
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(1, len(table) + 1)}"
+    for i, column in enumerate(table.columns, start=1):
+        longest = max([len(str(column))] + [len(str(v)) for v in table[column].head(200)])
+        ws.column_dimensions[get_column_letter(i)].width = min(60, max(10, longest + 2))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def downloads_html(table: pd.DataFrame, course_id: str) -> str:
+    stem = "standards-" + h.css_class(course_id)
+    return ('<div class="pa-downloads"><span class="pa-label">Download these suggestions:</span>'
+            + h.download_link(csv_bytes(table), f"{stem}.csv", "text/csv", "CSV")
+            + h.download_link(excel_bytes(table), f"{stem}.xlsx",
+                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel")
+            + "</div>")
+
+
+# --------------------------------------------------------------------------- input
+
+def pasted_course(description: str, title: str = "", sector: str = "", grades: str = "") -> pd.DataFrame:
+    """A pasted description as a one-course catalog, validated as a catalog file is
+    (same messages as the CLI: empty, too long, control characters...)."""
+    raw = pd.DataFrame([{
+        "course_id": PASTED_COURSE_ID, "title": title or "", "grades": grades or "", "sector": sector or "",
+        "description": description or "",
+    }])
+    return validate_catalog(raw, "pasted description")
+
+
+def course_label(row: dict) -> str:
+    title = str(row.get("title") or "").strip() or "(untitled)"
+    return f"{title} ({row['course_id']})"
+
+
+# --------------------------------------------------------------------------- gaps
+
+def pathway_gap_html(report, suggestions: pd.DataFrame, course_title: str, limit: int = 15) -> str:
+    """What a pathway still misses (gap report parts a and b), marking the gaps this
+    course's strong or possible suggestions would cover."""
+    fills = set(suggestions.loc[suggestions["band"].isin(COUNTING_BANDS), "standard_id"])
+    name = report.pathway.name
+    parts = [f'<div class="pa-group pa-gaps-panel"><h3>What {h.esc(name)} still misses</h3>',
+             '<div class="pa-muted">From the machine suggestions for the pathway\'s courses (strong and possible '
+             'count as covered); reviewed decisions are in the review app and the gap dashboard.</div>']
+    for note in report.notes:
+        if "capstone courses" in note or note.startswith("suggested fixes"):  # for specialists, not teachers
+            continue
+        parts.append(h.notice(note, "info"))
+    for label, frame in (("Pathway standards no course covers", report.pathway_gaps),
+                         ("Anchor standards and Career Ready Practices no course covers", report.anchor_gaps)):
+        if frame is None or frame.empty:
+            parts.append(f'<div class="pa-section-title">{h.esc(label)}</div><div class="pa-muted">None.</div>')
+            continue
+        real = frame[frame["standard_id"].fillna("").astype(str) != ""] if "standard_id" in frame else frame
+        if real.empty:
+            continue
+        rows = []
+        for r in real.head(limit).to_dict("records"):
+            could = r.get("standard_id") in fills
+            rows.append({"code": r.get("display_code", ""), "text": r.get("text", ""), "gap": r.get("gap", ""),
+                         "fill": '<span class="pa-fill">this course could cover it</span>' if could else ""})
+        more = f'<div class="pa-muted">… and {len(real) - limit} more.</div>' if len(real) > limit else ""
+        parts.append(f'<div class="pa-section-title">{h.esc(label)} ({len(real)})</div>'
+                     + h.table(rows, [("code", "code"), ("text", "standard"), ("gap", "gap"), ("fill", course_title)],
+                               raw_columns=["fill"]) + more)
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def gaps_available() -> bool:
+    try:
+        import alignment.gaps  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def pathway_report(pathway, aligner, standards):
+    """The gap report of a school pathway from machine suggestions (cached per kernel)."""
+    from ..gaps import gap_report
+
+    def make():
+        suggestions = aligner.suggest(pathway.courses_for_aligner(), top_k=10)
+        return gap_report(pathway, standards, suggestions)
+
+    return session.cached(f"gap-report::{pathway.name}::{id(aligner)}", make)
+
+
+# --------------------------------------------------------------------------- the app
+
+class CoverageApp:
+    """The teacher app's widgets. ``aligner``, ``standards``, ``catalog`` and ``pathways``
+    default to the kernel's shared ones (loaded in the background); tests pass their own."""
+
+    def __init__(self, aligner=None, standards: pd.DataFrame | None = None, catalog: pd.DataFrame | None = None,
+                 pathways: list | None = None, *, background: bool = True):
+        import ipywidgets as w
+
+        self.w = w
+        self.aligner, self.standards, self.catalog, self.pathways = aligner, standards, catalog, pathways
+        self.last: dict = {}
+        self.labels: dict[str, str] = {}
+
+        self.style = w.HTML(h.STYLE)
+        self.header = w.HTML(
+            '<div class="pa-app"><div class="pa-title">Which standards does this course teach?</div>'
+            '<div class="pa-subtitle">Pick a course of the catalog or paste a description. Pathway Align suggests '
+            'the California CTE and Common Core standards it most likely teaches, with the words that show why. '
+            'Suggestions are a starting point for a specialist\'s review, not a verdict.</div></div>')
+        self.status = w.HTML(self._status("Loading models… (the first start of the server takes about a minute)", "busy"))
+        self.status.add_class("pa-status-box")
+        self.mode = w.ToggleButtons(options=[("Catalog course", "catalog"), ("Paste a description", "paste")],
+                                    value="catalog", description="")
+        self.mode.add_class("pa-mode")
+        self.course = w.Combobox(placeholder="Type to search the catalog by title or course id…", ensure_option=True,
+                                 options=[], description="Course", layout=w.Layout(width="640px"))
+        self.course.add_class("pa-course-picker")
+        self.text = w.Textarea(placeholder="Paste a course description here…", description="Description",
+                               layout=w.Layout(width="640px", height="150px"))
+        self.text.add_class("pa-paste")
+        self.title = w.Text(placeholder="optional", description="Title", layout=w.Layout(width="640px"))
+        self.title.add_class("pa-paste-title")
+        self.sector = w.Dropdown(options=[("(none: an academic course)", "")], value="", description="CTE sector",
+                                 layout=w.Layout(width="640px"))
+        self.sector.add_class("pa-sector")
+        self.grades = w.Text(value="9-12", description="Grades", layout=w.Layout(width="240px"))
+        self.pathway = w.Dropdown(options=[("(none)", "")], value="", description="Pathway gaps",
+                                  layout=w.Layout(width="640px"))
+        self.pathway.add_class("pa-pathway")
+        for widget in (self.course, self.text, self.title, self.sector, self.grades, self.pathway):
+            widget.style.description_width = "110px"
+        self.run_button = w.Button(description="Show standards", button_style="primary", disabled=True,
+                                   icon="search", layout=w.Layout(width="180px", margin="8px 0 0 114px"))
+        self.run_button.add_class("pa-run")
+        self.message = w.HTML("")
+        self.message.add_class("pa-message")
+        self.downloads = w.HTML("")
+        self.downloads.add_class("pa-downloads-box")
+        self.results = w.HTML("")
+        self.results.add_class("pa-results")
+        self.gaps = w.HTML("")
+        self.gaps.add_class("pa-gaps")
+        self.catalog_box = w.VBox([self.course])
+        self.paste_box = w.VBox([self.text, self.title, self.sector, self.grades])
+        self.paste_box.layout.display = "none"
+        self.pathway_box = w.VBox([self.pathway])
+        self.pathway_box.layout.display = "none"
+
+        self.mode.observe(self._on_mode, names="value")
+        self.run_button.on_click(lambda _: self.run())
+        self.course.observe(lambda change: change["new"] and self.run(), names="value")
+        self._quiet = False
+        self.pathway.observe(self._on_pathway, names="value")
+        self.widget = w.VBox([
+            self.style, self.header, self.status, self.mode, self.catalog_box, self.paste_box, self.pathway_box,
+            self.run_button, self.message, self.downloads, self.results, self.gaps,
+        ])
+        self.widget.add_class("pa-app")
+        self.widget.add_class("pa-coverage-app")
+
+        if self.aligner is not None and self.standards is not None and self.catalog is not None:
+            self._ready(None)
+        elif background:
+            session.warm_up(self._ready)
+        else:
+            try:
+                self._load_shared()
+                self._ready(None)
+            except Exception as exc:
+                self._ready(exc)
+
+    # ----------------------------------------------------------------- state
+
+    @staticmethod
+    def _status(text: str, kind: str) -> str:
+        return f'<div class="pa-status pa-status-{kind}">{h.esc(text)}</div>'
+
+    def _load_shared(self):
+        self.aligner = self.aligner or session.get_aligner()
+        self.standards = self.standards if self.standards is not None else session.get_standards()
+        self.catalog = self.catalog if self.catalog is not None else session.get_catalog()
+
+    def _ready(self, error: BaseException | None):
+        if error is None:
+            try:
+                self._load_shared()
+                if self.pathways is None and gaps_available():
+                    self.pathways = session.get_pathways() or []
+            except Exception as exc:
+                error = exc
+        if error is not None:
+            self.status.value = self._status("The models could not be loaded.", "error")
+            self.message.value = h.notice(h.error_text(error), "error")
+            return
+        records = self.catalog.to_dict("records")
+        self.labels = {course_label(r): r["course_id"] for r in records}
+        self.course.options = list(self.labels)
+        self.sector.options = sector_choices(self.standards)
+        if self.pathways:
+            self.pathway.options = [("(none)", "")] + [(p.name, p.name) for p in self.pathways]
+            self.pathway_box.layout.display = None
+        n_std = int((self.standards["kind"] != "heading").sum())
+        self.status.value = self._status(
+            f"Ready: {len(self.catalog)} courses, {n_std:,} standards from "
+            f"{self.standards['framework'].nunique()} frameworks.", "ready")
+        self.run_button.disabled = False
+
+    def _on_mode(self, change):
+        paste = change["new"] == "paste"
+        self.catalog_box.layout.display = "none" if paste else None
+        self.paste_box.layout.display = None if paste else "none"
+
+    # ----------------------------------------------------------------- actions
+
+    def current_course(self) -> pd.DataFrame:
+        """The course to align, as a one-row catalog (InputError when the input is not usable)."""
+        if self.mode.value == "paste":
+            return pasted_course(self.text.value, self.title.value, self.sector.value, self.grades.value)
+        label = self.course.value
+        if not label:
+            raise InputError("course", "Pick a course: type part of its title or its course id, then choose it.")
+        if label not in self.labels:
+            raise InputError("course", f"No course is called {label!r}; choose one of the list.")
+        return self.catalog[self.catalog["course_id"] == self.labels[label]].head(1)
+
+    def run(self) -> pd.DataFrame | None:
+        """Align the current course and show the result; returns the suggestions (None on bad input)."""
+        if self.aligner is None:
+            self.message.value = h.notice("The models are still loading; try again in a moment.", "warn")
+            return None
+        try:
+            course_df = self.current_course()
+        except InputError as exc:
+            self.message.value = h.notice(h.error_text(exc), "error")
+            return None
+        self.run_button.disabled = True
+        self.message.value = h.notice("Finding standards…", "info")
+        try:
+            start = time.perf_counter()
+            suggestions = self.aligner.suggest(course_df)
+            course = course_df.iloc[0].to_dict()
+            self.results.value = render_result(course, suggestions, self.standards)
+            elapsed = time.perf_counter() - start
+            self.message.value = ""
+            self.last = {"course": course, "suggestions": suggestions, "seconds": elapsed}
+            self.downloads.value = downloads_html(download_table(suggestions, course, self.standards),
+                                                  course["course_id"])
+        except Exception as exc:
+            self.message.value = h.notice(h.error_text(exc), "error")
+            return None
+        finally:
+            self.run_button.disabled = False
+        self._default_pathway(course)
+        self.show_gaps()
+        return suggestions
+
+    def _default_pathway(self, course: dict):
+        if not self.pathways or self.mode.value == "paste":
+            return
+        names = {p.name for p in self.pathways}
+        chosen = next((n for n in split_multi(course.get("pathway", "")) if n in names), "")
+        self._quiet = True
+        try:
+            self.pathway.value = chosen
+        finally:
+            self._quiet = False
+
+    def _on_pathway(self, _change):
+        if not self._quiet:
+            self.show_gaps()
+
+    def show_gaps(self):
+        """The chosen pathway's gaps (nothing when no pathway is chosen or gaps are unavailable)."""
+        name = self.pathway.value
+        if not name or not self.pathways or not self.last:
+            self.gaps.value = ""
+            return
+        pathway = next((p for p in self.pathways if p.name == name), None)
+        if pathway is None:
+            self.gaps.value = ""
+            return
+        self.gaps.value = h.notice(f"Working out what {name} still misses…", "info")
+        try:
+            report = pathway_report(pathway, self.aligner, self.standards)
+            title = self.last["course"].get("title") or "this course"
+            self.gaps.value = pathway_gap_html(report, self.last["suggestions"], f"{title}")
+        except Exception as exc:  # the gap panel is optional: say why, keep the app working
+            self.gaps.value = h.notice(f"The gap analysis is not available: {h.error_text(exc)}", "warn")
+
+
+def coverage_app(**kwargs):
+    """Build the teacher app and return its top widget (what the notebook displays)."""
+    return CoverageApp(**kwargs).widget
+
+
+__all__ = [
+    "CoverageApp", "coverage_app", "group_suggestions", "render_result", "render_card", "download_table",
+    "csv_bytes", "excel_bytes", "pasted_course", "sector_status", "SUGGESTION_COLUMNS",
+]

@@ -1,0 +1,574 @@
+"""The specialist review app: walk a catalog's suggestions, accept or reject each.
+
+A reviewer (a typed name; in team mode the user the server authenticated, read-only)
+picks a catalog (the configured one, or an uploaded CSV/Excel file validated as the
+CLI validates it) and a course, then accepts or rejects each suggestion (choosing the
+CASE association type), adds standards the machine missed (search over the standards)
+and may leave a note. Each click writes ONE decision to the review store (one
+transaction, audited); a refused decision (the store's own checks) is shown as text and
+changes nothing. The suggestions shown are registered, so progress per catalog means
+something; reopening the app resumes at the reviewer's last course. Decisions export
+to CSV, Excel (OpenSALT association sheet) and CASE 1.0 JSON, in the page.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pandas as pd
+
+from ..catalog import load_catalog_bytes
+from ..errors import InputError
+from ..standards import search_standards
+from . import html as h
+from . import session
+from .coverage import completeness_of, course_label, group_suggestions, render_card
+
+ASSOCIATION_CHOICES = [("exact match (exactMatchOf)", "exactMatchOf"), ("related (isRelatedTo)", "isRelatedTo")]
+ASSOCIATION_LABELS = {"exactMatchOf": "exact match", "isRelatedTo": "related"}
+UPLOAD_SUFFIXES = ".csv,.txt,.xlsx,.xlsm"
+SEARCH_LIMIT = 40
+
+
+def decision_html(decision: dict | None) -> str:
+    """The state of one pair: not reviewed, or accepted/rejected by whom, when, how."""
+    if not decision:
+        return '<span class="pa-decision pa-decision-open">not reviewed yet</span>'
+    kind = decision.get("decision", "")
+    how = f" ({ASSOCIATION_LABELS.get(decision.get('association_type'), decision.get('association_type'))})" \
+        if kind == "accepted" else ""
+    when = str(decision.get("decided_at", ""))[:16].replace("T", " ")
+    note = f" · note: {decision['note']}" if decision.get("note") else ""
+    return (f'<span class="pa-decision pa-decision-{h.css_class(kind)}">{h.esc(kind)}{h.esc(how)}</span>'
+            f'<span class="pa-muted"> by {h.esc(decision.get("reviewer", ""))} · {h.esc(when)} UTC{h.esc(note)}</span>')
+
+
+def progress_html(summary: dict, course: dict | None, n_catalog: int) -> str:
+    """Catalog progress (from ``ReviewStore.progress_summary``) and this course's."""
+    pct = round(100 * summary.get("fraction_reviewed", 0.0))
+    text = (f"{summary['reviewed']} of {summary['suggestions']} suggestions shown so far are reviewed ({pct}%) · "
+            f"{summary['courses_complete']} of {summary['courses']} opened courses complete · "
+            f"{n_catalog} courses in the catalog")
+    if course:
+        text += (f" · this course: {course['reviewed']} of {course['suggestions']} reviewed"
+                 + (f", {course['added']} added" if course.get("added") else ""))
+    return f'<div class="pa-progress pa-muted">{h.esc(text)}</div>'
+
+
+class ReviewApp:
+    """The review app's widgets. ``aligner``, ``standards``, ``catalog`` and ``store``
+    default to the kernel's shared ones (loaded in the background); tests pass their own."""
+
+    def __init__(self, aligner=None, standards: pd.DataFrame | None = None, catalog: pd.DataFrame | None = None,
+                 store=None, *, background: bool = True):
+        import ipywidgets as w
+
+        self.w = w
+        self.aligner, self.standards, self.store = aligner, standards, store
+        self._lock = threading.RLock()
+        self.catalogs: dict[str, pd.DataFrame] = {}
+        self.catalog_key = ""
+        self.course_id = ""
+        self.suggestions: dict[tuple[str, str], pd.DataFrame] = {}
+        self.rows: dict[str, dict] = {}
+        self._quiet = False
+        if catalog is not None:
+            self.catalogs[catalog.attrs.get("source", "catalog")] = catalog
+
+        self.style = w.HTML(h.STYLE)
+        self.header = w.HTML(
+            '<div class="pa-app"><div class="pa-title">Review suggested standards</div>'
+            '<div class="pa-subtitle">Accept or reject what Pathway Align suggests for each course, add what it '
+            'missed, and export the reviewed alignments. Every click is saved at once, with your name and the '
+            'time, in the shared review store.</div></div>')
+        self.status = w.HTML('<div class="pa-status pa-status-busy">Loading models… (the first start of the server '
+                             'takes about a minute)</div>')
+        ident = session.identity()
+        self.verified = bool(ident and ident.verified)
+        self.name = w.Text(value=ident.name if self.verified else "", placeholder="Type your name",
+                           description="Your name", disabled=self.verified, continuous_update=False,
+                           layout=w.Layout(width="420px"))
+        self.name.add_class("pa-reviewer")
+        if self.verified:
+            who = (f'<div class="pa-who">Signed in as <b>{h.esc(ident.name)}</b> (from your team access token); '
+                   'your decisions are recorded under this name.</div>')
+        elif session.settings().team:
+            who = ('<div class="pa-who pa-muted">This server uses one shared password or token, so it cannot tell '
+                   'reviewers apart: type your own name; it is recorded as typed.</div>')
+        else:
+            who = '<div class="pa-who pa-muted">Your name is recorded with every decision.</div>'
+        self.who = w.HTML(who)
+        self.catalog_choice = w.Dropdown(options=[], description="Catalog", layout=w.Layout(width="520px"))
+        self.catalog_choice.add_class("pa-catalog")
+        self.upload = w.FileUpload(accept=UPLOAD_SUFFIXES, multiple=False, description="Upload a catalog",
+                                   layout=w.Layout(width="200px"))
+        self.upload.add_class("pa-upload")
+        self.progress = w.HTML("")
+        self.progress.add_class("pa-progress-box")
+        self.bar = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(width="520px", height="14px"))
+        self.course = w.Dropdown(options=[], description="Course", layout=w.Layout(width="640px"))
+        self.course.add_class("pa-review-course")
+        self.prev_button = w.Button(description="Previous", icon="arrow-left", layout=w.Layout(width="110px"))
+        self.next_button = w.Button(description="Next", icon="arrow-right", layout=w.Layout(width="110px"))
+        self.prev_button.add_class("pa-prev")
+        self.next_button.add_class("pa-next")
+        self.message = w.HTML("")
+        self.message.add_class("pa-message")
+        self.course_card = w.HTML("")
+        self.course_card.add_class("pa-review-course-card")
+        self.suggestion_box = w.VBox([])
+        self.suggestion_box.add_class("pa-suggestions")
+        self.added_box = w.VBox([])
+        self.added_box.add_class("pa-added")
+
+        self.search = w.Text(placeholder="words or a code, e.g. budget, HSA.SSE, B6.0", description="Search",
+                             continuous_update=False, layout=w.Layout(width="520px"))
+        self.search.add_class("pa-search")
+        self.search_button = w.Button(description="Search", icon="search", layout=w.Layout(width="110px"))
+        self.search_button.add_class("pa-search-button")
+        self.results = w.Select(options=[], rows=7, description="Standards", layout=w.Layout(width="860px"))
+        self.results.add_class("pa-search-results")
+        self.add_assoc = w.Dropdown(options=ASSOCIATION_CHOICES, value="exactMatchOf", description="Association",
+                                    layout=w.Layout(width="360px"))
+        self.add_note = w.Text(placeholder="note (optional)", description="Note", layout=w.Layout(width="420px"))
+        self.add_button = w.Button(description="Add as accepted", icon="plus", button_style="success",
+                                   layout=w.Layout(width="170px"))
+        self.add_button.add_class("pa-add")
+        for widget in (self.name, self.catalog_choice, self.course, self.search, self.results, self.add_assoc,
+                       self.add_note):
+            widget.style.description_width = "90px"
+
+        self.export_buttons = [w.Button(description=label, icon="download", layout=w.Layout(width="150px"))
+                               for label in ("CSV", "Excel", "CASE JSON")]
+        for button, kind in zip(self.export_buttons, ("csv", "excel", "case")):
+            button.add_class(f"pa-export-{kind}")
+            button.on_click(lambda _b, kind=kind: self.export(kind))
+        self.export_links = w.HTML("")
+        self.export_links.add_class("pa-export-links")
+
+        self.name.observe(lambda _: self.resume(), names="value")
+        self.catalog_choice.observe(self._on_catalog, names="value")
+        self.upload.observe(self._on_upload, names="value")
+        self.course.observe(self._on_course, names="value")
+        self.prev_button.on_click(lambda _: self.step(-1))
+        self.next_button.on_click(lambda _: self.step(+1))
+        self.search.observe(lambda _: self.run_search(), names="value")
+        self.search_button.on_click(lambda _: self.run_search())
+        self.add_button.on_click(lambda _: self.add_missed())
+
+        section = lambda text: w.HTML(f'<div class="pa-section-title">{h.esc(text)}</div>')  # noqa: E731
+        self.widget = w.VBox([
+            self.style, self.header, self.status, w.HBox([self.name]), self.who,
+            w.HBox([self.catalog_choice, self.upload]), self.progress, self.bar,
+            w.HBox([self.course, self.prev_button, self.next_button]), self.message,
+            self.course_card, self.suggestion_box,
+            section("Add a standard the machine missed"),
+            w.HBox([self.search, self.search_button]), self.results,
+            w.HBox([self.add_assoc, self.add_note, self.add_button]), self.added_box,
+            section("Export the reviewed decisions of this catalog"),
+            w.HBox(self.export_buttons), self.export_links,
+        ])
+        self.widget.add_class("pa-app")
+        self.widget.add_class("pa-review-app")
+        for widget in (self.course, self.prev_button, self.next_button, self.add_button, *self.export_buttons):
+            widget.disabled = True
+
+        if self.aligner is not None and self.standards is not None and self.catalogs and self.store is not None:
+            self._ready(None)
+        elif background:
+            session.warm_up(self._ready)
+        else:
+            self._ready(None)
+
+    # ----------------------------------------------------------------- loading
+
+    def _ready(self, error: BaseException | None):
+        with self._lock:
+            if error is None:
+                try:
+                    self.aligner = self.aligner or session.get_aligner()
+                    self.standards = self.standards if self.standards is not None else session.get_standards()
+                    if not self.catalogs:
+                        default = session.get_catalog()
+                        self.catalogs[default.attrs.get("source", "catalog")] = default
+                    if self.store is None:
+                        from ..review import ReviewStore
+
+                        self.store = ReviewStore(session.settings().review_db)
+                except Exception as exc:
+                    error = exc
+            if error is not None:
+                self.status.value = '<div class="pa-status pa-status-error">The app could not start.</div>'
+                self.message.value = h.notice(h.error_text(error), "error")
+                return
+            self.searchable = self.standards[self.standards["kind"] != "heading"]
+            self.completeness = completeness_of(self.standards)
+            self.status.value = (f'<div class="pa-status pa-status-ready">Ready · review store: '
+                                 f'{h.esc(self.store.path.name)}</div>')
+            for widget in (self.course, self.prev_button, self.next_button, self.add_button, *self.export_buttons):
+                widget.disabled = False
+            self._set_catalog_options(next(iter(self.catalogs)))
+
+    def _set_catalog_options(self, key: str):
+        self._quiet = True
+        try:
+            self.catalog_choice.options = [(f"{k} ({len(df)} courses)", k) for k, df in self.catalogs.items()]
+            self.catalog_choice.value = key
+        finally:
+            self._quiet = False
+        self.select_catalog(key)
+
+    # ----------------------------------------------------------------- who, where
+
+    def reviewer(self) -> str:
+        """Who is deciding: the authenticated user in team mode, else the typed name."""
+        ident = session.identity()
+        if ident is not None and ident.verified:
+            return ident.name
+        return self.name.value.strip()
+
+    @property
+    def courses(self) -> pd.DataFrame:
+        return self.catalogs[self.catalog_key]
+
+    def select_catalog(self, key: str):
+        with self._lock:
+            self.catalog_key = key
+            records = self.courses.to_dict("records")
+            self._quiet = True
+            try:
+                self.course.options = [(course_label(r), r["course_id"]) for r in records]
+                self.course.value = None
+            finally:
+                self._quiet = False
+            self.course_id = ""
+            if not self.resume():
+                self.open_course(records[0]["course_id"])
+
+    def resume(self) -> bool:
+        """Go to the reviewer's last course in this catalog, if there is one."""
+        with self._lock:
+            reviewer = self.reviewer()
+            if not reviewer or self.store is None or not self.catalog_key:
+                return False
+            position = self.store.position(reviewer, self.catalog_key)
+            if position is None or position not in set(self.courses["course_id"]):
+                if self.course_id:
+                    self._remember()
+                return False
+            if position != self.course_id:
+                self.open_course(position)
+                title = self.courses.loc[self.courses["course_id"] == position, "title"].iloc[0]
+                self.message.value = h.notice(f"Welcome back, {reviewer}: resuming at {title or position}.", "ok")
+            return True
+
+    def _remember(self):
+        reviewer = self.reviewer()
+        if reviewer and self.course_id:
+            try:
+                self.store.set_position(reviewer, self.catalog_key, self.course_id)
+            except (InputError, ValueError) as exc:
+                self.message.value = h.notice(h.error_text(exc), "error")
+
+    def _on_catalog(self, change):
+        if not self._quiet and change["new"]:
+            self.message.value = ""
+            self.select_catalog(change["new"])
+
+    def _on_upload(self, change):
+        files = change["new"]
+        if not files:
+            return
+        upload = files[0]
+        name, content = upload["name"], bytes(upload["content"])
+        try:
+            table = load_catalog_bytes(content, name)
+        except InputError as exc:
+            self.message.value = h.notice(f"{name} was not loaded:\n{h.error_text(exc)}", "error")
+            return
+        except Exception as exc:  # a corrupt file must not take the app down
+            self.message.value = h.notice(f"{name} was not loaded: {h.error_text(exc)}", "error")
+            return
+        key = table.attrs.get("source", name)
+        self.catalogs[key] = table
+        self.message.value = h.notice(f"Loaded {key}: {len(table)} courses.", "ok")
+        self._set_catalog_options(key)
+
+    def _on_course(self, change):
+        if not self._quiet and change["new"] and change["new"] != self.course_id:
+            self.message.value = ""
+            self.open_course(change["new"])
+
+    def step(self, delta: int):
+        ids = list(self.courses["course_id"])
+        if not ids:
+            return
+        i = ids.index(self.course_id) if self.course_id in ids else 0
+        self.open_course(ids[(i + delta) % len(ids)])
+
+    # ----------------------------------------------------------------- one course
+
+    def course_suggestions(self, course_id: str) -> pd.DataFrame:
+        key = (self.catalog_key, course_id)
+        if key not in self.suggestions:
+            course = self.courses[self.courses["course_id"] == course_id].head(1)
+            self.suggestions[key] = self.aligner.suggest(course)
+        return self.suggestions[key]
+
+    def open_course(self, course_id: str):
+        """Show a course's suggestions with their decisions (and register them as shown)."""
+        with self._lock:
+            self.course_id = course_id
+            self._quiet = True
+            try:
+                self.course.value = course_id
+            finally:
+                self._quiet = False
+            course = self.courses[self.courses["course_id"] == course_id].iloc[0].to_dict()
+            self.course_card.value = self._course_html(course)
+            try:
+                suggestions = self.course_suggestions(course_id)
+                self.store.register_suggestions(self.catalog_key, suggestions)
+            except Exception as exc:
+                self.suggestion_box.children = ()
+                self.message.value = h.notice(h.error_text(exc), "error")
+                return
+            self._remember()
+            decided = self._decisions()
+            children, self.rows = [], {}
+            for group in group_suggestions(suggestions, self.standards, _sectors(course)):
+                notes = "".join(h.notice(n[:1].upper() + n[1:] + ".", "warn") for n in group.notes)
+                partial = "".join(f'<div class="pa-group-note"><span class="pa-partial">partial data</span> '
+                                  f'{h.esc(n)}</div>' for n in group.partial)
+                children.append(self.w.HTML(f'<div class="pa-group"><h3>{h.esc(group.title)}</h3></div>'
+                                            + notes + partial))
+                for row in group.rows.to_dict("records"):
+                    children.append(self._row(row, decided.get(row["standard_id"])))
+            self.suggestion_box.children = tuple(children)
+            self._show_added(decided, set(suggestions["standard_id"]))
+            self._show_progress()
+
+    @staticmethod
+    def _course_html(course: dict) -> str:
+        facts = [f"course {course['course_id']}"] + [f"{k} {course[k]}" for k in ("grades", "sector", "pathway", "level")
+                                                     if course.get(k)]
+        return (f'<div class="pa-course"><h2>{h.esc(course.get("title") or course["course_id"])}</h2>'
+                f'<div class="pa-meta">{h.esc(" · ".join(facts))}</div>'
+                f'<div class="pa-desc">{h.esc(course.get("description", ""))}</div></div>')
+
+    def _decisions(self) -> dict[str, dict]:
+        table = self.store.decisions(self.catalog_key)
+        table = table[table["course_id"] == self.course_id]
+        return {r["standard_id"]: r for r in table.to_dict("records")}
+
+    def _row(self, row: dict, decision: dict | None):
+        w = self.w
+        sid = row["standard_id"]
+        card = w.HTML(render_card(row, self.completeness.get(sid, ("", ""))))
+        status = w.HTML(decision_html(decision))
+        status.add_class("pa-status-line")
+        accept = w.Button(description="Accept", icon="check", layout=w.Layout(width="100px"))
+        reject = w.Button(description="Reject", icon="times", layout=w.Layout(width="100px"))
+        clear = w.Button(description="Undo", icon="undo", layout=w.Layout(width="90px"),
+                         tooltip="back to not reviewed (audited)")
+        assoc = w.Dropdown(options=ASSOCIATION_CHOICES, value=(decision or {}).get("association_type") or "exactMatchOf",
+                           layout=w.Layout(width="230px"))
+        note = w.Text(value=(decision or {}).get("note", ""), placeholder="note (optional)",
+                      layout=w.Layout(width="260px"))
+        accept.add_class("pa-accept")
+        reject.add_class("pa-reject")
+        clear.add_class("pa-undo")
+        assoc.add_class("pa-assoc")
+        note.add_class("pa-note")
+        accept.on_click(lambda _b: self.decide(sid, "accepted"))
+        reject.on_click(lambda _b: self.decide(sid, "rejected"))
+        clear.on_click(lambda _b: self.undo(sid))
+        box = w.VBox([card, w.HBox([accept, reject, assoc, note, clear]), status])
+        box.add_class("pa-row")
+        box.add_class(f"pa-row-{h.css_class(sid)}")
+        self.rows[sid] = {"box": box, "status": status, "accept": accept, "reject": reject, "assoc": assoc,
+                          "note": note}
+        self._style_buttons(sid, decision)
+        return box
+
+    def _style_buttons(self, sid: str, decision: dict | None):
+        row = self.rows.get(sid)
+        if row is None:
+            return
+        kind = (decision or {}).get("decision")
+        row["accept"].button_style = "success" if kind == "accepted" else ""
+        row["reject"].button_style = "danger" if kind == "rejected" else ""
+
+    # ----------------------------------------------------------------- decisions
+
+    def _check_reviewer(self) -> str | None:
+        reviewer = self.reviewer()
+        if not reviewer:
+            self.message.value = h.notice("Type your name in “Your name” first: every decision records who made it.",
+                                          "error")
+            return None
+        return reviewer
+
+    def decide(self, standard_id: str, decision: str, *, association_type: str | None = None,
+               note: str | None = None, origin: str = "suggestion") -> dict | None:
+        """Record one decision (one transaction); show it, or show why the store refused it."""
+        with self._lock:
+            reviewer = self._check_reviewer()
+            if reviewer is None:
+                return None
+            row = self.rows.get(standard_id, {})
+            if association_type is None:
+                association_type = row["assoc"].value if row else "exactMatchOf"
+            if note is None:
+                note = row["note"].value if row else ""
+            try:
+                stored = self.store.record(self.catalog_key, self.course_id, standard_id, decision, reviewer,
+                                           association_type=association_type, origin=origin, note=note)
+            except (InputError, ValueError) as exc:
+                self.message.value = h.notice(f"Not saved: {h.error_text(exc)}", "error")
+                return None
+            except Exception as exc:  # e.g. the database is locked for too long
+                self.message.value = h.notice(f"Not saved: {h.error_text(exc)}", "error")
+                return None
+            if row:
+                row["status"].value = decision_html(stored)
+                self._style_buttons(standard_id, stored)
+            code = self._code(standard_id)
+            self.message.value = h.notice(f"Saved: {decision} {code}.", "ok")
+            self._remember()
+            self._show_progress()
+            return stored
+
+    def undo(self, standard_id: str) -> bool:
+        """Back to "not reviewed" (``ReviewStore.clear``, audited)."""
+        with self._lock:
+            reviewer = self._check_reviewer()
+            if reviewer is None:
+                return False
+            try:
+                cleared = self.store.clear(self.catalog_key, self.course_id, standard_id, reviewer)
+            except (InputError, ValueError) as exc:
+                self.message.value = h.notice(f"Not changed: {h.error_text(exc)}", "error")
+                return False
+            row = self.rows.get(standard_id)
+            if row:
+                row["status"].value = decision_html(None)
+                self._style_buttons(standard_id, None)
+            else:
+                self._show_added(self._decisions(), set(self.course_suggestions(self.course_id)["standard_id"]))
+            self.message.value = h.notice(f"{self._code(standard_id)} is back to not reviewed." if cleared
+                                          else "There was no decision to undo.", "ok")
+            self._show_progress()
+            return cleared
+
+    def _code(self, standard_id: str) -> str:
+        match = self.standards.loc[self.standards["standard_id"] == standard_id, "display_code"]
+        return str(match.iloc[0]) if len(match) and match.iloc[0] else standard_id
+
+    # ----------------------------------------------------------------- missed standards
+
+    def run_search(self):
+        query = self.search.value.strip()
+        if not query:
+            self.results.options = []
+            return
+        found = search_standards(self.searchable, query).head(SEARCH_LIMIT)
+        options = []
+        for r in found.to_dict("records"):
+            text = " ".join(str(r["text"] or r["title"]).split())
+            options.append((f"{r['display_code'] or r['code']} · {text[:110]}{'…' if len(text) > 110 else ''}",
+                            r["standard_id"]))
+        self.results.options = options
+        if not options:
+            self.message.value = h.notice(f"No standard contains every word of “{query}”.", "info")
+
+    def add_missed(self) -> dict | None:
+        sid = self.results.value
+        if not sid:
+            self.message.value = h.notice("Search for a standard and select it in the list first.", "error")
+            return None
+        stored = self.decide(sid, "accepted", association_type=self.add_assoc.value, note=self.add_note.value,
+                             origin="reviewer")
+        if stored:
+            self.add_note.value = ""
+            self._show_added(self._decisions(), set(self.course_suggestions(self.course_id)["standard_id"]))
+        return stored
+
+    def _show_added(self, decided: dict[str, dict], shown: set[str]):
+        w = self.w
+        extra = [d for sid, d in decided.items() if sid not in shown]
+        if not extra:
+            self.added_box.children = ()
+            return
+        children = [w.HTML('<div class="pa-section-title">Added by reviewers for this course</div>')]
+        info = self.standards.set_index("standard_id")
+        for d in extra:
+            sid = d["standard_id"]
+            text = info.at[sid, "text"] if sid in info.index else ""
+            code = info.at[sid, "display_code"] if sid in info.index else sid
+            html = (f'<div class="pa-card pa-band-strong"><div class="pa-card-head"><span class="pa-code">'
+                    f'{h.esc(code)}</span></div><div class="pa-std-text">{h.esc(text)}</div>'
+                    f'<div>{decision_html(d)}</div></div>')
+            undo = w.Button(description="Undo", icon="undo", layout=w.Layout(width="90px"))
+            undo.on_click(lambda _b, sid=sid: self.undo(sid))
+            row = w.VBox([w.HTML(html), undo])
+            row.add_class("pa-added-row")
+            children.append(row)
+        self.added_box.children = tuple(children)
+
+    # ----------------------------------------------------------------- progress, export
+
+    def _show_progress(self):
+        try:
+            summary = self.store.progress_summary(self.catalog_key)
+            per_course = self.store.progress(self.catalog_key)
+        except Exception as exc:
+            self.progress.value = h.notice(h.error_text(exc), "error")
+            return
+        mine = per_course[per_course["course_id"] == self.course_id]
+        course = mine.iloc[0].to_dict() if len(mine) else None
+        self.progress.value = progress_html(summary, course, len(self.courses))
+        self.bar.max = max(1, summary["suggestions"])
+        self.bar.value = summary["reviewed"]
+
+    def export(self, kind: str) -> bytes | None:
+        """Build one download (CSV, Excel or CASE) of this catalog's decisions."""
+        from .. import exports
+
+        decisions = self.store.decisions(self.catalog_key)
+        if decisions.empty:
+            self.export_links.value = h.notice("No decisions in this catalog yet: nothing to export.", "info")
+            return None
+        stem = h.css_class(self.catalog_key.rsplit(".", 1)[0]) + "-decisions"
+        try:
+            if kind == "csv":
+                data = exports.to_csv_bytes(decisions, catalog=self.catalog_key)
+                link = h.download_link(data, f"{stem}.csv", "text/csv", "Download CSV")
+            elif kind == "excel":
+                data = exports.to_excel_bytes(decisions, catalog=self.catalog_key, courses=self.courses,
+                                              standards=self.standards)
+                link = h.download_link(data, f"{stem}.xlsx",
+                                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                       "Download Excel")
+            else:
+                data = exports.to_case_bytes(decisions, catalog=self.catalog_key, courses=self.courses,
+                                             standards=self.standards)
+                link = h.download_link(data, f"{stem}-case.json", "application/json", "Download CASE JSON")
+        except Exception as exc:
+            self.export_links.value = h.notice(f"Export failed: {h.error_text(exc)}", "error")
+            return None
+        n = len(decisions)
+        self.export_links.value = (f'<div class="pa-downloads">{link}<span class="pa-muted">{n} decision'
+                                   f'{"s" if n != 1 else ""} of {h.esc(self.catalog_key)}</span></div>')
+        return data
+
+
+def _sectors(course: dict) -> list[str]:
+    from ..catalog import split_multi
+
+    return split_multi(course.get("sector", ""))
+
+
+def review_app(**kwargs):
+    """Build the review app and return its top widget (what the notebook displays)."""
+    return ReviewApp(**kwargs).widget

@@ -1,0 +1,187 @@
+"""What one app kernel shares: its settings, its loaded models, and who is using it.
+
+**Settings** come from environment variables, which ``pathway-align serve`` sets from
+its command line and ``pathway-align.toml`` before it starts Voila (a Voila kernel
+inherits the server's environment). Read at call time, never at import.
+
+======================================  ================================================
+``PATHWAY_ALIGN_CATALOG``               catalog file (CSV/Excel); default: the bundled one
+``PATHWAY_ALIGN_STANDARDS``             standards file or folder (tidy CSV, plain CSV,
+                                        CASE JSON, as ``pathway-align align --standards``)
+``PATHWAY_ALIGN_PATHWAYS``              pathways file for the gap panel; default: bundled
+``PATHWAY_ALIGN_REVIEW_DB``             review store; default ``reviews/reviews.sqlite3``
+``PATHWAY_ALIGN_CACHE_DIR``             standards' vectors cache (``alignment.config``)
+``PATHWAY_ALIGN_TOP_K``                 suggestions per framework shown (default 5)
+``PATHWAY_ALIGN_TEAM``                  ``1`` when served in team mode
+======================================  ================================================
+
+**Models** are loaded once per kernel (:func:`get_aligner` and friends cache them at
+module level, behind a lock); :func:`warm_up` loads them in a background thread so an
+app can show "loading models..." while the page is already usable.
+
+**Identity.** In team mode the launcher's Voila ``prelaunch_hook`` (see
+``alignment.serve``) puts one line at the top of the notebook before the kernel runs it:
+``set_identity(<name>, verified=True)``, with the name of the user the Jupyter server
+authenticated. Voila lets a browser send only widget (comm) messages to a kernel, never
+code, so nothing but that server-written line can set the identity; and the review app
+reads the name from here, never from a widget a browser could change.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import config
+
+#: Where the review store lives unless configured otherwise (``reviews/`` ignores itself in git).
+DEFAULT_REVIEW_DB = config.REPO_ROOT / "reviews" / "reviews.sqlite3"
+DEFAULT_TOP_K = 5
+
+
+@dataclass(frozen=True)
+class Settings:
+    catalog: Path | None
+    standards: str | None
+    pathways: Path | None
+    review_db: Path
+    top_k: int
+    team: bool
+
+
+def settings() -> Settings:
+    """The apps' settings from the environment (see the module docstring)."""
+    env = os.environ
+    top_k = env.get("PATHWAY_ALIGN_TOP_K", "").strip()
+    return Settings(
+        catalog=Path(env["PATHWAY_ALIGN_CATALOG"]) if env.get("PATHWAY_ALIGN_CATALOG") else None,
+        standards=env.get("PATHWAY_ALIGN_STANDARDS") or None,
+        pathways=Path(env["PATHWAY_ALIGN_PATHWAYS"]) if env.get("PATHWAY_ALIGN_PATHWAYS") else None,
+        review_db=Path(env.get("PATHWAY_ALIGN_REVIEW_DB") or DEFAULT_REVIEW_DB),
+        top_k=int(top_k) if top_k.isdigit() and int(top_k) > 0 else DEFAULT_TOP_K,
+        team=env.get("PATHWAY_ALIGN_TEAM", "") in ("1", "true", "yes"),
+    )
+
+
+# --------------------------------------------------------------------------- models, once per kernel
+
+_lock = threading.RLock()
+_cache: dict[str, object] = {}
+
+
+def _cached(key: str, make: Callable[[], object]):
+    with _lock:
+        if key not in _cache:
+            _cache[key] = make()
+        return _cache[key]
+
+
+def get_standards() -> pd.DataFrame:
+    """The standards table the apps align against (loaded once)."""
+    def load():
+        from ..cli import _load_standards_arg  # the one reading of a --standards argument
+
+        return _load_standards_arg(settings().standards)
+
+    return _cached("standards", load)
+
+
+def get_aligner():
+    """The fitted :class:`~alignment.aligner.Aligner` (fitted once per kernel; vectors from the disk cache)."""
+    def fit():
+        from ..aligner import Aligner
+
+        return Aligner(top_k=settings().top_k).fit(get_standards())
+
+    return _cached("aligner", fit)
+
+
+def get_catalog() -> pd.DataFrame:
+    """The configured catalog (default: the bundled Westview catalog)."""
+    def load():
+        from ..catalog import load_catalog
+
+        return load_catalog(settings().catalog)
+
+    return _cached("catalog", load)
+
+
+def get_pathways() -> list | None:
+    """The school pathways for the gap panel, or None when ``alignment.gaps`` is not
+    available or the pathways cannot be loaded (the apps work without them)."""
+    def load():
+        try:
+            import alignment.gaps  # noqa: F401  (the panel needs it)
+            from ..pathways import load_pathways
+        except ImportError:
+            return None
+        try:
+            return load_pathways(settings().pathways, catalog=get_catalog(), standards=get_standards())
+        except Exception:  # a bad pathways file must not break the coverage app
+            return None
+
+    return _cached("pathways", load)
+
+
+def cached(key: str, make: Callable[[], object]):
+    """Any other per-kernel cache entry (e.g. a pathway's gap report)."""
+    return _cached(key, make)
+
+
+def models_ready() -> bool:
+    return "aligner" in _cache
+
+
+def warm_up(on_done: Callable[[BaseException | None], None] | None = None, *, catalog: bool = True) -> threading.Thread:
+    """Load the standards, the aligner (and the catalog) in a background thread, then
+    call ``on_done(None)`` or ``on_done(error)``."""
+    def work():
+        error = None
+        try:
+            get_aligner()
+            if catalog:
+                get_catalog()
+        except BaseException as exc:  # reported to the page, not raised in a thread
+            error = exc
+        if on_done is not None:
+            on_done(error)
+
+    thread = threading.Thread(target=work, name="pathway-align-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def reset() -> None:
+    """Forget every cached model and the identity (tests)."""
+    global _identity
+    with _lock:
+        _cache.clear()
+        _identity = None
+
+
+# --------------------------------------------------------------------------- identity
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    verified: bool
+
+
+_identity: Identity | None = None
+
+
+def set_identity(name: str, verified: bool = True) -> None:
+    """Record who is using this kernel (called by the launcher's injected first line)."""
+    global _identity
+    name = str(name or "").strip()
+    _identity = Identity(name, bool(verified)) if name else None
+
+
+def identity() -> Identity | None:
+    """The user the server authenticated for this kernel, if it said so."""
+    return _identity
