@@ -5,6 +5,8 @@
     pathway-align standards [--framework F ...] [--sector S] [--search TEXT]
     pathway-align gaps PATHWAY_FILE [--pathway NAME ...] [--catalog FILE] [--decisions FILE]
                         [--suggestions FILE] [--all] [--compare] -o report.xlsx|report.html
+    pathway-align serve [--port N] [--team [--host H] [--token T]] [--config pathway-align.toml]
+                        [--catalog FILE] [--standards FILE_OR_DIR] [--review-db FILE] [--check]
 
 Thin: parses arguments, calls the package, prints. Bad input ends with a clear
 message (file, row, problem) and exit code 2, never a traceback.
@@ -173,6 +175,17 @@ def cmd_gaps(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    from .serve import load_config, serve
+
+    options = {
+        "host": args.host, "port": args.port, "team": True if args.team else None, "token": args.token,
+        "catalog": args.catalog, "standards": args.standards, "pathways": args.pathways,
+        "review_db": args.review_db, "cache_dir": args.cache_dir, "top_k": args.top_k,
+    }
+    return serve(load_config(options, config_file=args.config), check_only=args.check)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pathway-align", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -223,6 +236,26 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("-o", "--output", required=True, help="report file: .xlsx or .html")
     gaps.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     gaps.set_defaults(func=cmd_gaps)
+
+    srv = sub.add_parser("serve", help="serve the web apps (Voila) on 127.0.0.1, or to a team with --team",
+                         description="Serve the Voila apps of apps/ and print their URLs. Options override "
+                                     "PATHWAY_ALIGN_* environment variables, which override pathway-align.toml "
+                                     "(see docs/apps.md).")
+    srv.add_argument("--config", help="TOML configuration file (default: $PATHWAY_ALIGN_CONFIG or ./pathway-align.toml)")
+    srv.add_argument("--port", type=int, help="port (default 8866)")
+    srv.add_argument("--host", help="address to bind (default 127.0.0.1; 0.0.0.0 with --team)")
+    srv.add_argument("--team", action="store_true", help="serve other machines; requires a token, a hashed "
+                                                         "password or per-user tokens")
+    srv.add_argument("--token", help="shared access token for --team (prefer PATHWAY_ALIGN_TOKEN: a command line "
+                                     "is visible to other users of this machine)")
+    srv.add_argument("--catalog", help="catalog file for the apps (default: the bundled Westview catalog)")
+    srv.add_argument("--standards", help="standards file or folder (as for align --standards)")
+    srv.add_argument("--pathways", help="pathways file for the gap panels (default: the bundled one)")
+    srv.add_argument("--review-db", dest="review_db", help="review store (default reviews/reviews.sqlite3)")
+    srv.add_argument("--cache-dir", dest="cache_dir", help="cache of the standards' vectors (default .cache/)")
+    srv.add_argument("--top-k", dest="top_k", type=int, help="suggestions per framework shown (default 5)")
+    srv.add_argument("--check", action="store_true", help="check the configuration and print the URLs, do not start")
+    srv.set_defaults(func=cmd_serve)
     return parser
 
 

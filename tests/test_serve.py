@@ -1,0 +1,243 @@
+"""The launcher: configuration (TOML < environment < command line), refusals (team mode
+without credentials, other machines without team mode), the apps it lists, the team
+identity, and a real team-mode server that gives nothing to a request without a token."""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pytest
+
+from alignment import serve
+from alignment.errors import InputError
+
+CLI = [sys.executable, "-m", "alignment.cli", "serve"]
+TOKEN = "shared-" + "0123456789abcdef"
+MARIA = "maria-" + "fedcba9876543210abcd"
+
+
+def _voila_server():
+    path = Path(__file__).parent / "browser" / "voila_server.py"
+    spec = importlib.util.spec_from_file_location("pathway_align_test_voila_server", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def clean_env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PATHWAY_ALIGN_")}
+    env.update(extra)
+    return env
+
+
+def run(*args, cwd=None, **env):
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=cwd, env=clean_env(**env), timeout=120)
+
+
+# --------------------------------------------------------------------------- configuration
+
+def test_defaults_are_local_only(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg = serve.load_config({}, env={})
+    assert cfg.bind_host == "127.0.0.1" and cfg.port == 8866 and not cfg.team and not cfg.authenticated
+    assert cfg.review_db == serve.DEFAULT_REVIEW_DB and cfg.source == "defaults"
+    serve.check(cfg)  # fine: loopback, no sign-in needed
+
+
+def test_toml_then_environment_then_command_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "conf").mkdir()
+    toml = tmp_path / "conf" / "pathway-align.toml"
+    toml.write_text(
+        '[data]\ncatalog = "cat.csv"\nreview_db = "db/r.sqlite3"\n'
+        '[server]\nport = 9001\nteam = true\ntoken = "from-toml-0123456789"\ntop_k = 3\n'
+        f'[team.users]\n"{MARIA}" = "Maria Lopez"\n', encoding="utf-8")
+    cfg = serve.load_config({}, env={}, config_file=str(toml))
+    assert cfg.catalog == tmp_path / "conf" / "cat.csv"  # relative to the TOML file
+    assert cfg.review_db == tmp_path / "conf" / "db" / "r.sqlite3"
+    assert (cfg.port, cfg.team, cfg.token, cfg.top_k) == (9001, True, "from-toml-0123456789", 3)
+    assert cfg.users == {MARIA: "Maria Lopez"} and cfg.bind_host == "0.0.0.0"
+    env = {"PATHWAY_ALIGN_PORT": "9002", "PATHWAY_ALIGN_TOKEN": "from-env-0123456789ab",
+           "PATHWAY_ALIGN_REVIEW_DB": "env.sqlite3", "PATHWAY_ALIGN_CONFIG": str(toml)}
+    cfg = serve.load_config({}, env=env)
+    assert (cfg.port, cfg.token, cfg.review_db) == (9002, "from-env-0123456789ab", tmp_path / "env.sqlite3")
+    cfg = serve.load_config({"port": 9003, "host": "127.0.0.1", "catalog": "x.csv"}, env=env)
+    assert (cfg.port, cfg.bind_host, cfg.catalog) == (9003, "127.0.0.1", tmp_path / "x.csv")
+    assert serve.kernel_environment(cfg)["PATHWAY_ALIGN_CATALOG"] == str(tmp_path / "x.csv")
+    assert serve.kernel_environment(cfg)["PATHWAY_ALIGN_TEAM"] == "1"
+
+
+def test_a_pathway_align_toml_in_the_current_folder_is_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pathway-align.toml").write_text("[server]\nport = 9100\n", encoding="utf-8")
+    assert serve.load_config({}, env={}).port == 9100
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[server]\nprot = 1\n", "unknown key 'prot' in [server]"),
+    ("[web]\nport = 1\n", "unknown section [web]"),
+    ("[server]\nport = 99999\n", "port must be a whole number from 1 to 65535"),
+    ("[server]\nteam = \"maybe\"\n", "team must be true or false"),
+    ("[server\n", "is not valid TOML"),
+    ("[team]\nadmins = 1\n", "[team] holds only the table [team.users]"),
+])
+def test_bad_toml_is_refused_with_a_clear_message(tmp_path, text, message):
+    path = tmp_path / "pathway-align.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        serve.load_config({}, env={}, config_file=str(path))
+    assert message in str(info.value)
+
+
+def test_team_mode_without_credentials_is_refused():
+    with pytest.raises(InputError, match="needs Jupyter server authentication"):
+        serve.check(serve.load_config({"team": True}, env={}))
+
+
+def test_other_machines_without_team_mode_are_refused():
+    with pytest.raises(InputError, match="without sign-in; use --team"):
+        serve.check(serve.load_config({"host": "0.0.0.0"}, env={}))
+    serve.check(serve.load_config({"host": "::1"}, env={}))
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"team": True, "token": "short"}, "use at least 16"),
+    ({"team": True, "users": {"abc": "Ana"}}, "shorter than 16 characters"),
+    ({"team": True, "users": {MARIA: "Ana\nEvil"}}, "must be one line"),
+    ({"team": True, "users": {MARIA: "Ana", MARIA + "x": "ana"}}, "has two tokens"),
+    ({"team": True, "token": TOKEN, "users": {TOKEN: "Ana"}}, "equals the shared token"),
+    ({"catalog": "/no/such/catalog.csv"}, "no such file"),
+])
+def test_weak_or_broken_settings_are_refused(options, message):
+    cfg = serve.load_config({k: v for k, v in options.items() if k != "users"}, env={})
+    cfg.users = options.get("users", {})
+    with pytest.raises(InputError, match=message):
+        serve.check(cfg)
+
+
+def test_cli_refuses_team_mode_without_credentials():
+    result = run("--team", "--check")
+    assert result.returncode == 2
+    assert "team mode serves other machines and needs Jupyter server authentication" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = run("--team")  # without --check too: it stops before Voila starts
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert run("--host", "0.0.0.0", "--check").returncode == 2
+
+
+def test_cli_check_prints_every_app_url(tmp_path):
+    result = run("--check", "--port", "8999", "--review-db", str(tmp_path / "r.sqlite3"))
+    assert result.returncode == 0, result.stderr
+    assert "http://127.0.0.1:8999/voila/render/course_coverage.ipynb" in result.stderr
+    assert "http://127.0.0.1:8999/voila/render/review.ipynb" in result.stderr
+    assert "Local only" in result.stderr
+    ok = run("--team", "--check", "--host", "127.0.0.1", PATHWAY_ALIGN_TOKEN=TOKEN)
+    assert ok.returncode == 0 and "Team mode" in ok.stderr and TOKEN not in ok.stderr
+
+
+def test_cli_refuses_a_port_in_use():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        result = run("--port", str(busy.getsockname()[1]))
+    assert result.returncode == 2 and "already in use" in result.stderr
+
+
+def test_every_notebook_in_apps_is_an_app_known_ones_first(tmp_path):
+    for name in ("zeta_tool", "pathway_gaps", "review", "course_coverage"):
+        nbformat.write(nbformat.v4.new_notebook(), tmp_path / f"{name}.ipynb")
+    cfg = serve.ServeConfig(apps_dir=tmp_path, port=8000)
+    assert serve.apps(cfg) == [("Teacher coverage", "course_coverage.ipynb"), ("Specialist review", "review.ipynb"),
+                               ("Pathway gap dashboard", "pathway_gaps.ipynb"), ("Zeta tool", "zeta_tool.ipynb")]
+    assert serve.app_urls(cfg)[2][1] == "http://127.0.0.1:8000/voila/render/pathway_gaps.ipynb"
+
+
+def test_the_default_review_folder_ignores_itself(tmp_path, monkeypatch):
+    monkeypatch.setattr(serve, "DEFAULT_REVIEW_DB", tmp_path / "reviews" / "reviews.sqlite3")
+    serve.prepare_review_folder(serve.ServeConfig(review_db=tmp_path / "reviews" / "reviews.sqlite3"))
+    assert (tmp_path / "reviews" / ".gitignore").read_text().strip().endswith("*")
+    serve.prepare_review_folder(serve.ServeConfig(review_db=tmp_path / "other" / "r.sqlite3"))
+    assert (tmp_path / "other").is_dir() and not (tmp_path / "other" / ".gitignore").exists()
+
+
+# --------------------------------------------------------------------------- team identity
+
+def test_prelaunch_hook_tells_the_kernel_who_signed_in():
+    hook = serve.make_prelaunch_hook({MARIA: "Maria O'Neil"})
+    user = SimpleNamespace(username=serve.TEAM_USER_PREFIX + "Maria O'Neil")
+    nb = hook(SimpleNamespace(current_user=user), nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")]),
+              "/tmp")
+    assert len(nb.cells) == 2 and nb.cells[1].source == "x"
+    namespace = {}
+    from alignment.ui import session
+
+    try:
+        exec(nb.cells[0].source, namespace)  # the line is valid Python and sets the identity
+        assert session.identity() == session.Identity("Maria O'Neil", True)
+    finally:
+        session.set_identity("")
+    for other in (SimpleNamespace(username="Anonymous Io"), SimpleNamespace(username=serve.TEAM_USER_PREFIX + "Eve"),
+                  None):
+        nb = hook(SimpleNamespace(current_user=other), nbformat.v4.new_notebook(), "/tmp")
+        assert nb.cells == []  # shared token, unknown name, nobody: no identity
+
+
+def test_identity_provider_accepts_per_user_and_shared_tokens():
+    provider = serve.team_identity_provider({MARIA: "Maria Lopez"})(token=TOKEN)
+    user = provider._user_for(MARIA)
+    assert user.username == serve.TEAM_USER_PREFIX + "Maria Lopez" and user.display_name == "Maria Lopez"
+    assert provider._user_for(TOKEN) is None and provider._user_for("") is None
+    assert provider._user_for(MARIA[:-1]) is None
+    assert provider.auth_enabled
+    only_users = serve.team_identity_provider({MARIA: "Maria Lopez"})(token="")
+    assert only_users.auth_enabled and only_users.login_available
+
+
+# --------------------------------------------------------------------------- a real team-mode server
+
+def _get(port: int, path: str, method: str = "GET", headers: dict | None = None, read: int = 0):
+    con = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        con.request(method, path, headers=headers or {})
+        response = con.getresponse()
+        body = response.read(read) if read else b""
+        return response.status, response.getheader("Location", ""), body
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_team_server_gives_nothing_without_a_token(tmp_path):
+    vs = _voila_server()
+    server = vs.start(tmp_path, "--team", "--host", "127.0.0.1", env={"PATHWAY_ALIGN_TOKEN": TOKEN})
+    try:
+        kernel = str(uuid.uuid4())
+        for path in ("/", "/voila/render/review.ipynb", "/voila/render/course_coverage.ipynb",
+                     f"/voila/render/review.ipynb?token={TOKEN[:-1]}x"):
+            status, location, _ = _get(server.port, path)
+            assert status == 302 and location.startswith("/login?next="), (path, status, location)
+        # no kernel can be reached or stopped, so nothing can be written
+        upgrade = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+                   "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+        assert _get(server.port, f"/api/kernels/{kernel}/channels", headers=upgrade)[0] == 403
+        assert _get(server.port, f"/api/kernels/{kernel}")[0] == 403
+        assert _get(server.port, f"/voila/api/shutdown/{kernel}", method="POST")[0] == 403
+        assert not server.review_db.exists()
+        # with the token: the page
+        status, _, body = _get(server.port, f"/voila/render/review.ipynb?token={TOKEN}", read=400)
+        assert status == 200 and b"<!DOCTYPE html>" in body
+        status, _, _ = _get(server.port, "/voila/render/review.ipynb", headers={"Authorization": f"token {TOKEN}"})
+        assert status == 200
+    finally:
+        assert server.stop() is not None
+    assert "Team mode on 127.0.0.1" in server.log_text()
