@@ -1,5 +1,5 @@
 # The door for humans and CI alike. Each target creates .venv on first use.
-#   make app    set up, then run the main job on the bundled data
+#   make app    set up, then serve the Voila apps on the bundled data (prints the URLs)
 #   make test   set up, then run the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -23,7 +23,8 @@ models:
 
 setup: $(STAMP)
 
-app: align
+app: setup
+	$(BIN)/pathway-align serve
 
 align: setup
 	$(BIN)/pathway-align align standards_data/catalogs/westview_2025_26_courses.csv -o suggestions.csv
