@@ -2,7 +2,9 @@
 
 ``Aligner`` follows the scikit-learn shape: configured in ``__init__``, learns the
 standards in ``fit`` (vectors from the on-disk cache when possible), answers in
-``suggest``. All text goes through the one spaCy pipeline (``text.load_nlp``).
+``suggest``. All text goes through spaCy pipelines built on the one English model
+(``text.load_nlp``): the standards through the full pipeline (cached), the courses
+through a lean one with only what scores and evidence need (see "Modes").
 
 Score of a (course, standard) pair, all terms cosines in [0, 1]-ish:
 
@@ -11,6 +13,23 @@ Score of a (course, standard) pair, all terms cosines in [0, 1]-ish:
 
 The weights are those ``benchmarks/quality.py`` found best on the development data
 (``alignment/bands.py`` holds them with their justification), not taste.
+
+Modes (``mode=``; ``docs/scale.md`` has the measurements):
+
+* ``accurate`` (default): MiniLM on each description, once. Course pipeline: tagger,
+  attribute ruler and lemmatizer (lemmas for TF-IDF and evidence), ``senter``
+  (sentences; no parser), ``passage_vectors``: sentence vectors are pooled from the
+  token states of the one whole-description pass (``alignment.passages``).
+  ``passages="encoded"`` encodes each sentence again on its own instead (the
+  original method; about 2.3x the model time).
+* ``fast``: no neural model on courses: static word-piece vectors distilled from
+  MiniLM, lemmas by lookup, rule-based sentences (``alignment.fast``); for statewide
+  batches. Lower quality (``benchmarks/quality.py`` prints both).
+
+Courses are scored in chunks of ``chunk_size`` (memory is bounded by the chunk, not
+the catalog): one matrix product per chunk, top-k per framework by ``argpartition``
+over courses that share a candidate set, evidence only for the top-k pairs.
+``iter_suggest`` yields one table per chunk (for writing as you go).
 
 Output of ``suggest`` (one row per suggestion, ranked within course and framework):
 ``course_id, standard_id, framework, code, score, rank, band, evidence`` and, for
@@ -24,6 +43,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -46,6 +67,19 @@ DETAIL_COLUMNS = [
 FRAMEWORK_ORDER = ["cte_pathway", "cte_anchor", "cte_crp", "ccss_ela", "ccss_math"]
 SECTOR_FRAMEWORKS = {"cte_pathway", "cte_anchor"}
 CCSS_FRAMEWORKS = {"ccss_ela", "ccss_math"}
+#: ``mode=`` values.
+MODES = ("accurate", "fast")
+#: ``passages=`` values (accurate mode): sentence vectors pooled from the one
+#: whole-description pass, or each sentence encoded on its own.
+PASSAGES = ("pooled", "encoded")
+#: ``lemmas=`` values: from the statistical tagger + lemmatizer, or by lookup
+#: (``alignment.fast.LemmaLookup``; no tagger runs).
+LEMMAS = ("tagger", "lookup")
+#: Fast mode's default weight of the whole text against the best sentence: static
+#: vectors gain nothing from passages on the dev data (docs/scale.md).
+FAST_WHOLE_WEIGHT = 1.0
+#: Courses analysed and scored at a time by ``suggest``/``iter_suggest``.
+CHUNK_SIZE = 512
 
 _REQUIRED_STANDARD_COLUMNS = ["standard_id", "framework", "code", "text", "kind"]
 _SPLIT = re.compile(r"\s*;\s*")
@@ -88,6 +122,20 @@ def grade_bands_for(grades: str) -> set[str] | None:
     return bands
 
 
+@lru_cache(maxsize=2)
+def accurate_pipeline(passages: str = "encoded"):
+    """The accurate mode's course pipeline with tagger lemmas (loaded once per process).
+
+    tok2vec, tagger, attribute_ruler, lemmatizer, senter (no parser, no NER) and
+    ``passage_vectors`` (sentences ``encoded`` on their own or ``pooled``).
+    """
+    from . import passages as _passages  # noqa: F401  (registers passage_vectors)
+
+    nlp = load_nlp.__wrapped__(vectors=False, parser=False)  # a private instance: a component is added
+    nlp.add_pipe("passage_vectors", config={"pooled": passages == "pooled"})
+    return nlp
+
+
 class Aligner:
     """Suggest standards for courses.
 
@@ -96,13 +144,19 @@ class Aligner:
     top_k: suggestions per course and framework.
     frameworks: frameworks to suggest from (default: all loaded).
     semantic_weight: weight of the semantic score against TF-IDF, per framework.
-    whole_weight: weight of the whole-description cosine against the best sentence's.
+    whole_weight: weight of the whole-description cosine against the best sentence's
+        (default: ``bands.WHOLE_WEIGHT``; ``FAST_WHOLE_WEIGHT`` in the fast mode).
     text_columns: which standards columns are embedded, with weights: the semantic
         score is the weighted mean of the cosines with each (``text``: the standard
         alone; ``match_text``: with its ancestors' headings).
     grade_aware: keep CCSS standards to the course's grade band when ``grades`` is known.
     cache_dir: where standards' vectors are cached (None: no disk cache).
     progress: show progress bars on long work.
+    nlp: the pipeline for the standards (default ``load_nlp()``); when given, courses
+        go through it too, as a whole (sentences encoded on their own).
+    mode: ``accurate`` or ``fast`` (module docstring).
+    passages: ``pooled`` or ``encoded``: how sentence vectors are made in the accurate mode.
+    chunk_size: courses analysed and scored at a time.
     """
 
     def __init__(
@@ -116,20 +170,40 @@ class Aligner:
         cache_dir=config.CACHE_DIR,
         progress: bool = False,
         nlp=None,
+        mode: str = "accurate",
+        passages: str = "encoded",
+        lemmas: str | None = None,
+        chunk_size: int = CHUNK_SIZE,
     ):
         self.top_k = top_k
         self.frameworks = frameworks
         self.semantic_weight = dict(semantic_weight or band_config.SEMANTIC_WEIGHT)
-        self.whole_weight = band_config.WHOLE_WEIGHT if whole_weight is None else whole_weight
+        if whole_weight is None:
+            whole_weight = FAST_WHOLE_WEIGHT if mode == "fast" else band_config.WHOLE_WEIGHT
+        self.whole_weight = whole_weight
         self.text_columns = dict(text_columns or band_config.TEXT_COLUMNS)
         self.grade_aware = grade_aware
         self.cache_dir = cache_dir
         self.progress = progress
         self.nlp = nlp
+        self.mode = mode
+        self.passages = passages
+        self.lemmas = lemmas or ("lookup" if mode == "fast" else "tagger")
+        self.chunk_size = chunk_size
 
     # ------------------------------------------------------------------ fit
     def fit(self, standards: pd.DataFrame) -> "Aligner":
         """Learn the standards: vectors, lemmas, phrases, TF-IDF (cached on disk)."""
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
+        if self.passages not in PASSAGES:
+            raise ValueError(f"passages must be one of {', '.join(PASSAGES)}, not {self.passages!r}")
+        if self.lemmas not in LEMMAS:
+            raise ValueError(f"lemmas must be one of {', '.join(LEMMAS)}, not {self.lemmas!r}")
+        if self.mode == "fast" and self.lemmas != "lookup":
+            raise ValueError("the fast mode takes lemmas by lookup (lemmas='lookup')")
+        if int(self.chunk_size) < 1:
+            raise ValueError(f"chunk_size must be a positive number of courses, not {self.chunk_size!r}")
         missing = [c for c in _REQUIRED_STANDARD_COLUMNS if c not in standards.columns]
         if missing:
             raise ValueError(f"standards table is missing columns: {', '.join(missing)}")
@@ -184,8 +258,13 @@ class Aligner:
             (w / total) * self.column_embeddings_[c] for c, w in self.text_columns.items()
         ).astype(np.float32)
         self.cache_key_ = key
+        self.weights_ = np.array(
+            [self.semantic_weight.get(f, 1.0) for f in self.standards_["framework"]], dtype=np.float32
+        )
         self.tfidf_ = LemmaTfidf().fit(self.lemmas_)
         self._index_groups()
+        self._index_evidence()
+        self.course_nlp_ = self._course_pipeline()
         return self
 
     def _column_texts(self, column: str) -> list[str]:
@@ -217,146 +296,304 @@ class Aligner:
         self.groups_ = {fw: np.flatnonzero(s["framework"].to_numpy() == fw) for fw in s["framework"].unique()}
         self.sector_array_ = s["sector"].to_numpy()
         self.band_array_ = s["grade_band"].to_numpy() if "grade_band" in s else np.array([""] * len(s))
+        self._candidate_memo = {}
+
+    def _index_evidence(self):
+        """Plain Python lookups for the row builder (no DataFrame access per row)."""
+        s = self.standards_
+        vocabulary = self.tfidf_.vectorizer_.vocabulary_
+        idf = self.tfidf_.vectorizer_.idf_
+        self._idf = {term: float(idf[i]) for term, i in vocabulary.items()}
+        self._lemma_sets = [set(lemmas) for lemmas in self.lemmas_]
+        self._phrase_sets = [set(phrases) for phrases in self.phrases_]
+        self._multiword = [
+            [(p, f" {p} ") for p in dict.fromkeys(phrases) if " " in p] for phrases in self.phrases_
+        ]
+        self._std = {
+            "standard_id": s["standard_id"].tolist(),
+            "framework": s["framework"].tolist(),
+            "code": s["code"].tolist(),
+            "display_code": [d or c for d, c in zip(s["display_code"], s["code"])],
+            "sector": s["sector"].tolist(),
+            "pathway": s["pathway"].tolist(),
+            "text": s["text"].tolist(),
+        }
+
+    def _course_pipeline(self):
+        if self.nlp is not None:
+            return self.nlp
+        if self.lemmas == "tagger":
+            return accurate_pipeline(self.passages)
+        from . import fast
+
+        lookup = fast.LemmaLookup(self._lemma_forms(), set(self._idf), self.nlp_.get_pipe("lemmatizer"))
+        if self.mode == "fast":
+            nlp = fast.light_pipeline(self.nlp_, lookup, sentences="sentencizer", vectors="static_vectors")
+            table = fast.load_static_table(self.cache_dir)
+            nlp.get_pipe("static_vectors").encoder = fast.StaticEncoder(table).fit(self.standards_["text"].tolist())
+            return nlp
+        from . import passages as _passages  # noqa: F401  (registers passage_vectors)
+
+        return fast.light_pipeline(self.nlp_, lookup, sentences="senter", vectors="passage_vectors",
+                                   vectors_config={"pooled": self.passages == "pooled"})
+
+    def _lemma_forms(self) -> dict[str, str]:
+        """Word form -> the lemma the tagger most often gave it in the standards (cached)."""
+        from . import fast
+
+        key = cache_key("lemma-forms", model_version(self.nlp_), self.standards_["text"].tolist())
+        cache = ArrayCache(self.cache_dir, prefix="lemmaforms") if self.cache_dir else None
+        hit = cache.load(key) if cache else None
+        if hit is not None:
+            return hit[1]["forms"]
+        docs = self.nlp_.pipe(self.standards_["text"].tolist(), batch_size=128, disable=["parser", "sentence_vectors"])
+        forms = fast.LemmaLookup.from_docs(docs, set(), None).forms
+        if cache:
+            cache.save(key, {}, {"forms": forms})
+        return forms
 
     # ------------------------------------------------------------- analyse
     def analyse(self, texts: list[str]) -> list[CourseText]:
-        """Run course descriptions through ``nlp.pipe`` (sentences embedded too)."""
+        """Run course descriptions through the course pipeline (``nlp.pipe``)."""
         self._check_fitted()
+        bar = tqdm(total=len(texts), desc="courses", unit="course") if self.progress else None
+        try:
+            return self._analyse(list(texts), bar)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def _analyse(self, texts: list[str], bar=None) -> list[CourseText]:
+        if self.nlp is not None:
+            docs = self.course_nlp_.pipe(texts, batch_size=32, component_cfg={"sentence_vectors": {"sentences": True}})
+        else:
+            docs = self.course_nlp_.pipe(texts, batch_size=256 if self.mode == "accurate" else 1000)
         out = []
-        docs = self.nlp_.pipe(texts, batch_size=32, component_cfg={"sentence_vectors": {"sentences": True}})
-        if self.progress:
-            docs = tqdm(docs, total=len(texts), desc="courses", unit="course")
         for doc in docs:
-            sents = [s.text.strip() for s in doc.sents] or [doc.text]
-            sent_emb = doc._.sent_embeddings if doc._.sent_embeddings is not None else doc._.embedding[None, :]
-            lemmas = content_lemmas(doc)
-            out.append(
-                CourseText(
-                    embedding=doc._.embedding,
-                    sentences=sents,
-                    sent_embeddings=np.asarray(sent_emb, dtype=np.float32),
-                    lemmas=lemmas,
-                    lemma_text=" " + " ".join(t.lemma_.lower() for t in doc if t.is_alpha) + " ",
-                    phrases=noun_phrases(doc),
-                )
-            )
+            out.append(_course_text(doc))
+            if bar is not None:
+                bar.update(1)
         return out
 
     # --------------------------------------------------------------- score
     def score(self, analysed: list[CourseText], columns: np.ndarray | None = None) -> np.ndarray:
         """The combined score matrix, courses x standards (or x ``columns``)."""
         self._check_fitted()
-        cols = np.arange(len(self.standards_)) if columns is None else np.asarray(columns)
-        S = self.embeddings_[cols]
-        whole = np.stack([c.embedding for c in analysed]) @ S.T
-        if self.whole_weight < 1.0:
-            passage = np.stack([(c.sent_embeddings @ S.T).max(axis=0) for c in analysed])
-            semantic = self.whole_weight * whole + (1 - self.whole_weight) * passage
-        else:
-            semantic = whole
+        return self._score(analysed, columns, keep_sentences=False)[0]
+
+    def _score(self, analysed: list[CourseText], columns=None, keep_sentences: bool = True):
+        """Scores, and (for evidence) each sentence's cosine with each standard."""
+        cols = None if columns is None else np.asarray(columns)
+        S = self.embeddings_ if cols is None else self.embeddings_[cols]
+        semantic = np.stack([c.embedding for c in analysed]).astype(np.float32) @ S.T
+        sent_sims = offsets = None
+        if self.whole_weight < 1.0 or keep_sentences:
+            sentences = np.concatenate([c.sent_embeddings for c in analysed]).astype(np.float32)
+            offsets = np.cumsum([0] + [len(c.sent_embeddings) for c in analysed])
+            sent_sims = sentences @ S.T
+            if self.whole_weight < 1.0:
+                passage = np.maximum.reduceat(sent_sims, offsets[:-1], axis=0)
+                semantic = self.whole_weight * semantic + (1 - self.whole_weight) * passage
         lexical = self.tfidf_.similarity([c.lemmas for c in analysed], cols)
-        frameworks = self.standards_["framework"].to_numpy()[cols]
-        w = np.array([self.semantic_weight.get(f, 1.0) for f in frameworks], dtype=np.float32)
-        return (semantic * w + lexical * (1 - w)).astype(np.float32)
+        w = self.weights_ if cols is None else self.weights_[cols]
+        scores = (semantic * w + lexical * (1 - w)).astype(np.float32)
+        return scores, sent_sims, offsets
 
     # ------------------------------------------------------------- suggest
     def suggest(self, courses: pd.DataFrame, top_k: int | None = None, frameworks: list[str] | None = None) -> pd.DataFrame:
         """Ranked suggestions with evidence for every course (see module docstring)."""
+        parts = list(self.iter_suggest(courses, top_k=top_k, frameworks=frameworks))
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return self._frame(_empty_columns())
+        return pd.concat(parts, ignore_index=True)
+
+    def iter_suggest(
+        self, courses: pd.DataFrame, top_k: int | None = None, frameworks: list[str] | None = None,
+        chunk_size: int | None = None,
+    ) -> Iterator[pd.DataFrame]:
+        """``suggest``, one table per chunk of ``chunk_size`` courses, in catalog order."""
         self._check_fitted()
         if "course_id" not in courses.columns or "description" not in courses.columns:
             raise ValueError("courses need the columns course_id and description")
         top_k = top_k or self.top_k
+        loaded = self._frameworks(frameworks)
+        chunk = int(chunk_size or self.chunk_size)
+        courses = courses.reset_index(drop=True)
+        bar = tqdm(total=len(courses), desc="courses", unit="course") if self.progress else None
+        try:
+            for start in range(0, len(courses), chunk):
+                yield self._suggest_chunk(courses.iloc[start : start + chunk], loaded, top_k, bar)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def _frameworks(self, frameworks):
         loaded = [f for f in FRAMEWORK_ORDER if f in self.groups_] + sorted(set(self.groups_) - set(FRAMEWORK_ORDER))
         if frameworks:
             unknown = sorted(set(frameworks) - set(loaded))
             if unknown:
                 raise ValueError(f"unknown or unloaded framework(s) {unknown}; loaded: {loaded}")
             loaded = [f for f in loaded if f in frameworks]
-        courses = courses.reset_index(drop=True)
-        analysed = self.analyse(courses["description"].astype(str).tolist())
-        scores = self.score(analysed)
-        rows = []
-        for i, course in courses.iterrows():
-            sectors = _split(course.get("sector", ""))
-            bands = grade_bands_for(course.get("grades", "")) if self.grade_aware else None
+        return loaded
+
+    def _suggest_chunk(self, courses: pd.DataFrame, loaded: list[str], top_k: int, bar=None) -> pd.DataFrame:
+        analysed = self._analyse(courses["description"].astype(str).tolist(), bar)
+        scores, sent_sims, offsets = self._score(analysed)
+        n = len(courses)
+        sectors = courses["sector"].tolist() if "sector" in courses.columns else [""] * n
+        grades = courses["grades"].tolist() if "grades" in courses.columns else [""] * n
+        # Courses with the same sectors and grade bands share their candidate sets:
+        # one argpartition per group and framework.
+        groups: dict[tuple, list[int]] = {}
+        for i in range(n):
+            bands = grade_bands_for(grades[i]) if self.grade_aware else None
+            key = (tuple(_split(sectors[i])), frozenset(bands) if bands else None)
+            groups.setdefault(key, []).append(i)
+        picks: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = {}
+        notes: dict[tuple[int, str], str] = {}
+        for (course_sectors, bands), rows in groups.items():
             for fw in loaded:
-                candidates, note = self._candidates(fw, sectors, bands)
+                candidates, note = self._candidates(fw, list(course_sectors), set(bands) if bands else None)
                 if note:
-                    rows.append(self._note_row(course["course_id"], fw, note))
+                    notes.update({(i, fw): note for i in rows})
                     continue
                 if len(candidates) == 0:
                     continue
-                row_scores = scores[i, candidates]
+                sub = scores[np.ix_(rows, candidates)]
                 k = min(top_k, len(candidates))
-                top = np.argpartition(-row_scores, k - 1)[:k]
-                top = top[np.argsort(-row_scores[top], kind="stable")]
-                for rank, j in enumerate(top, start=1):
-                    rows.append(self._suggestion_row(course["course_id"], analysed[i], int(candidates[j]), float(row_scores[j]), rank))
-        out = pd.DataFrame(rows, columns=SUGGESTION_COLUMNS + DETAIL_COLUMNS)
-        out["rank"] = out["rank"].astype("Int64")
-        return out
+                top = np.argpartition(-sub, k - 1, axis=1)[:, :k]
+                values = np.take_along_axis(sub, top, axis=1)
+                order = np.argsort(-values, axis=1, kind="stable")
+                top = np.take_along_axis(top, order, axis=1)
+                values = np.take_along_axis(values, order, axis=1)
+                for r, i in enumerate(rows):
+                    picks[(i, fw)] = (candidates[top[r]], values[r])
+        out = _empty_columns()
+        ids = courses["course_id"].tolist()
+        for i in range(n):
+            course, lemma_set = analysed[i], None
+            for fw in loaded:
+                if (i, fw) in notes:
+                    _append_note(out, ids[i], fw, notes[(i, fw)])
+                    continue
+                if (i, fw) not in picks:
+                    continue
+                if lemma_set is None:
+                    lemma_set = set(course.lemmas)
+                chosen, values = picks[(i, fw)]
+                sims = sent_sims[offsets[i] : offsets[i + 1]]
+                for rank, (j, value) in enumerate(zip(chosen.tolist(), values.tolist()), start=1):
+                    sentence = course.sentences[int(np.argmax(sims[:, j]))] if len(course.sentences) else ""
+                    terms, phrases = self._shared(course, lemma_set, j)
+                    self._append_suggestion(out, ids[i], j, value, rank, terms, phrases, sentence)
+        return self._frame(out)
 
     def _candidates(self, fw: str, sectors: list[str], bands: set[str] | None):
-        idx = self.groups_[fw]
+        memo_key = (fw, tuple(sectors), frozenset(bands) if bands else None)
+        if memo_key in self._candidate_memo:
+            return self._candidate_memo[memo_key]
+        idx, note = self.groups_[fw], ""
         if fw in SECTOR_FRAMEWORKS and sectors:
             covered = [s for s in sectors if s in self.all_sectors_]
             if not covered:
                 what = "pathway" if fw == "cte_pathway" else "anchor"
-                return idx[:0], f"no {what} standards loaded for this sector ({'; '.join(sectors)})"
-            idx = idx[np.isin(self.sector_array_[idx], covered)]
-        if fw in CCSS_FRAMEWORKS and bands:
+                idx, note = idx[:0], f"no {what} standards loaded for this sector ({'; '.join(sectors)})"
+            else:
+                idx = idx[np.isin(self.sector_array_[idx], covered)]
+        if not note and fw in CCSS_FRAMEWORKS and bands:
             idx = idx[np.isin(self.band_array_[idx], list(bands))]
-        return idx, ""
+        self._candidate_memo[memo_key] = (idx, note)
+        return idx, note
 
     def _note_row(self, course_id, fw, note):
-        return {
-            "course_id": course_id, "standard_id": "", "framework": fw, "code": "",
-            "score": np.nan, "rank": pd.NA, "band": "none", "evidence": note,
-            "display_code": "", "sector": "", "pathway": "", "standard_text": "",
-            "matched_terms": [], "matched_phrases": [], "best_sentence": "", "note": note,
-        }
+        out = _empty_columns()
+        _append_note(out, course_id, fw, note)
+        return {c: v[0] for c, v in out.items()}
 
-    def _suggestion_row(self, course_id, course: CourseText, j: int, score: float, rank: int):
-        std = self.standards_.iloc[j]
-        terms, phrases, sentence = self.evidence(course, j)
-        return {
-            "course_id": course_id,
-            "standard_id": std["standard_id"],
-            "framework": std["framework"],
-            "code": std["code"],
-            "score": round(score, 4),
-            "rank": rank,
-            "band": band_config.band_for(score, std["framework"]),
-            "evidence": format_evidence(terms, phrases, sentence),
-            "display_code": std.get("display_code", "") or std["code"],
-            "sector": std.get("sector", ""),
-            "pathway": std.get("pathway", ""),
-            "standard_text": std["text"],
-            "matched_terms": terms,
-            "matched_phrases": phrases,
-            "best_sentence": sentence,
-            "note": "",
-        }
+    def _append_suggestion(self, out, course_id, j, score, rank, terms, phrases, sentence):
+        std = self._std
+        fw = std["framework"][j]
+        out["course_id"].append(course_id)
+        out["standard_id"].append(std["standard_id"][j])
+        out["framework"].append(fw)
+        out["code"].append(std["code"][j])
+        out["score"].append(round(score, 4))
+        out["rank"].append(rank)
+        out["band"].append(band_config.band_for(score, fw))
+        out["evidence"].append(format_evidence(terms, phrases, sentence))
+        out["display_code"].append(std["display_code"][j])
+        out["sector"].append(std["sector"][j])
+        out["pathway"].append(std["pathway"][j])
+        out["standard_text"].append(std["text"][j])
+        out["matched_terms"].append(terms)
+        out["matched_phrases"].append(phrases)
+        out["best_sentence"].append(sentence)
+        out["note"].append("")
+
+    @staticmethod
+    def _frame(out: dict[str, list]) -> pd.DataFrame:
+        frame = pd.DataFrame(out, columns=SUGGESTION_COLUMNS + DETAIL_COLUMNS)
+        frame["score"] = frame["score"].astype("float64")
+        frame["rank"] = pd.array(out["rank"], dtype="Int64")
+        return frame
 
     # ------------------------------------------------------------ evidence
     def evidence(self, course: CourseText, j: int, max_terms: int = 8) -> tuple[list[str], list[str], str]:
         """Shared lemmas (rarest first), shared phrases, and the best-matching sentence."""
-        std_lemmas = set(self.lemmas_[j])
-        shared = sorted(std_lemmas & set(course.lemmas), key=lambda t: (-self.tfidf_.idf(t), t))[:max_terms]
-        phrases = []
-        for phrase in self.phrases_[j]:
-            if " " in phrase and f" {phrase} " in course.lemma_text and phrase not in phrases:
-                phrases.append(phrase)
-        for phrase in course.phrases:
-            if " " in phrase and phrase in self.phrases_[j] and phrase not in phrases:
-                phrases.append(phrase)
+        terms, phrases = self._shared(course, set(course.lemmas), j, max_terms)
         sims = course.sent_embeddings @ self.embeddings_[j]
         sentence = course.sentences[int(np.argmax(sims))] if len(course.sentences) else ""
-        return shared, phrases[:5], sentence
+        return terms, phrases, sentence
+
+    def _shared(self, course: CourseText, lemma_set: set[str], j: int, max_terms: int = 8):
+        idf = self._idf
+        shared = sorted(self._lemma_sets[j] & lemma_set, key=lambda t: (-idf.get(t, 0.0), t))[:max_terms]
+        phrases = []
+        for phrase, padded in self._multiword[j]:
+            if padded in course.lemma_text:
+                phrases.append(phrase)
+        if course.phrases:
+            std_phrases = self._phrase_sets[j]
+            for phrase in course.phrases:
+                if " " in phrase and phrase in std_phrases and phrase not in phrases:
+                    phrases.append(phrase)
+        return shared, phrases[:5]
 
     def _check_fitted(self):
         if not hasattr(self, "embeddings_"):
             raise RuntimeError("Aligner is not fitted: call fit(standards) first")
+
+
+def _course_text(doc) -> CourseText:
+    sents = [s.text.strip() for s in doc.sents] if doc.has_annotation("SENT_START") else []
+    sent_emb = doc._.sent_embeddings
+    if sent_emb is None or len(sent_emb) == 0 or len(sent_emb) != len(sents):
+        sents, sent_emb = [doc.text.strip()], doc._.embedding[None, :]
+    return CourseText(
+        embedding=doc._.embedding,
+        sentences=sents,
+        sent_embeddings=np.asarray(sent_emb, dtype=np.float32),
+        lemmas=content_lemmas(doc),
+        lemma_text=" " + " ".join(t.lemma_.lower() for t in doc if t.is_alpha) + " ",
+        phrases=noun_phrases(doc),
+    )
+
+
+def _empty_columns() -> dict[str, list]:
+    return {c: [] for c in SUGGESTION_COLUMNS + DETAIL_COLUMNS}
+
+
+def _append_note(out, course_id, fw, note):
+    values = {
+        "course_id": course_id, "standard_id": "", "framework": fw, "code": "",
+        "score": np.nan, "rank": pd.NA, "band": "none", "evidence": note,
+        "display_code": "", "sector": "", "pathway": "", "standard_text": "",
+        "matched_terms": [], "matched_phrases": [], "best_sentence": "", "note": note,
+    }
+    for column, value in values.items():
+        out[column].append(value)
 
 
 def format_evidence(terms: list[str], phrases: list[str], sentence: str) -> str:

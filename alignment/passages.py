@@ -1,0 +1,154 @@
+"""Sentence (passage) vectors for the accurate mode: encoded on their own, or pooled from
+the one pass of the sentence model over the whole description.
+
+The accurate mode scores a course by its whole description and by its best sentence
+(``aligner`` module docstring). Encoding every sentence again, on its own, costs more
+than encoding the descriptions (measured: x1.3 on the bundled catalog, 4.4 sentences per
+description). MiniLM's sentence vector is the mean of its output token states, so a
+sentence's vector can be read off the states of the whole-description pass instead:
+the mean of the states of the sentence's own word pieces plus the ``[CLS]`` and
+``[SEP]`` states ("late chunking"). A one-sentence text gets exactly its whole-text
+vector; each sentence keeps the context of its description. The cost is a few small
+sums per description. On the dev data this loses one labelled course of 36 in the
+catalog task and abstains better (``docs/scale.md``), so it is an option
+(``Aligner(passages="pooled")``), not the default.
+
+Sentences beyond the model's 256 word pieces have no token states; they (only) are
+encoded on their own, as before.
+
+``passage_vectors`` (``pooled`` true or false) is a registered spaCy component that
+sets the same ``Doc`` attributes as ``text.sentence_vectors`` (``doc._.embedding``, ``doc._.sent_embeddings``),
+so the aligner reads either the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import minibatch
+
+from .embeddings import DIM, MAX_LENGTH, SentenceEncoder, get_encoder, normalize
+from .text import _doc_similarity, _doc_vector  # noqa: F401  (Doc hooks, as text.sentence_vectors sets them)
+
+
+def encode_with_passages(
+    encoder: SentenceEncoder, texts: list[str], spans: list[list[tuple[int, int]]]
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Whole-text vectors and, per text, one vector per ``(start_char, end_char)`` span.
+
+    The whole-text vectors equal ``encoder.encode(texts)`` exactly (same tokenizer,
+    same length-sorted batches, same pooling). Span vectors are unit length.
+    """
+    texts = [t if t.strip() else "." for t in texts]
+    whole = np.zeros((len(texts), DIM), dtype=np.float32)
+    parts: list[np.ndarray] = [np.zeros((len(s), DIM), dtype=np.float32) for s in spans]
+    if not texts:
+        return whole, parts
+    encodings = encoder.tokenizer.encode_batch(texts)
+    order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+    leftovers: list[tuple[int, int]] = []  # (text, span) with no token inside the model's window
+    for start in range(0, len(order), encoder.batch_size):
+        idx = order[start : start + encoder.batch_size]
+        batch = [encodings[i] for i in idx]
+        width = max(len(e.ids) for e in batch)
+        ids = np.zeros((len(batch), width), dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
+        for row, enc in enumerate(batch):
+            ids[row, : len(enc.ids)] = enc.ids
+            mask[row, : len(enc.ids)] = 1
+        (hidden,) = encoder.session.run(
+            ["last_hidden_state"],
+            {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+        )
+        m = mask[..., None].astype(np.float32)
+        whole[idx] = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+        for row, i in enumerate(idx):
+            n = len(batch[row].ids)
+            text_spans = spans[i]
+            if not text_spans:
+                continue
+            states = hidden[row, :n]
+            # word piece k (between [CLS] and [SEP]) belongs to the last span starting at or before it
+            starts = np.array([o[0] for o in batch[row].offsets[1 : n - 1]], dtype=np.int64)
+            span_starts = np.array([a for a, _ in text_spans], dtype=np.int64)
+            owner = np.searchsorted(span_starts, starts, side="right") - 1
+            sums = np.zeros((len(text_spans), DIM), dtype=np.float32)
+            counts = np.zeros(len(text_spans), dtype=np.float32)
+            keep = owner >= 0
+            np.add.at(sums, owner[keep], states[1 : n - 1][keep])
+            np.add.at(counts, owner[keep], 1.0)
+            edge = states[0] + states[n - 1]
+            for s in range(len(text_spans)):
+                if counts[s] == 0:
+                    leftovers.append((int(i), s))
+                else:
+                    parts[i][s] = (sums[s] + edge) / (counts[s] + 2.0)
+    if leftovers:
+        extra = encoder.encode([texts[i][slice(*spans[i][s])] for i, s in leftovers])
+        for (i, s), vector in zip(leftovers, extra):
+            parts[i][s] = vector
+    return normalize(whole), [normalize(p) for p in parts]
+
+
+def encode_separately(
+    encoder: SentenceEncoder, texts: list[str], spans: list[list[tuple[int, int]]]
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Whole-text vectors and each span encoded on its own (the original passage method).
+
+    Whole texts and spans go to the encoder as two lists, each sorted by length, so a
+    short sentence is never padded to a whole description's length. A text that is one
+    span reuses its whole vector (the same word pieces, so the same vector).
+    """
+    whole = encoder.encode(texts)
+    pieces, where = [], []
+    parts = []
+    for i, (text, text_spans) in enumerate(zip(texts, spans)):
+        parts.append(np.zeros((len(text_spans), DIM), dtype=np.float32))
+        for s, (a, b) in enumerate(text_spans):
+            if len(text_spans) == 1 and text[a:b].strip() == text.strip():
+                parts[i][s] = whole[i]
+            else:
+                pieces.append(text[a:b])
+                where.append((i, s))
+    for (i, s), vector in zip(where, encoder.encode(pieces)):
+        parts[i][s] = vector
+    return whole, parts
+
+
+@Language.factory("passage_vectors", default_config={"pooled": True, "batch_size": 32, "max_length": MAX_LENGTH})
+def make_passage_vectors(nlp: Language, name: str, pooled: bool, batch_size: int, max_length: int):
+    """Registered spaCy component: whole-text and sentence vectors from MiniLM; sentences
+    pooled from the one whole-text pass (``pooled``) or encoded on their own."""
+    return PassageVectors(name, pooled=pooled, batch_size=batch_size, max_length=max_length)
+
+
+class PassageVectors:
+    """Sets ``doc._.embedding`` and ``doc._.sent_embeddings`` (one row per ``doc.sents``;
+    one row, the whole text, when the pipeline sets no sentence boundaries)."""
+
+    def __init__(self, name: str, pooled: bool = True, batch_size: int = 32, max_length: int = MAX_LENGTH):
+        self.name = name
+        self.pooled = pooled
+        self.encoder = get_encoder(batch_size, max_length)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 256):
+        # Large batches: the encoder sorts each by length, so padding stays small.
+        encode = encode_with_passages if self.pooled else encode_separately
+        for batch in minibatch(docs, size=max(batch_size, 256)):
+            spans = [
+                [(s.start_char, s.end_char) for s in d.sents] if d.has_annotation("SENT_START") else [(0, len(d.text))]
+                for d in batch
+            ]
+            whole, parts = encode(self.encoder, [d.text for d in batch], spans)
+            for doc, vector, sentences in zip(batch, whole, parts):
+                doc._.embedding = vector
+                doc._.sent_embeddings = sentences
+                doc.user_hooks["vector"] = _doc_vector
+                doc.user_hooks["similarity"] = _doc_similarity
+                yield doc
