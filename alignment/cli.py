@@ -1,7 +1,9 @@
 """``pathway-align``: the command line.
 
     pathway-align align CATALOG -o suggestions.csv [--standards FILE_OR_DIR]
-                        [--frameworks F ...] [--top-k N]
+                        [--frameworks F ...] [--top-k N] [--mode accurate|fast]
+                        [--passages encoded|pooled] [--lemmas tagger|lookup]
+                        [--engine local|dask] [--scheduler ADDRESS] [--workers N]
     pathway-align standards [--framework F ...] [--sector S] [--search TEXT]
     pathway-align gaps PATHWAY_FILE [--pathway NAME ...] [--catalog FILE] [--decisions FILE]
                         [--suggestions FILE] [--all] [--compare] -o report.xlsx|report.html
@@ -52,24 +54,33 @@ def _load_standards_arg(value: str | None) -> pd.DataFrame:
 
 
 def cmd_align(args) -> int:
-    from .aligner import SUGGESTION_COLUMNS, Aligner
+    from .aligner import Aligner
     from .catalog import load_catalog
 
+    if args.scheduler and args.engine != "dask":
+        raise InputError("--scheduler", "--scheduler joins a Dask cluster: use it with --engine dask")
     courses = load_catalog(args.catalog)
     standards = _load_standards_arg(args.standards)
-    print(f"{len(courses)} courses from {args.catalog}; {len(standards)} standards", file=sys.stderr)
-    aligner = Aligner(top_k=args.top_k, frameworks=args.frameworks, progress=not args.quiet).fit(standards)
-    suggestions = aligner.suggest(courses)
+    print(f"{len(courses)} courses from {args.catalog}; {len(standards)} standards "
+          f"({args.mode} mode, {args.engine} engine)", file=sys.stderr)
+    params = {"top_k": args.top_k, "frameworks": args.frameworks, "mode": args.mode,
+              "passages": args.passages, "lemmas": args.lemmas}
+    aligner = Aligner(**params, progress=not args.quiet).fit(standards)
     out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    suggestions[SUGGESTION_COLUMNS].to_csv(out, index=False)
-    covered = suggestions.loc[suggestions["standard_id"] != "", "course_id"].nunique()
-    bands = suggestions["band"].value_counts().to_dict()
-    print(
-        f"wrote {len(suggestions)} suggestions for {covered} of {len(courses)} courses to {out} "
-        f"(bands: {', '.join(f'{k} {v}' for k, v in bands.items())})",
-        file=sys.stderr,
-    )
+    if args.engine == "dask":
+        try:
+            from .distributed import align_on_dask
+        except ImportError as exc:
+            raise InputError("--engine", f"--engine dask needs Dask: pip install 'pathway-align[dask]' ({exc})") from exc
+
+        summary = align_on_dask(courses, standards, out, params, scheduler=args.scheduler,
+                                n_workers=args.workers, partition_size=args.partition_size,
+                                progress=not args.quiet, aligner=aligner)
+    else:
+        from .engines import write_suggestions
+
+        summary = write_suggestions(aligner, courses, out)
+    print(summary.describe(), file=sys.stderr)
     return 0
 
 
@@ -196,6 +207,22 @@ def build_parser() -> argparse.ArgumentParser:
     align.add_argument("--standards", help="plain CSV or CASE JSON file (or a folder of them) instead of the bundled frameworks")
     align.add_argument("--frameworks", nargs="+", help="only these frameworks (cte_pathway cte_anchor cte_crp ccss_ela ccss_math)")
     align.add_argument("--top-k", type=int, default=5, help="suggestions per course and framework (default 5)")
+    align.add_argument("--mode", choices=["accurate", "fast"], default="accurate",
+                       help="accurate (default): the sentence model on every description; fast: static vectors "
+                            "distilled from it, for statewide batches (lower quality; see docs/scale.md)")
+    align.add_argument("--passages", choices=["encoded", "pooled"], default="encoded",
+                       help="accurate mode: sentence vectors encoded on their own (default) or pooled from the one "
+                            "pass over the description (about 2x faster; see docs/scale.md)")
+    align.add_argument("--lemmas", choices=["tagger", "lookup"],
+                       help="lemmas from spaCy's tagger (accurate default) or by lookup (fast default; faster)")
+    align.add_argument("--engine", choices=["local", "dask"], default="local",
+                       help="local (default): this process; dask: partitions on a Dask cluster, written as they "
+                            "finish (OUTPUT.parts/), so an interrupted run resumes")
+    align.add_argument("--scheduler", help="with --engine dask: address of a running Dask scheduler "
+                                           "(default: a LocalCluster on this machine)")
+    align.add_argument("--workers", type=int, default=1, help="with --engine dask and no --scheduler: "
+                                                              "worker processes of the LocalCluster (default 1)")
+    align.add_argument("--partition-size", type=int, default=500, help="with --engine dask: courses per partition")
     align.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     align.set_defaults(func=cmd_align)
 

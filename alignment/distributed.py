@@ -1,0 +1,169 @@
+"""The Dask engine: the same pipeline, partition by partition, on a Dask cluster.
+
+    align_on_dask(courses, standards, "suggestions.csv", aligner_params)
+
+* Each worker builds the aligner **once** (a worker plugin, :class:`AlignerPlugin`):
+  it loads the pipeline and the standards' vectors, shipped with the plugin as the
+  client's cache entry, so no worker encodes the standards again (a worker on another
+  machine writes the entry into its own cache dir).
+* The catalog is cut into partitions of ``partition_size`` courses (catalog order);
+  each is one task. The client writes each partition as it finishes, atomically
+  (``engines.PartitionStore``), then concatenates them. An interrupted run resumes:
+  finished partitions are skipped.
+* ``scheduler``: the address of a running cluster (``tcp://host:8786``); without it a
+  ``LocalCluster`` is started (``n_workers`` processes, one task at a time each, the
+  cores shared out among them).
+
+Results equal the local engine's (``tests/test_dask_engine.py``): the encoder is
+batch-invariant and every course is scored on its own.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import pandas as pd
+from distributed import WorkerPlugin
+
+from . import config
+from .aligner import SUGGESTION_COLUMNS, Aligner
+from .engines import PARTITION_SIZE, PartitionStore, RunSummary, aligner_settings, partition_bounds, run_fingerprint
+
+PLUGIN_NAME = "pathway-align-aligner"
+
+
+class AlignerPlugin(WorkerPlugin):
+    """Worker plugin: the fitted Aligner of a worker, built once, at its first task
+    (not in ``setup``, which would block the worker's event loop while models load).
+
+    Carries the standards table, the aligner's parameters and the bytes of the client's
+    standards cache entry (so ``fit`` is a cache hit on every worker).
+    """
+
+    name = PLUGIN_NAME
+
+    def __init__(self, standards: pd.DataFrame, params: dict, cache_name: str | None = None,
+                 cache_bytes: bytes | None = None, threads: int | None = None):
+        self.standards = standards
+        self.params = dict(params)
+        self.cache_name = cache_name
+        self.cache_bytes = cache_bytes
+        self.threads = threads
+        self.aligner = None
+        self._lock = threading.Lock()
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_lock", None)
+        state["aligner"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def get_aligner(self) -> Aligner:
+        with self._lock:
+            if self.aligner is None:
+                self.aligner = self._build()
+            return self.aligner
+
+    def _build(self) -> Aligner:
+        if self.threads and "PATHWAY_ALIGN_THREADS" not in os.environ:
+            os.environ["PATHWAY_ALIGN_THREADS"] = str(self.threads)  # before the encoder is created
+        cache_dir = Path(self.params.get("cache_dir") or config.CACHE_DIR)
+        params = dict(self.params, cache_dir=cache_dir, progress=False)
+        if self.cache_name and self.cache_bytes:
+            target = cache_dir / self.cache_name
+            if not target.exists():
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(self.cache_bytes)
+                os.replace(tmp, target)
+        return Aligner(**params).fit(self.standards)
+
+    def teardown(self, worker=None):
+        self.aligner = None
+
+
+def align_partition(courses: pd.DataFrame) -> pd.DataFrame:
+    """Task run on a worker: the suggestions (output columns) of one partition."""
+    from distributed import get_worker
+
+    aligner = get_worker().plugins[PLUGIN_NAME].get_aligner()
+    return aligner.suggest(courses)[SUGGESTION_COLUMNS]
+
+
+def align_on_dask(
+    courses: pd.DataFrame,
+    standards: pd.DataFrame,
+    output,
+    aligner_params: dict | None = None,
+    scheduler: str | None = None,
+    n_workers: int | None = None,
+    processes: bool = True,
+    partition_size: int = PARTITION_SIZE,
+    progress: bool = False,
+    aligner: Aligner | None = None,
+) -> RunSummary:
+    """Align ``courses`` on a Dask cluster and write the suggestions CSV ``output``.
+
+    ``aligner_params``: keyword arguments of ``Aligner`` (not ``progress``/``nlp``). The
+    client fits an Aligner first (or uses ``aligner``, already fitted with the same
+    parameters): bad standards fail here, and its cache entry is shipped to the workers.
+    """
+    from distributed import Client, LocalCluster, as_completed
+
+    params = {k: v for k, v in (aligner_params or {}).items() if k not in ("progress", "nlp")}
+    aligner = aligner or Aligner(**params).fit(standards)
+    courses = courses.reset_index(drop=True)
+    bounds = partition_bounds(len(courses), partition_size)
+    store = PartitionStore(output, run_fingerprint(courses, aligner_settings(aligner), partition_size), len(bounds))
+    done = store.open()
+    summary = RunSummary(output=Path(output), courses=len(courses), partitions=len(bounds), skipped=len(done))
+    todo = [i for i in range(len(bounds)) if i not in done]
+    if todo:
+        cache_name = cache_bytes = None
+        if aligner.cache_dir:
+            from .cache import ArrayCache
+
+            path = ArrayCache(aligner.cache_dir).path(aligner.cache_key_)
+            if path.exists():
+                cache_name, cache_bytes = path.name, path.read_bytes()
+        cluster = None
+        if scheduler:
+            client = Client(scheduler)
+        else:
+            n_workers = n_workers or 1
+            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
+                                   dashboard_address=":0")
+            client = Client(cluster)
+        # Local worker processes share this machine's cores (a remote worker uses its own).
+        threads = max(1, (os.cpu_count() or 1) // n_workers) if not scheduler and processes else None
+        try:
+            client.register_plugin(
+                AlignerPlugin(standards, params, cache_name, cache_bytes, threads=threads), name=PLUGIN_NAME
+            )
+            futures = {
+                client.submit(align_partition, courses.iloc[slice(*bounds[i])], key=f"pathway-align-part-{i}-{store.fingerprint}",
+                              pure=False): i
+                for i in todo
+            }
+            finished = 0
+            for future in as_completed(futures):
+                index = futures[future]
+                store.write(index, future.result())
+                finished += 1
+                if progress:
+                    print(f"partition {index + 1}/{len(bounds)} written ({finished}/{len(todo)} of this run)",
+                          file=sys.stderr)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    return store.combine(summary)
