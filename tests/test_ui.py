@@ -313,6 +313,23 @@ def test_review_needs_a_name_then_records_one_decision_per_click(standards, stub
     assert app.undo(second) and "rejected" not in store.decisions("tiny.csv")["decision"].tolist()
 
 
+def test_a_click_on_a_row_lands_on_its_own_course(standards, stub, tiny_catalog, store):
+    """A click that reaches the kernel after the reviewer switched course is recorded for
+    the course whose row was clicked, with that row's association type and note."""
+    app = make_review(standards, stub, tiny_catalog, store)
+    app.name.value = "Ana"
+    sid = list(app.rows)[0]
+    row = app.rows[sid]
+    row["assoc"].value, row["note"].value = "isRelatedTo", "unit 2"
+    app.step(+1)
+    assert app.course_id == "C2"
+    row["accept"].click()
+    stored = store.decisions("tiny.csv").iloc[0]
+    assert (stored["course_id"], stored["standard_id"]) == ("C1", sid)
+    assert (stored["association_type"], stored["note"]) == ("isRelatedTo", "unit 2")
+    assert "for course C1" in app.message.value
+
+
 def test_review_surfaces_a_refused_decision_and_keeps_earlier_ones(standards, stub, tiny_catalog, store):
     app = make_review(standards, stub, tiny_catalog, store)
     app.name.value = "Ana"

@@ -74,10 +74,19 @@ def sector_choices(standards: pd.DataFrame) -> list[tuple[str, str]]:
     return options
 
 
+_completeness_cache: dict[int, tuple[pd.DataFrame, dict]] = {}
+
+
 def completeness_of(standards: pd.DataFrame) -> dict[str, tuple[str, str]]:
-    """standard_id -> (completeness, completeness_note)."""
-    cols = standards.set_index("standard_id")[["completeness", "completeness_note"]]
-    return {sid: (c, n) for sid, c, n in zip(cols.index, cols["completeness"], cols["completeness_note"])}
+    """standard_id -> (completeness, completeness_note) (computed once per standards table)."""
+    hit = _completeness_cache.get(id(standards))
+    if hit is not None and hit[0] is standards:
+        return hit[1]
+    table = {sid: (c, n) for sid, c, n in zip(standards["standard_id"], standards["completeness"],
+                                               standards["completeness_note"])}
+    _completeness_cache.clear()
+    _completeness_cache[id(standards)] = (standards, table)
+    return table
 
 
 # --------------------------------------------------------------------------- grouping

@@ -22,7 +22,7 @@ from ..errors import InputError
 from ..standards import search_standards
 from . import html as h
 from . import session
-from .coverage import completeness_of, course_label, group_suggestions, render_card
+from .coverage import completeness_of, course_label, group_suggestions, render_card, render_course
 
 ASSOCIATION_CHOICES = [("exact match (exactMatchOf)", "exactMatchOf"), ("related (isRelatedTo)", "isRelatedTo")]
 ASSOCIATION_LABELS = {"exactMatchOf": "exact match", "isRelatedTo": "related"}
@@ -325,14 +325,15 @@ class ReviewApp:
             finally:
                 self._quiet = False
             course = self.courses[self.courses["course_id"] == course_id].iloc[0].to_dict()
-            self.course_card.value = self._course_html(course)
             try:
                 suggestions = self.course_suggestions(course_id)
                 self.store.register_suggestions(self.catalog_key, suggestions)
             except Exception as exc:
+                self.course_card.value = self._course_html(course)
                 self.suggestion_box.children = ()
                 self.message.value = h.notice(h.error_text(exc), "error")
                 return
+            self.course_card.value = render_course(course, suggestions)
             self._remember()
             decided = self._decisions()
             children, self.rows = [], {}
@@ -343,7 +344,7 @@ class ReviewApp:
                 children.append(self.w.HTML(f'<div class="pa-group"><h3>{h.esc(group.title)}</h3></div>'
                                             + notes + partial))
                 for row in group.rows.to_dict("records"):
-                    children.append(self._row(row, decided.get(row["standard_id"])))
+                    children.append(self._row(row, decided.get(row["standard_id"]), course_id))
             self.suggestion_box.children = tuple(children)
             self._show_added(decided, set(suggestions["standard_id"]))
             self._show_progress()
@@ -361,9 +362,12 @@ class ReviewApp:
         table = table[table["course_id"] == self.course_id]
         return {r["standard_id"]: r for r in table.to_dict("records")}
 
-    def _row(self, row: dict, decision: dict | None):
+    def _row(self, row: dict, decision: dict | None, course_id: str):
+        """One suggestion with its buttons; the buttons act on THIS course (a click that
+        arrives while another course is being opened still lands where the reviewer saw it)."""
         w = self.w
         sid = row["standard_id"]
+        where = {"course_id": course_id, "catalog": self.catalog_key}
         card = w.HTML(render_card(row, self.completeness.get(sid, ("", ""))))
         status = w.HTML(decision_html(decision))
         status.add_class("pa-status-line")
@@ -380,14 +384,17 @@ class ReviewApp:
         clear.add_class("pa-undo")
         assoc.add_class("pa-assoc")
         note.add_class("pa-note")
-        accept.on_click(lambda _b: self.decide(sid, "accepted"))
-        reject.on_click(lambda _b: self.decide(sid, "rejected"))
-        clear.on_click(lambda _b: self.undo(sid))
+        accept.on_click(lambda _b: self.decide(sid, "accepted", association_type=assoc.value, note=note.value,
+                                               **where))
+        reject.on_click(lambda _b: self.decide(sid, "rejected", association_type=assoc.value, note=note.value,
+                                               **where))
+        clear.on_click(lambda _b: self.undo(sid, **where))
         box = w.VBox([card, w.HBox([accept, reject, assoc, note, clear]), status])
         box.add_class("pa-row")
         box.add_class(f"pa-row-{h.css_class(sid)}")
+        box.add_class(f"pa-row-course-{h.css_class(course_id)}")
         self.rows[sid] = {"box": box, "status": status, "accept": accept, "reject": reject, "assoc": assoc,
-                          "note": note}
+                          "note": note, **where}
         self._style_buttons(sid, decision)
         return box
 
@@ -409,20 +416,27 @@ class ReviewApp:
             return None
         return reviewer
 
+    def _row_for(self, standard_id: str, course_id: str, catalog: str) -> dict:
+        row = self.rows.get(standard_id, {})
+        return row if row and row["course_id"] == course_id and row["catalog"] == catalog else {}
+
     def decide(self, standard_id: str, decision: str, *, association_type: str | None = None,
-               note: str | None = None, origin: str = "suggestion") -> dict | None:
-        """Record one decision (one transaction); show it, or show why the store refused it."""
+               note: str | None = None, origin: str = "suggestion", course_id: str | None = None,
+               catalog: str | None = None) -> dict | None:
+        """Record one decision (one transaction) on ``standard_id`` for ``course_id`` (default:
+        the course shown); show it, or show why the store refused it."""
         with self._lock:
             reviewer = self._check_reviewer()
             if reviewer is None:
                 return None
-            row = self.rows.get(standard_id, {})
+            course_id, catalog = course_id or self.course_id, catalog or self.catalog_key
+            row = self._row_for(standard_id, course_id, catalog)
             if association_type is None:
                 association_type = row["assoc"].value if row else "exactMatchOf"
             if note is None:
                 note = row["note"].value if row else ""
             try:
-                stored = self.store.record(self.catalog_key, self.course_id, standard_id, decision, reviewer,
+                stored = self.store.record(catalog, course_id, standard_id, decision, reviewer,
                                            association_type=association_type, origin=origin, note=note)
             except (InputError, ValueError) as exc:
                 self.message.value = h.notice(f"Not saved: {h.error_text(exc)}", "error")
@@ -434,27 +448,29 @@ class ReviewApp:
                 row["status"].value = decision_html(stored)
                 self._style_buttons(standard_id, stored)
             code = self._code(standard_id)
-            self.message.value = h.notice(f"Saved: {decision} {code}.", "ok")
+            elsewhere = "" if course_id == self.course_id else f" for course {course_id}"
+            self.message.value = h.notice(f"Saved: {decision} {code}{elsewhere}.", "ok")
             self._remember()
             self._show_progress()
             return stored
 
-    def undo(self, standard_id: str) -> bool:
+    def undo(self, standard_id: str, *, course_id: str | None = None, catalog: str | None = None) -> bool:
         """Back to "not reviewed" (``ReviewStore.clear``, audited)."""
         with self._lock:
             reviewer = self._check_reviewer()
             if reviewer is None:
                 return False
+            course_id, catalog = course_id or self.course_id, catalog or self.catalog_key
             try:
-                cleared = self.store.clear(self.catalog_key, self.course_id, standard_id, reviewer)
+                cleared = self.store.clear(catalog, course_id, standard_id, reviewer)
             except (InputError, ValueError) as exc:
                 self.message.value = h.notice(f"Not changed: {h.error_text(exc)}", "error")
                 return False
-            row = self.rows.get(standard_id)
+            row = self._row_for(standard_id, course_id, catalog)
             if row:
                 row["status"].value = decision_html(None)
                 self._style_buttons(standard_id, None)
-            else:
+            elif course_id == self.course_id and catalog == self.catalog_key:
                 self._show_added(self._decisions(), set(self.course_suggestions(self.course_id)["standard_id"]))
             self.message.value = h.notice(f"{self._code(standard_id)} is back to not reviewed." if cleared
                                           else "There was no decision to undo.", "ok")
@@ -510,7 +526,8 @@ class ReviewApp:
                     f'{h.esc(code)}</span></div><div class="pa-std-text">{h.esc(text)}</div>'
                     f'<div>{decision_html(d)}</div></div>')
             undo = w.Button(description="Undo", icon="undo", layout=w.Layout(width="90px"))
-            undo.on_click(lambda _b, sid=sid: self.undo(sid))
+            where = {"course_id": self.course_id, "catalog": self.catalog_key}
+            undo.on_click(lambda _b, sid=sid, where=where: self.undo(sid, **where))
             row = w.VBox([w.HTML(html), undo])
             row.add_class("pa-added-row")
             children.append(row)
