@@ -29,6 +29,7 @@ reads the name from here, never from a widget a browser could change.
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 from collections.abc import Callable
@@ -116,7 +117,7 @@ def get_pathways() -> list | None:
     available or the pathways cannot be loaded (the apps work without them)."""
     def load():
         try:
-            import alignment.gaps  # noqa: F401  (the panel needs it)
+            importlib.import_module("alignment.gaps")  # the gap panels need it
             from ..pathways import load_pathways
         except ImportError:
             return None
