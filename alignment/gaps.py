@@ -611,8 +611,9 @@ def gap_report(
                    "other ELA/literacy": 3}
     cc_cols = ["group", "framework", "standard_id", "display_code", "grade", "text", "counted", "status", "best_score",
                "n_courses", "courses", "levels"]
-    common_core = pd.concat([pd.DataFrame(f_rows, columns=cc_cols), weak_table.reindex(columns=cc_cols)],
-                            ignore_index=True) if len(weak_table) else pd.DataFrame(f_rows, columns=cc_cols)
+    parts = [t for t in (pd.DataFrame(f_rows, columns=cc_cols), weak_table.reindex(columns=cc_cols)) if len(t)]
+    # concat of empty frames is deprecated (and would lose dtypes): join only non-empty ones
+    common_core = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cc_cols)
     common_core["counted"] = common_core["counted"].astype(bool)
     common_core = common_core.sort_values(["counted", "group"], ascending=[False, True], kind="stable",
                                           key=lambda c: c.map(group_order) if c.name == "group" else c)

@@ -22,10 +22,9 @@ import re
 import textwrap
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display: files only (safe before pyplot is imported)
-import matplotlib.pyplot as plt  # noqa: E402
+# Figures are built with the object API (no pyplot): nothing global is switched, no
+# figure stays open, and notebooks keep their own inline backend.
+from matplotlib.figure import Figure  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
@@ -119,7 +118,8 @@ def plot_coverage_heatmap(report: GapReport, *, rollup: bool = True, pathways="b
     table = matrix_for_display(report, rollup=rollup, pathways=shown)
     courses = report.pathway.course_ids
     if table.empty:
-        fig, ax = plt.subplots(figsize=(10, 3))
+        fig = Figure(figsize=(10, 3))
+        ax = fig.subplots()
         ax.axis("off")
         ax.text(0.5, 0.5, "nothing to show: no standards in scope and no suggestions", ha="center", fontsize=FONT)
         return fig
@@ -131,7 +131,8 @@ def plot_coverage_heatmap(report: GapReport, *, rollup: bool = True, pathways="b
     n_rows, n_cols = data.shape
     fig_w = max(12.0, 5.5 + 1.9 * n_cols)
     fig_h = max(6.0, 3.2 + 0.42 * n_rows)
-    fig, ax = plt.subplots(figsize=(fig_w, fig_h))
+    fig = Figure(figsize=(fig_w, fig_h))
+    ax = fig.subplots()
     cmap = ListedColormap([STATUS_COLORS[s] for s in STATUSES])
     ax.imshow(data, aspect="auto", cmap=cmap, vmin=-0.5, vmax=len(STATUSES) - 0.5, interpolation="nearest")
     ax.set_xticks(range(n_cols))
@@ -189,7 +190,8 @@ def plot_family_coverage(report: GapReport):
     rows = _family_rows(report)
     n = max(len(rows), 1)
     fig_h = max(5.0, 2.6 + 0.45 * n)
-    fig, ax = plt.subplots(figsize=(15, fig_h))
+    fig = Figure(figsize=(15, fig_h))
+    ax = fig.subplots()
     y = list(range(n))[::-1]
     for yi, r in zip(y, rows.itertuples()):
         color = FAMILY_COLORS.get(r.section, "#888888")
@@ -218,10 +220,9 @@ def plot_family_coverage(report: GapReport):
 
 
 def figure_png(fig, dpi: int = 110) -> bytes:
-    """A figure as PNG bytes (and the figure closed)."""
+    """A figure as PNG bytes."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
     return buffer.getvalue()
 
 
