@@ -432,6 +432,10 @@ def build_voila(cfg: ServeConfig):
     app.token = cfg.token
     app.voila_configuration.show_tracebacks = False
     app.voila_configuration.preheat_kernel = False
+    # An uploaded catalog reaches the kernel in one websocket message: let files up to the
+    # catalog size limit through, so the loader (not a dropped connection) says what is wrong.
+    app.tornado_settings = {**app.tornado_settings,
+                            "websocket_max_message_size": max(10 * 1024 * 1024, config.MAX_INPUT_BYTES + 4 * 1024 * 1024)}
     if cfg.team:
         app.identity_provider_class = team_identity_provider(cfg.users)
         app.config.PasswordIdentityProvider.allow_password_change = False

@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -201,6 +202,29 @@ def test_identity_provider_accepts_per_user_and_shared_tokens():
     assert provider.auth_enabled
     only_users = serve.team_identity_provider({MARIA: "Maria Lopez"})(token="")
     assert only_users.auth_enabled and only_users.login_available
+
+
+@pytest.fixture
+def keep_sigterm():
+    """Voila.initialize installs its own SIGTERM handler; give pytest its own back."""
+    handler = signal.getsignal(signal.SIGTERM)
+    yield
+    signal.signal(signal.SIGTERM, handler)
+
+
+def test_voila_is_configured_safely(keep_sigterm):
+    cfg = serve.load_config({"team": True, "host": "127.0.0.1", "port": 8999, "token": TOKEN}, env={})
+    cfg.users = {MARIA: "Maria Lopez"}
+    serve.check(cfg)
+    app = serve.build_voila(cfg)
+    assert (app.ip, app.port, app.port_retries, app.token) == ("127.0.0.1", 8999, 0, TOKEN)
+    assert not app.voila_configuration.show_tracebacks and not app.voila_configuration.preheat_kernel
+    assert app.voila_configuration.prelaunch_hook is not None
+    assert app.identity_provider_class.__name__ == "TeamIdentityProvider"
+    assert app.config.PasswordIdentityProvider.allow_password_change is False
+    assert app.tornado_settings["websocket_max_message_size"] > serve.config.MAX_INPUT_BYTES
+    local = serve.build_voila(serve.load_config({}, env={}))
+    assert (local.ip, local.token, local.voila_configuration.prelaunch_hook) == ("127.0.0.1", "", None)
 
 
 # --------------------------------------------------------------------------- a real team-mode server
