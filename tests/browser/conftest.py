@@ -133,7 +133,7 @@ def wait_ready(driver, timeout: float = READY_TIMEOUT):
                     + (body[0].text[:3000] if body else driver.page_source[:3000]))
 
 
-def wait_for(driver, condition, timeout: float = 120, message: str = ""):
+def wait_for(driver, condition, timeout: float = 240, message: str = ""):
     """Wait for ``condition(driver)`` to be truthy; on timeout fail with the page's text."""
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By

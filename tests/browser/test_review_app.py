@@ -87,6 +87,14 @@ def decisions_in_file(path, reviewer: str) -> pd.DataFrame:
         con.close()
 
 
+def count_decisions(path) -> int:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return con.execute("SELECT COUNT(*) FROM decisions").fetchone()[0]
+    finally:
+        con.close()
+
+
 def test_accept_and_reject_persist_across_a_reload(browser, server):
     reviewer = "Ana Lopez"  # a fresh review database per session
     open_app(browser, server)
@@ -124,13 +132,10 @@ def test_accept_and_reject_persist_across_a_reload(browser, server):
 def test_refusal_missed_standard_export_and_upload(browser, server, tmp_path):
     open_app(browser, server)
     # no name: the decision is refused, shown as text, nothing written
-    before = pd.read_sql_query("SELECT COUNT(*) AS n FROM decisions",
-                               sqlite3.connect(f"file:{server.review_db}?mode=ro", uri=True))["n"][0]
+    before = count_decisions(server.review_db)
     rows(browser)[0].find_element(By.CSS_SELECTOR, ".pa-accept").click()
     wait_for(browser, lambda d: "Type your name" in message(d), message="no refusal shown")
-    after = pd.read_sql_query("SELECT COUNT(*) AS n FROM decisions",
-                              sqlite3.connect(f"file:{server.review_db}?mode=ro", uri=True))["n"][0]
-    assert after == before
+    assert count_decisions(server.review_db) == before
 
     reviewer = "Ben Okafor"
     type_name(browser, reviewer)
