@@ -16,12 +16,15 @@ The weights are those ``benchmarks/quality.py`` found best on the development da
 
 Modes (``mode=``; ``docs/scale.md`` has the measurements):
 
-* ``accurate`` (default): MiniLM on each description, once. Course pipeline: tagger,
+* ``accurate`` (default): MiniLM on each description and, on its own, on each of its
+  sentences (the passage score). Course pipeline (``course_pipeline``): tagger,
   attribute ruler and lemmatizer (lemmas for TF-IDF and evidence), ``senter``
-  (sentences; no parser), ``passage_vectors``: sentence vectors are pooled from the
-  token states of the one whole-description pass (``alignment.passages``).
-  ``passages="encoded"`` encodes each sentence again on its own instead (the
-  original method; about 2.3x the model time).
+  (sentences; no parser), ``passage_vectors`` (``alignment.passages``). Two documented
+  trade-offs for throughput: ``passages="pooled"`` reads the sentence vectors off the
+  one whole-description pass (about half the model time; on the dev data one labelled
+  course of 36 moves in the catalog task), ``lemmas="lookup"`` takes lemmas from a
+  table instead of the tagger (same dev numbers; some evidence terms differ, e.g.
+  "write" for "writing").
 * ``fast``: no neural model on courses: static word-piece vectors distilled from
   MiniLM, lemmas by lookup, rule-based sentences (``alignment.fast``); for statewide
   batches. Lower quality (``benchmarks/quality.py`` prints both).
@@ -43,7 +46,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Iterator
 
 import numpy as np
@@ -122,17 +124,33 @@ def grade_bands_for(grades: str) -> set[str] | None:
     return bands
 
 
-@lru_cache(maxsize=2)
-def accurate_pipeline(passages: str = "encoded"):
-    """The accurate mode's course pipeline with tagger lemmas (loaded once per process).
+def course_pipeline(base, lemmas: str = "tagger", sentences: str = "senter", vectors: str = "passage_vectors",
+                    vectors_config: dict | None = None, lookup=None):
+    """A pipeline for course descriptions with only what scores and evidence need.
 
-    tok2vec, tagger, attribute_ruler, lemmatizer, senter (no parser, no NER) and
-    ``passage_vectors`` (sentences ``encoded`` on their own or ``pooled``).
+    It shares ``base``'s vocabulary, tokenizer and trained components (sourced, not
+    copied: the model is in memory once): ``lemmas="tagger"`` adds tok2vec, tagger,
+    attribute_ruler and lemmatizer, ``"lookup"`` the ``lookup_lemmas`` component (set
+    to ``lookup``); sentences from ``senter`` (statistical, sourced) or ``sentencizer``
+    (rules); then the vector component. No parser (noun chunks are not needed: evidence
+    phrases are the standard's phrases found in the course's lemma text), no NER.
     """
-    from . import passages as _passages  # noqa: F401  (registers passage_vectors)
+    import spacy
 
-    nlp = load_nlp.__wrapped__(vectors=False, parser=False)  # a private instance: a component is added
-    nlp.add_pipe("passage_vectors", config={"pooled": passages == "pooled"})
+    from . import fast, passages  # noqa: F401  (register lookup_lemmas, static_vectors, passage_vectors)
+
+    nlp = spacy.blank("en", vocab=base.vocab)
+    nlp.tokenizer = base.tokenizer
+    if lemmas == "tagger":
+        for name in ("tok2vec", "tagger", "attribute_ruler", "lemmatizer"):
+            nlp.add_pipe(name, source=base)
+    if sentences == "senter":
+        nlp.add_pipe("senter", source=base)
+    else:
+        nlp.add_pipe("sentencizer")
+    if lemmas == "lookup":
+        nlp.add_pipe("lookup_lemmas").lookup = lookup
+    nlp.add_pipe(vectors, config=vectors_config or {})
     return nlp
 
 
@@ -322,20 +340,20 @@ class Aligner:
     def _course_pipeline(self):
         if self.nlp is not None:
             return self.nlp
-        if self.lemmas == "tagger":
-            return accurate_pipeline(self.passages)
-        from . import fast
+        lookup = None
+        if self.lemmas == "lookup":
+            from .fast import LemmaLookup
 
-        lookup = fast.LemmaLookup(self._lemma_forms(), set(self._idf), self.nlp_.get_pipe("lemmatizer"))
+            lookup = LemmaLookup(self._lemma_forms(), set(self._idf), self.nlp_.get_pipe("lemmatizer"))
         if self.mode == "fast":
-            nlp = fast.light_pipeline(self.nlp_, lookup, sentences="sentencizer", vectors="static_vectors")
+            from . import fast
+
+            nlp = course_pipeline(self.nlp_, "lookup", "sentencizer", "static_vectors", lookup=lookup)
             table = fast.load_static_table(self.cache_dir)
             nlp.get_pipe("static_vectors").encoder = fast.StaticEncoder(table).fit(self.standards_["text"].tolist())
             return nlp
-        from . import passages as _passages  # noqa: F401  (registers passage_vectors)
-
-        return fast.light_pipeline(self.nlp_, lookup, sentences="senter", vectors="passage_vectors",
-                                   vectors_config={"pooled": self.passages == "pooled"})
+        return course_pipeline(self.nlp_, self.lemmas, "senter", "passage_vectors",
+                               {"pooled": self.passages == "pooled"}, lookup=lookup)
 
     def _lemma_forms(self) -> dict[str, str]:
         """Word form -> the lemma the tagger most often gave it in the standards (cached)."""
@@ -367,7 +385,9 @@ class Aligner:
         if self.nlp is not None:
             docs = self.course_nlp_.pipe(texts, batch_size=32, component_cfg={"sentence_vectors": {"sentences": True}})
         else:
-            docs = self.course_nlp_.pipe(texts, batch_size=256 if self.mode == "accurate" else 1000)
+            # spaCy's batches stay small (its arrays grow with them); the vector
+            # components gather larger ones for the sentence model themselves.
+            docs = self.course_nlp_.pipe(texts, batch_size=64 if self.mode == "accurate" else 1000)
         out = []
         for doc in docs:
             out.append(_course_text(doc))
@@ -571,12 +591,20 @@ def _course_text(doc) -> CourseText:
     sent_emb = doc._.sent_embeddings
     if sent_emb is None or len(sent_emb) == 0 or len(sent_emb) != len(sents):
         sents, sent_emb = [doc.text.strip()], doc._.embedding[None, :]
+    # One pass over the tokens: what text.content_lemmas and the lemma text both need.
+    lemmas, alpha = [], []
+    for t in doc:
+        if t.is_alpha:
+            lemma = t.lemma_.lower()
+            alpha.append(lemma)
+            if not t.is_stop and len(t) > 1:
+                lemmas.append(lemma)
     return CourseText(
         embedding=doc._.embedding,
         sentences=sents,
         sent_embeddings=np.asarray(sent_emb, dtype=np.float32),
-        lemmas=content_lemmas(doc),
-        lemma_text=" " + " ".join(t.lemma_.lower() for t in doc if t.is_alpha) + " ",
+        lemmas=lemmas,
+        lemma_text=" " + " ".join(alpha) + " ",
         phrases=noun_phrases(doc),
     )
 

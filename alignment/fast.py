@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Iterable
 
 import numpy as np
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
@@ -107,8 +106,11 @@ class StaticEncoder:
             if text_spans and len(ids):
                 starts = np.array([o[0] for o in enc.offsets[1:-1]], dtype=np.int64)
                 owner = np.searchsorted(np.array([a for a, _ in text_spans]), starts, side="right") - 1
-                keep = owner >= 0
-                np.add.at(part, owner[keep], rows[keep])
+                # pieces are in text order, so each span's pieces are one contiguous run
+                first = np.searchsorted(owner, np.arange(len(text_spans)), side="left")
+                last = np.searchsorted(owner, np.arange(len(text_spans)), side="right")
+                cums = np.vstack([np.zeros((1, DIM), dtype=np.float32), np.cumsum(rows, axis=0)])
+                part = cums[last] - cums[first]
             parts.append(normalize(part))
         return normalize(whole), parts
 
@@ -235,22 +237,3 @@ class StaticVectors:
                 doc._.embedding = vector
                 doc._.sent_embeddings = sentences
                 yield doc
-
-
-def light_pipeline(
-    base: Language, lookup: LemmaLookup, sentences: str = "sentencizer",
-    vectors: str = "static_vectors", vectors_config: dict | None = None,
-) -> Language:
-    """A pipeline for courses without tagger or parser: ``base``'s tokenizer and vocabulary,
-    sentences (``sentencizer``, rule-based, or ``senter``, sourced from ``base``),
-    ``lookup_lemmas`` and a vector component (``static_vectors``, or the sentence model's
-    ``passage_vectors`` / ``sentence_vectors``)."""
-    nlp = spacy.blank("en", vocab=base.vocab)
-    nlp.tokenizer = base.tokenizer
-    if sentences == "senter":
-        nlp.add_pipe("senter", source=base)
-    else:
-        nlp.add_pipe("sentencizer")
-    nlp.add_pipe("lookup_lemmas").lookup = lookup
-    nlp.add_pipe(vectors, config=vectors_config or {})
-    return nlp

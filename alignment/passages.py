@@ -34,13 +34,56 @@ from .embeddings import DIM, MAX_LENGTH, SentenceEncoder, get_encoder, normalize
 from .text import _doc_similarity, _doc_vector  # noqa: F401  (Doc hooks, as text.sentence_vectors sets them)
 
 
+#: Word pieces per ONNX run (batch size x padded length). Attention memory grows with
+#: batch x length^2: 32 texts of 256 pieces took ~0.9 GB at peak, which onnxruntime's
+#: arena then keeps; a budget keeps long texts in smaller batches (vectors are
+#: batch-invariant, so results do not change).
+TOKEN_BUDGET = 4096
+
+
+def _batches(encodings, max_batch: int, budget: int = TOKEN_BUDGET):
+    """Indices of ``encodings`` in length order, cut into batches of at most ``max_batch``
+    texts and ``budget`` padded word pieces."""
+    order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+    batch: list[int] = []
+    for i in order:
+        width = len(encodings[i].ids)  # the longest so far: lengths ascend
+        if batch and (len(batch) + 1 > max_batch or (len(batch) + 1) * width > budget):
+            yield np.array(batch)
+            batch = []
+        batch.append(int(i))
+    if batch:
+        yield np.array(batch)
+
+
+def _run(encoder: SentenceEncoder, batch) -> tuple[np.ndarray, np.ndarray]:
+    """Token states and attention mask of one batch of encodings."""
+    width = max(len(e.ids) for e in batch)
+    ids = np.zeros((len(batch), width), dtype=np.int64)
+    mask = np.zeros((len(batch), width), dtype=np.int64)
+    for row, enc in enumerate(batch):
+        ids[row, : len(enc.ids)] = enc.ids
+        mask[row, : len(enc.ids)] = 1
+    (hidden,) = encoder.session.run(
+        ["last_hidden_state"],
+        {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+    )
+    return hidden, mask
+
+
+def encode_texts(encoder: SentenceEncoder, texts: list[str]) -> np.ndarray:
+    """``encoder.encode(texts)`` (same vectors), in token-budgeted batches."""
+    return encode_with_passages(encoder, texts, [[] for _ in texts])[0]
+
+
 def encode_with_passages(
     encoder: SentenceEncoder, texts: list[str], spans: list[list[tuple[int, int]]]
 ) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Whole-text vectors and, per text, one vector per ``(start_char, end_char)`` span.
+    """Whole-text vectors and, per text, one vector per ``(start_char, end_char)`` span
+    pooled from the whole text's token states.
 
-    The whole-text vectors equal ``encoder.encode(texts)`` exactly (same tokenizer,
-    same length-sorted batches, same pooling). Span vectors are unit length.
+    The whole-text vectors equal ``encoder.encode(texts)`` (same tokenizer, same pooling;
+    the encoder is batch-invariant). Span vectors are unit length.
     """
     texts = [t if t.strip() else "." for t in texts]
     whole = np.zeros((len(texts), DIM), dtype=np.float32)
@@ -48,21 +91,10 @@ def encode_with_passages(
     if not texts:
         return whole, parts
     encodings = encoder.tokenizer.encode_batch(texts)
-    order = np.argsort([len(e.ids) for e in encodings], kind="stable")
     leftovers: list[tuple[int, int]] = []  # (text, span) with no token inside the model's window
-    for start in range(0, len(order), encoder.batch_size):
-        idx = order[start : start + encoder.batch_size]
+    for idx in _batches(encodings, encoder.batch_size):
         batch = [encodings[i] for i in idx]
-        width = max(len(e.ids) for e in batch)
-        ids = np.zeros((len(batch), width), dtype=np.int64)
-        mask = np.zeros((len(batch), width), dtype=np.int64)
-        for row, enc in enumerate(batch):
-            ids[row, : len(enc.ids)] = enc.ids
-            mask[row, : len(enc.ids)] = 1
-        (hidden,) = encoder.session.run(
-            ["last_hidden_state"],
-            {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
-        )
+        hidden, mask = _run(encoder, batch)
         m = mask[..., None].astype(np.float32)
         whole[idx] = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
         for row, i in enumerate(idx):
@@ -87,7 +119,7 @@ def encode_with_passages(
                 else:
                     parts[i][s] = (sums[s] + edge) / (counts[s] + 2.0)
     if leftovers:
-        extra = encoder.encode([texts[i][slice(*spans[i][s])] for i, s in leftovers])
+        extra = encode_texts(encoder, [texts[i][slice(*spans[i][s])] for i, s in leftovers])
         for (i, s), vector in zip(leftovers, extra):
             parts[i][s] = vector
     return normalize(whole), [normalize(p) for p in parts]
@@ -102,7 +134,7 @@ def encode_separately(
     short sentence is never padded to a whole description's length. A text that is one
     span reuses its whole vector (the same word pieces, so the same vector).
     """
-    whole = encoder.encode(texts)
+    whole = encode_texts(encoder, texts)
     pieces, where = [], []
     parts = []
     for i, (text, text_spans) in enumerate(zip(texts, spans)):
@@ -113,7 +145,7 @@ def encode_separately(
             else:
                 pieces.append(text[a:b])
                 where.append((i, s))
-    for (i, s), vector in zip(where, encoder.encode(pieces)):
+    for (i, s), vector in zip(where, encode_texts(encoder, pieces)):
         parts[i][s] = vector
     return whole, parts
 
