@@ -23,34 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
-
-
-def _load_standards_arg(value: str | None) -> pd.DataFrame:
-    """The bundled frameworks, or a plain CSV / CASE JSON file, or a folder of them."""
-    from .case import read_case
-    from .standards import load_standards, standards_from_csv
-
-    if not value:
-        return load_standards()
-    path = Path(value)
-    if not path.exists():
-        raise InputError(value, f"{value}: no such file or folder")
-    files = sorted(p for p in path.iterdir() if p.suffix.lower() in {".csv", ".json"}) if path.is_dir() else [path]
-    if not files:
-        raise InputError(value, f"{value}: no .csv or .json standards files in this folder")
-    tables = []
-    for file in files:
-        if file.suffix.lower() == ".json":
-            tables.append(read_case(file))
-        elif file.name == "standards.csv" and "standard_id" in pd.read_csv(file, nrows=0).columns:
-            tables.append(load_standards(file))
-        else:
-            tables.append(standards_from_csv(file))
-    table = pd.concat(tables, ignore_index=True)
-    dupes = table["standard_id"][table["standard_id"].duplicated()].unique()
-    if len(dupes):
-        raise InputError(value, f"{value}: the same standard_id comes from several files: {', '.join(map(str, dupes[:5]))}")
-    return table
+from .standards import load_standards_from
 
 
 def cmd_align(args) -> int:
@@ -60,7 +33,7 @@ def cmd_align(args) -> int:
     if args.scheduler and args.engine != "dask":
         raise InputError("--scheduler", "--scheduler joins a Dask cluster: use it with --engine dask")
     courses = load_catalog(args.catalog)
-    standards = _load_standards_arg(args.standards)
+    standards = load_standards_from(args.standards)
     print(f"{len(courses)} courses from {args.catalog}; {len(standards)} standards "
           f"({args.mode} mode, {args.engine} engine)", file=sys.stderr)
     params = {"top_k": args.top_k, "frameworks": args.frameworks, "mode": args.mode,
@@ -87,7 +60,7 @@ def cmd_align(args) -> int:
 def cmd_standards(args) -> int:
     from .standards import filter_standards, search_standards
 
-    table = _load_standards_arg(args.standards)
+    table = load_standards_from(args.standards)
     table = filter_standards(
         table,
         frameworks=args.framework,
@@ -143,7 +116,7 @@ def cmd_gaps(args) -> int:
     out = Path(args.output)
     if out.suffix.lower() not in (".xlsx", ".html", ".htm"):
         raise InputError(str(out), f"{out}: the report must be .xlsx or .html")
-    standards = _load_standards_arg(args.standards)
+    standards = load_standards_from(args.standards)
     catalog = load_catalog(args.catalog) if args.catalog else default_catalog()
     source = Path(args.pathway_file).name
     pathways = load_pathways(args.pathway_file, catalog=catalog, standards=standards,

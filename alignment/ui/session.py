@@ -85,9 +85,9 @@ def _cached(key: str, make: Callable[[], object]):
 def get_standards() -> pd.DataFrame:
     """The standards table the apps align against (loaded once)."""
     def load():
-        from ..cli import _load_standards_arg  # the one reading of a --standards argument
+        from ..standards import load_standards_from  # the one reading of a --standards argument
 
-        return _load_standards_arg(settings().standards)
+        return load_standards_from(settings().standards)
 
     return _cached("standards", load)
 
