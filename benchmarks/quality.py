@@ -82,7 +82,8 @@ def main(argv=None) -> int:
     standards = load_standards()
     courses = default_catalog()
     shipped = ShippedMethod(standards)
-    methods = [TfidfBaseline(), SpacyBaseline(), shipped]
+    methods = [TfidfBaseline(), SpacyBaseline(), shipped,
+               ShippedMethod(standards, name="Pathway Align, fast mode (--mode fast)", mode="fast")]
     if args.ablation:
         methods += [
             ShippedMethod(standards, name="  sentence model only (no passages, no TF-IDF)", whole_weight=1.0,
