@@ -32,8 +32,9 @@ WHOLE_WEIGHT = 0.5
 
 #: Score thresholds of the bands: ``strong`` at or above the first, ``possible``
 #: at or above the second, else ``weak``. Chosen on the dev tasks so that a
-#: top-ranked suggestion is right about 3 times in 4 when strong and about
-#: half the time when possible (see the calibration table of benchmarks/quality.py).
+#: top-ranked suggestion is right about 3 times in 4 or more when strong (0.74-0.96
+#: by score bin) and about half the time when possible (0.49-0.69), and 1 time in 3
+#: or less below (see the calibration table of benchmarks/quality.py and the README).
 BAND_THRESHOLDS = {"strong": 0.55, "possible": 0.45}
 
 BANDS = ("strong", "possible", "weak")
