@@ -259,7 +259,8 @@ class FixFinder:
         courses = catalog.reset_index(drop=True)
         texts = courses["description"].astype(str).tolist()
         cache = ArrayCache(self.cache_dir, prefix="catalog") if self.cache_dir else None
-        key = cache_key("catalog-analysis", model_version(al.nlp_), texts) if cache else ""
+        key = (cache_key("catalog-analysis", model_version(al.nlp_), getattr(al, "mode", ""), getattr(al, "passages", ""),
+                         getattr(al, "lemmas", ""), texts) if cache else "")
         hit = cache.load(key) if cache else None
         if hit is not None:
             self.analysed_ = _analysis_from_arrays(*hit)
