@@ -129,8 +129,8 @@ def child_align(config: str, size: int, limit: int | None) -> dict:
     rss = peak_rss_mb()
     if not paired:
         probe = timed["description"].head(500).tolist()
-        encode_seconds(probe[:8])
-        model = encode_seconds(probe) * len(timed) / len(probe)
+        # twice, the faster: a process's first sentence-model runs also grow its buffers
+        model = min(encode_seconds(probe), encode_seconds(probe)) * len(timed) / len(probe)
     return {
         "config": config, "courses": size, "timed": len(timed), "standards": len(aligner.standards_),
         "wall": wall, "rate": len(timed) / wall, "encoder": len(timed) / model, "paired": paired,
