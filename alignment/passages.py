@@ -61,17 +61,7 @@ def _batches(encodings, max_batch: int = MAX_BATCH, budget: int = TOKEN_BUDGET):
 
 def _run(encoder: SentenceEncoder, batch) -> tuple[np.ndarray, np.ndarray]:
     """Token states and attention mask of one batch of encodings."""
-    width = max(len(e.ids) for e in batch)
-    ids = np.zeros((len(batch), width), dtype=np.int64)
-    mask = np.zeros((len(batch), width), dtype=np.int64)
-    for row, enc in enumerate(batch):
-        ids[row, : len(enc.ids)] = enc.ids
-        mask[row, : len(enc.ids)] = 1
-    (hidden,) = encoder.session.run(
-        ["last_hidden_state"],
-        {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
-    )
-    return hidden, mask
+    return encoder.token_states(batch)
 
 
 def encode_texts(encoder: SentenceEncoder, texts: list[str]) -> np.ndarray:
