@@ -112,7 +112,7 @@ def screenshot(driver, name: str, full: bool = True) -> Path:
 
 def wait_ready(driver, timeout: float = READY_TIMEOUT):
     """Wait until the app says it is ready; fail with what the page shows if it errors or times out."""
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -124,7 +124,8 @@ def wait_ready(driver, timeout: float = READY_TIMEOUT):
         return False
 
     try:
-        outcome = WebDriverWait(driver, timeout, poll_frequency=0.5).until(state)
+        outcome = WebDriverWait(driver, timeout, poll_frequency=0.5,
+                                ignored_exceptions=(StaleElementReferenceException,)).until(state)
     except TimeoutException:
         outcome = "timeout"
     if outcome != "ready":
@@ -135,12 +136,15 @@ def wait_ready(driver, timeout: float = READY_TIMEOUT):
 
 def wait_for(driver, condition, timeout: float = 240, message: str = ""):
     """Wait for ``condition(driver)`` to be truthy; on timeout fail with the page's text."""
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
+    # widgets re-render their DOM when the kernel updates them: an element found in one poll
+    # may be gone in the next, so a stale reference means "not yet", not failure
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.25).until(condition)
+        return WebDriverWait(driver, timeout, poll_frequency=0.25,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(condition)
     except TimeoutException:
         body = driver.find_elements(By.TAG_NAME, "body")
         pytest.fail(f"timed out after {timeout} s: {message}\npage:\n" + (body[0].text[:3000] if body else ""))

@@ -62,8 +62,9 @@ def test_pick_a_catalog_course_shows_grouped_standards_with_evidence(browser, se
     # the anchor standards of Business and Finance are partial data, and say so
     assert "partial data" in box.find_element(By.CSS_SELECTOR, ".pa-group-cte_anchor").text
     # downloads travel in the page as data: links
-    anchors = wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "a.pa-download"), message="no downloads")
-    links = {a.get_attribute("download"): a.get_attribute("href") for a in anchors}
+    links = wait_for(browser, lambda d: {a.get_attribute("download"): a.get_attribute("href")
+                                         for a in d.find_elements(By.CSS_SELECTOR, "a.pa-download")},
+                     message="no downloads")
     assert set(links) == {"standards-000217-000218.csv", "standards-000217-000218.xlsx"}
     csv = base64.b64decode(links["standards-000217-000218.csv"].split("base64,", 1)[1])
     table = pd.read_csv(io.BytesIO(csv), dtype=str, keep_default_na=False, encoding="utf-8-sig")

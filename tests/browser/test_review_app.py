@@ -143,8 +143,9 @@ def test_refusal_missed_standard_export_and_upload(browser, server, tmp_path):
     search = browser.find_element(By.CSS_SELECTOR, ".pa-search input")
     search.send_keys("HSA.SSE.A.1")
     search.send_keys(Keys.ENTER)
-    found = wait_for(browser, lambda d: Select(d.find_element(By.CSS_SELECTOR, ".pa-search-results select")).options)
-    assert found[0].text.startswith("HSA.SSE.A.1 ")
+    found = wait_for(browser, lambda d: [o.text for o in
+                                         Select(d.find_element(By.CSS_SELECTOR, ".pa-search-results select")).options])
+    assert found[0].startswith("HSA.SSE.A.1 ")
     Select(browser.find_element(By.CSS_SELECTOR, ".pa-search-results select")).select_by_index(0)
     browser.find_element(By.CSS_SELECTOR, ".pa-add").click()
     wait_for(browser, lambda d: "Saved: accepted HSA.SSE.A.1" in message(d), message="missed standard not saved")
@@ -156,9 +157,11 @@ def test_refusal_missed_standard_export_and_upload(browser, server, tmp_path):
 
     # export: CSV in the page, with the decision in it
     browser.find_element(By.CSS_SELECTOR, ".pa-export-csv").click()
-    link = wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".pa-export-links a.pa-download"))[0]
-    assert link.get_attribute("download") == "westview_2025_26_courses-decisions.csv"
-    csv = base64.b64decode(link.get_attribute("href").split("base64,", 1)[1]).decode()
+    # read the link inside the wait: the widget may re-render it between two calls
+    name, href = wait_for(browser, lambda d: [(a.get_attribute("download"), a.get_attribute("href")) for a in
+                                              d.find_elements(By.CSS_SELECTOR, ".pa-export-links a.pa-download")])[0]
+    assert name == "westview_2025_26_courses-decisions.csv"
+    csv = base64.b64decode(href.split("base64,", 1)[1]).decode()
     assert stored.loc[0, "standard_id"] in csv and reviewer in csv
     browser.find_element(By.CSS_SELECTOR, ".pa-export-case").click()
     wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".pa-export-links a").get_attribute("download")
