@@ -48,6 +48,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -245,7 +246,7 @@ class ReviewStore:
                 self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False,
             )
             con.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
-            mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self._switch_to_wal(con)
             if str(mode).lower() != "wal":
                 con.close()
                 raise SchemaVersionError(
@@ -256,6 +257,24 @@ class ReviewStore:
         except sqlite3.DatabaseError as exc:
             raise SchemaVersionError(f"{self.path}: not a review store database ({exc})") from exc
         return con
+
+    def _switch_to_wal(self, con: sqlite3.Connection) -> str:
+        """Put the file in WAL mode (persistent: a no-op once done) and return the mode.
+
+        Switching needs an exclusive lock, and SQLite answers "database is locked" at
+        once, without waiting, while another process holds any lock on a store that
+        is still being created; so wait here, up to the busy timeout."""
+        deadline = time.monotonic() + self.busy_timeout_ms / 1000
+        while True:
+            try:
+                mode = con.execute("PRAGMA journal_mode").fetchone()[0]
+                if str(mode).lower() == "wal":
+                    return mode
+                return con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     @property
     def _con(self) -> sqlite3.Connection:
@@ -321,9 +340,14 @@ class ReviewStore:
         # WAL switch in _connect would otherwise already modify it).
         probe = None
         try:
-            probe = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000)
+            probe = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None)
+            # One read snapshot for the version and the table list: another process
+            # may be creating the store right now, and two separate reads could see
+            # its tables without the version it commits with them.
+            probe.execute("BEGIN")
             version = probe.execute("PRAGMA user_version").fetchone()[0]
             self._check_version(probe, version)
+            probe.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             raise SchemaVersionError(f"{self.path}: not a review store database ({exc})") from exc
         finally:
