@@ -23,6 +23,11 @@ SHARED_DIR = Path(os.environ.get("PATHWAY_ALIGN_SHARED_DIR", REPO_ROOT.parent / 
 #: Where derived, re-computable artefacts (standards' vectors) are cached.
 CACHE_DIR = Path(os.environ.get("PATHWAY_ALIGN_CACHE_DIR", REPO_ROOT / ".cache"))
 
+#: An alternative sentence-model file (ONNX, same inputs and outputs as the shipped
+#: int8 MiniLM, e.g. one written by ``benchmarks/finetune_structure.py``); empty: the
+#: shipped model. Vectors are cached per model file, so switching never mixes them.
+ENCODER_MODEL = os.environ.get("PATHWAY_ALIGN_ENCODER_MODEL", "")
+
 #: Largest input file accepted (bytes). Bigger files are refused with a clear error
 #: before anything is parsed.
 MAX_INPUT_BYTES = int(os.environ.get("PATHWAY_ALIGN_MAX_INPUT_BYTES", 20 * 1024 * 1024))

