@@ -2,7 +2,7 @@
 
     pathway-align align CATALOG -o suggestions.csv [--standards FILE_OR_DIR]
                         [--frameworks F ...] [--top-k N] [--mode accurate|fast]
-                        [--passages encoded|pooled] [--lemmas tagger|lookup]
+                        [--passages pooled|encoded] [--lemmas lookup|tagger]
                         [--engine local|dask] [--scheduler ADDRESS] [--workers N]
     pathway-align standards [--framework F ...] [--sector S] [--search TEXT]
     pathway-align gaps PATHWAY_FILE [--pathway NAME ...] [--catalog FILE] [--decisions FILE]
@@ -183,11 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     align.add_argument("--mode", choices=["accurate", "fast"], default="accurate",
                        help="accurate (default): the sentence model on every description; fast: static vectors "
                             "distilled from it, for statewide batches (lower quality; see docs/scale.md)")
-    align.add_argument("--passages", choices=["encoded", "pooled"], default="encoded",
-                       help="accurate mode: sentence vectors encoded on their own (default) or pooled from the one "
-                            "pass over the description (about 2x faster; see docs/scale.md)")
-    align.add_argument("--lemmas", choices=["tagger", "lookup"],
-                       help="lemmas from spaCy's tagger (accurate default) or by lookup (fast default; faster)")
+    align.add_argument("--passages", choices=["pooled", "encoded"], default="pooled",
+                       help="accurate mode: sentence vectors pooled from the one pass over the description "
+                            "(default) or each sentence encoded on its own (about 2x the model time; see docs/scale.md)")
+    align.add_argument("--lemmas", choices=["lookup", "tagger"], default="lookup",
+                       help="lemmas by lookup in a table built from the standards (default) or from spaCy's "
+                            "tagger and lemmatizer (slower)")
     align.add_argument("--engine", choices=["local", "dask"], default="local",
                        help="local (default): this process; dask: partitions on a Dask cluster, written as they "
                             "finish (OUTPUT.parts/), so an interrupted run resumes")

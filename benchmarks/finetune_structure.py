@@ -24,9 +24,10 @@ onnxruntime, as the shipped model was made. The output is written into the cache
 directory (derived, re-creatable; never committed) with a JSON card beside it
 (pairs, settings, checksums).
 
-Measured (README, "Adapting to the standards' structure"): the fine-tuned models do
-not beat the shipped one on the held-out CTE task, so the product ships the
-off-the-shelf model; this script stays so the experiment can be repeated.
+Measured (README, "Where the CTE task stands"): on the held-out CTE task the
+fine-tunes score MRR 0.488 (default pairs) and 0.511 (``--strict``) against the shipped
+model's 0.495, within noise on 138 queries, so the product ships the off-the-shelf
+model; this script stays so the experiment can be repeated.
 """
 
 from __future__ import annotations

@@ -91,6 +91,8 @@ def main(argv=None) -> int:
             ShippedMethod(standards, name="  + TF-IDF fused 0.8/0.2 everywhere",
                           semantic_weight={f: 0.8 for f in bands.SEMANTIC_WEIGHT}),
             ShippedMethod(standards, name="  no passages (whole text only)", whole_weight=1.0),
+            ShippedMethod(standards, name="  sentences encoded on their own, tagger lemmas", passages="encoded",
+                          lemmas="tagger"),
             ShippedMethod(standards, name="  standard text only (no headings)", text_columns={"text": 1.0}),
             ShippedMethod(standards, name="  text with ancestors' headings only (match_text)", text_columns={"match_text": 1.0}),
         ]

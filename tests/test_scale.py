@@ -120,10 +120,16 @@ def test_passage_methods(standards, sample):
     assert np.allclose(apart[0][1], encoder.encode([texts[0][spans[0][1][0]:]])[0], atol=1e-6)
 
 
-def test_pooled_passages_and_lookup_lemmas_are_options(standards, sample, aligner):
-    quick = Aligner(passages="pooled", lemmas="lookup").fit(standards)
-    out = quick.suggest(sample.head(3), frameworks=["cte_pathway", "ccss_math"])
+def test_encoded_passages_and_tagger_lemmas_are_options(standards, sample, aligner):
+    assert (aligner.passages, aligner.lemmas) == ("pooled", "lookup")  # the defaults
+    slow = Aligner(passages="encoded", lemmas="tagger").fit(standards)
+    assert "tagger" in slow.course_nlp_.pipe_names and "lookup_lemmas" not in slow.course_nlp_.pipe_names
+    out = slow.suggest(sample.head(3), frameworks=["cte_pathway", "ccss_math"])
     assert set(out["framework"]) <= {"cte_pathway", "ccss_math"} and len(out)
+    # the two ways to the sentence vectors agree on the whole-text score and mostly on the ranking
+    default = aligner.suggest(sample.head(3), frameworks=["cte_pathway", "ccss_math"])
+    top = lambda t: set(t[t["rank"] == 1][["course_id", "framework", "standard_id"]].itertuples(index=False))  # noqa: E731
+    assert len(top(out) & top(default)) >= len(top(default)) - 1
     with pytest.raises(ValueError, match="passages"):
         Aligner(passages="nope").fit(standards)
     with pytest.raises(ValueError, match="lookup"):
