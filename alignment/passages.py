@@ -9,9 +9,10 @@ sentence's vector can be read off the states of the whole-description pass inste
 the mean of the states of the sentence's own word pieces plus the ``[CLS]`` and
 ``[SEP]`` states ("late chunking"). A one-sentence text gets exactly its whole-text
 vector; each sentence keeps the context of its description. The cost is a few small
-sums per description. On the dev data this loses one labelled course of 36 in the
-catalog task and abstains better (``docs/scale.md``), so it is an option
-(``Aligner(passages="pooled")``), not the default.
+sums per description. On the dev data this measured the same as encoding each
+sentence on its own (one labelled course of 36 moves in the catalog task; it abstains
+better; ``docs/scale.md``) at half the model time, so it is the default
+(``Aligner(passages="pooled")``; ``passages="encoded"`` is the other way).
 
 Sentences beyond the model's 256 word pieces have no token states; they (only) are
 encoded on their own, as before.
