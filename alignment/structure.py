@@ -50,8 +50,8 @@ def structure_pairs(
     indicator -> standard relation in every sector (the strict setting: a hidden
     evaluation of another sector then measures a model that never saw that relation).
     Only pairs of ``frameworks`` are kept; pairs touching a CCR anchor are always
-    left out (the ELA task's relation). Rows
-    without text, and pairs whose two texts are equal, carry nothing and are skipped.
+    left out (the ELA task's relation). Rows without text, and pairs whose two texts
+    are equal, carry nothing and are skipped.
     """
     missing = {"standard_id", "parent_id", "text", "framework", "kind", "sector", "code"} - set(standards.columns)
     if missing:
