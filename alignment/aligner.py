@@ -58,7 +58,7 @@ from . import bands as band_config
 from . import config
 from .cache import ArrayCache, cache_key
 from .lexical import LemmaTfidf
-from .text import content_lemmas, load_nlp, model_version, noun_phrases
+from .text import content_lemmas, lemma_views, load_nlp, model_version, noun_phrases
 
 #: Output columns, in order (the CLI writes exactly these).
 SUGGESTION_COLUMNS = ["course_id", "standard_id", "framework", "code", "score", "rank", "band", "evidence"]
@@ -595,14 +595,7 @@ def _course_text(doc) -> CourseText:
     sent_emb = doc._.sent_embeddings
     if sent_emb is None or len(sent_emb) == 0 or len(sent_emb) != len(sents):
         sents, sent_emb = [doc.text.strip()], doc._.embedding[None, :]
-    # One pass over the tokens: what text.content_lemmas and the lemma text both need.
-    lemmas, alpha = [], []
-    for t in doc:
-        if t.is_alpha:
-            lemma = t.lemma_.lower()
-            alpha.append(lemma)
-            if not t.is_stop and len(t) > 1:
-                lemmas.append(lemma)
+    lemmas, alpha = lemma_views(doc)  # one pass over the tokens for both
     return CourseText(
         embedding=doc._.embedding,
         sentences=sents,

@@ -136,13 +136,24 @@ def load_nlp(vectors: bool = True, sentences: bool = False, parser: bool = True)
     return nlp
 
 
+def lemma_views(doc) -> tuple[list[str], list[str]]:
+    """(content lemmas, every alphabetic word's lemma), lower-cased, in one pass.
+
+    Content words: alphabetic, not stop words, longer than one letter (what TF-IDF
+    and the evidence count); the second list keeps every word, for phrase matching."""
+    content, alpha = [], []
+    for t in doc:
+        if t.is_alpha:
+            lemma = t.lemma_.lower()
+            alpha.append(lemma)
+            if not t.is_stop and len(t) > 1:
+                content.append(lemma)
+    return content, alpha
+
+
 def content_lemmas(doc) -> list[str]:
     """Lower-cased lemmas of the content words (no stop words, punctuation, numbers)."""
-    return [
-        t.lemma_.lower()
-        for t in doc
-        if t.is_alpha and not t.is_stop and len(t) > 1
-    ]
+    return lemma_views(doc)[0]
 
 
 def noun_phrases(doc) -> list[str]:
