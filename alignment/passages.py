@@ -60,11 +60,6 @@ def _batches(encodings, max_batch: int = MAX_BATCH, budget: int = TOKEN_BUDGET):
         yield np.array(batch)
 
 
-def _run(encoder: SentenceEncoder, batch) -> tuple[np.ndarray, np.ndarray]:
-    """Token states and attention mask of one batch of encodings."""
-    return encoder.token_states(batch)
-
-
 def encode_texts(encoder: SentenceEncoder, texts: list[str]) -> np.ndarray:
     """``encoder.encode(texts)`` (same vectors), in token-budgeted batches."""
     return encode_with_passages(encoder, texts, [[] for _ in texts])[0]
@@ -88,7 +83,7 @@ def encode_with_passages(
     leftovers: list[tuple[int, int]] = []  # (text, span) with no token inside the model's window
     for idx in _batches(encodings):
         batch = [encodings[i] for i in idx]
-        hidden, mask = _run(encoder, batch)
+        hidden, mask = encoder.token_states(batch)
         m = mask[..., None].astype(np.float32)
         whole[idx] = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
         for row, i in enumerate(idx):
