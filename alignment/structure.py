@@ -108,3 +108,33 @@ def _ela_code(gold: str, codes: pd.Index) -> str:
         return gold
     matches = [c for c in codes if str(c).endswith("." + gold)]
     return matches[0] if matches else gold
+
+
+def sibling_negatives(pairs: pd.DataFrame, standards: pd.DataFrame) -> pd.Series:
+    """Per pair, the texts of its parent's siblings: the hard negatives for that pair.
+
+    A sibling is a row of the same kind under the same parent (for CTE pathway
+    standards, which have no parent row: the same sector and pathway); the parent
+    itself and rows without text are left out. Training a child against its parent
+    *and* the parent's siblings teaches the distinction the CTE task fails on most
+    (another standard of the same pathway). Siblings come from the table, so they
+    are never an evaluation query (queries are children, never parents' siblings, in
+    the sectors ``structure_pairs`` keeps).
+    """
+    table = standards.assign(parent_id=standards["parent_id"].fillna(""), text=standards["text"].fillna("").str.strip())
+    table = table[table["text"] != ""]
+    by_id = table.set_index("standard_id")
+
+    def family(row) -> tuple:
+        if row["parent_id"]:
+            return ("parent", row["parent_id"], row["kind"])
+        return ("group", row["framework"], row["sector"], row["pathway"], row["kind"])
+
+    groups: dict[tuple, list[tuple[str, str]]] = {}
+    for sid, row in by_id.iterrows():
+        groups.setdefault(family(row), []).append((sid, row["text"]))
+    siblings = {}
+    for pid in pairs["parent_id"].unique():
+        members = groups.get(family(by_id.loc[pid]), []) if pid in by_id.index else []
+        siblings[pid] = [text for sid, text in members if sid != pid and text != by_id.loc[pid, "text"]]
+    return pairs["parent_id"].map(siblings)

@@ -67,3 +67,23 @@ def test_the_check_catches_a_leak(standards):
 def test_missing_columns_are_refused(standards):
     with pytest.raises(ValueError, match="parent_id"):
         structure_pairs(standards.drop(columns=["parent_id"]))
+
+
+def test_sibling_negatives_are_other_standards_of_the_same_family(standards):
+    from alignment.structure import sibling_negatives
+
+    pairs = structure_pairs(standards)
+    negatives = sibling_negatives(pairs, standards)
+    assert len(negatives) == len(pairs)
+    by_id = standards.set_index("standard_id")
+    ict = pairs.index[(pairs["framework"] == "cte_pathway") & (pairs["sector"] == "Information and Communication Technologies")][0]
+    parent = by_id.loc[pairs.at[ict, "parent_id"]]
+    same_pathway = standards[(standards["framework"] == "cte_pathway") & (standards["kind"] == "standard")
+                             & (standards["sector"] == parent["sector"]) & (standards["pathway"] == parent["pathway"])]
+    assert set(negatives[ict]) == set(same_pathway["text"].str.strip()) - {parent["text"].strip()}
+    # a Common Core Math standard's negatives are the other standards of its cluster
+    math = pairs.index[pairs["relation"] == "standard -> heading"][0]
+    cluster = by_id.loc[pairs.at[math, "parent_id"]]
+    assert set(negatives[math]) <= set(standards.loc[standards["parent_id"] == cluster["parent_id"], "text"].str.strip())
+    assert all(pairs.at[i, "parent"] not in negatives[i] for i in pairs.index)
+    assert negatives.map(len).gt(0).mean() > 0.8  # nearly every pair has hard negatives
