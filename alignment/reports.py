@@ -297,17 +297,16 @@ def _write_sheet(ws, table: pd.DataFrame, freeze: str = "A2", status_fill: bool 
     ws.row_dimensions[1].height = 30
 
 
-def write_tables_excel(tables: dict[str, pd.DataFrame], path: str | Path, *, charts: dict[str, bytes] | None = None,
-                       matrix_sheets: tuple[str, ...] = ("Coverage matrix",)) -> Path:
-    """Write DataFrames to a workbook: one sheet each (title <= 31 characters), bold
-    frozen header row, autofilter over the table, sensible widths; status cells coloured
-    in ``matrix_sheets`` (whose label columns are frozen too). ``charts`` (PNG bytes) go
-    on a last "Charts" sheet."""
+def tables_excel_bytes(tables: dict[str, pd.DataFrame], *, charts: dict[str, bytes] | None = None,
+                       matrix_sheets: tuple[str, ...] = ("Coverage matrix",)) -> bytes:
+    """DataFrames as an .xlsx workbook, in memory: one sheet each (title <= 31
+    characters), bold frozen header row, autofilter over the table, sensible widths;
+    status cells coloured in ``matrix_sheets`` (whose label columns are frozen too).
+    ``charts`` (PNG bytes) go on a last "Charts" sheet. In memory so an app can offer it
+    as a download without a file on the server."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     book = Workbook()
     book.remove(book.active)
     for title, table in tables.items():
@@ -320,7 +319,17 @@ def write_tables_excel(tables: dict[str, pd.DataFrame], path: str | Path, *, cha
         _write_sheet(ws, table.reset_index(drop=True), freeze=freeze, status_fill=title in matrix_sheets)
     if charts:
         _charts_sheet(book, charts)
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_tables_excel(tables: dict[str, pd.DataFrame], path: str | Path, *, charts: dict[str, bytes] | None = None,
+                       matrix_sheets: tuple[str, ...] = ("Coverage matrix",)) -> Path:
+    """:func:`tables_excel_bytes` written to ``path`` (its folder is created)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(tables_excel_bytes(tables, charts=charts, matrix_sheets=matrix_sheets))
     return path
 
 

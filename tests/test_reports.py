@@ -6,6 +6,7 @@ All but the last test use hand-written suggestions (no language model is loaded)
 from __future__ import annotations
 
 import base64
+import io
 import re
 
 import openpyxl
@@ -225,3 +226,14 @@ def test_cli_gaps_end_to_end_with_the_real_aligner(tmp_path):
     page = out.read_text(encoding="utf-8")
     assert "Pathway gap report: Performing Arts Pathway" in page
     assert "DRAMA" in page.upper() and "<script" not in page.lower()
+
+
+def test_workbook_in_memory_is_the_written_one(report, tmp_path):
+    tables = report.tables()
+    data = reports.tables_excel_bytes(tables)
+    assert data[:2] == b"PK"  # an .xlsx is a zip
+    in_memory = openpyxl.load_workbook(io.BytesIO(data))
+    on_disk = openpyxl.load_workbook(reports.write_tables_excel(tables, tmp_path / "deep" / "r.xlsx"))
+    assert in_memory.sheetnames == on_disk.sheetnames and len(on_disk.sheetnames) == len(tables)
+    for a, b in zip(in_memory.worksheets, on_disk.worksheets):
+        assert [[c.value for c in row] for row in a.iter_rows()] == [[c.value for c in row] for row in b.iter_rows()]

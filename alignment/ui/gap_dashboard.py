@@ -343,13 +343,10 @@ def slug(text: str) -> str:
 def report_downloads(report, charts: dict[str, bytes]) -> dict[str, bytes]:
     """The whole report as ``{filename: bytes}``: Excel workbook and self-contained HTML
     (what ``write_excel`` / ``render_html`` write, with the charts already drawn)."""
-    from ..reports import PART_HELP, render_tables_html, write_tables_excel
+    from ..reports import PART_HELP, render_tables_html, tables_excel_bytes
 
     name = slug(report.pathway.name)
-    with tempfile.TemporaryDirectory(prefix="pathway-align-gaps-") as tmp:
-        target = Path(tmp) / "report.xlsx"
-        write_tables_excel(report.tables(), target, charts=charts)
-        excel = target.read_bytes()
+    excel = tables_excel_bytes(report.tables(), charts=charts)
     page = render_tables_html(f"Pathway gap report: {report.pathway.name}", report.tables(), notes=report.notes,
                               charts=charts, help_texts=PART_HELP)
     return {f"gaps-{name}.xlsx": excel, f"gaps-{name}.html": page.encode("utf-8")}
