@@ -78,7 +78,10 @@ _EDUCATION_LEVELS = ["KG"] + [f"{n:02d}" for n in range(1, 13)]
 _PACKAGE = "<CASE package>"
 
 
-def _uuid(kind: str, key: str) -> str:
+def stable_uuid(kind: str, key: str) -> str:
+    """The identifier of a ``kind`` of CASE object named ``key``: a UUID v5 in the
+    project's namespace, so every export of the same thing carries the same identifier
+    (a CASE server updates it instead of adding a copy)."""
     return str(uuid.uuid5(NAMESPACE, f"{kind}:{key}"))
 
 
@@ -133,7 +136,7 @@ def to_case(df: pd.DataFrame, title: str | None = None, creator: str = DEFAULT_C
                          "frameworks (not a filtered subset) so the hierarchy stays intact")
     framework_title = df["framework_title"].iloc[0]
 
-    doc_id = _uuid("document", framework)
+    doc_id = stable_uuid("document", framework)
     doc_uri = _uri(doc_id, "CFDocuments", base_uri)
     doc_title = title or framework_title
     doc_link = _link(doc_title, doc_id, doc_uri)
@@ -154,7 +157,7 @@ def to_case(df: pd.DataFrame, title: str | None = None, creator: str = DEFAULT_C
     used_kinds = [k for k in KIND_TO_ITEM_TYPE if k in set(df["kind"])]
     item_types = {}
     for kind in used_kinds:
-        type_id = _uuid("itemtype", KIND_TO_ITEM_TYPE[kind])
+        type_id = stable_uuid("itemtype", KIND_TO_ITEM_TYPE[kind])
         item_types[kind] = {
             "identifier": type_id, "uri": _uri(type_id, "CFItemTypes", base_uri),
             "title": KIND_TO_ITEM_TYPE[kind], "description": f"Pathway Align kind '{kind}'",
@@ -166,7 +169,7 @@ def to_case(df: pd.DataFrame, title: str | None = None, creator: str = DEFAULT_C
     position: dict[str, int] = {}  # standard_id -> 1-based position among its siblings
     siblings_seen: dict[str, int] = {}  # parent_id -> siblings so far
     for r in rows:
-        identifier = _uuid("item", r["standard_id"])
+        identifier = stable_uuid("item", r["standard_id"])
         uri = _uri(identifier, "CFItems", base_uri)
         label = r["display_code"] or r["title"] or r["text"][:60]
         links[r["standard_id"]] = _link(label, identifier, uri)
@@ -202,7 +205,7 @@ def to_case(df: pd.DataFrame, title: str | None = None, creator: str = DEFAULT_C
     for r in rows:
         origin = links[r["standard_id"]]
         destination = links[r["parent_id"]] if r["parent_id"] else doc_link
-        identifier = _uuid("association", f"{origin['identifier']}:isChildOf:{destination['identifier']}")
+        identifier = stable_uuid("association", f"{origin['identifier']}:isChildOf:{destination['identifier']}")
         associations.append({
             "identifier": identifier,
             "uri": _uri(identifier, "CFAssociations", base_uri),

@@ -58,22 +58,22 @@ _SOURCE = "<decisions>"
 
 def standard_identifier(standard_id: str) -> str:
     """CFItem identifier of a standard: the same one ``alignment.case.to_case`` gives it."""
-    return case._uuid("item", standard_id)
+    return case.stable_uuid("item", standard_id)
 
 
 def course_identifier(catalog: str, course_id: str) -> str:
     """CFItem identifier of a course: UUID5 of (catalog, course_id)."""
-    return case._uuid("course", f"{catalog}\x1f{course_id}")
+    return case.stable_uuid("course", f"{catalog}\x1f{course_id}")
 
 
 def association_identifier(origin_identifier: str, association_type: str, destination_identifier: str) -> str:
     """CFAssociation identifier: UUID5 of (origin, type, destination), as ``alignment.case`` makes them."""
-    return case._uuid("association", f"{origin_identifier}:{association_type}:{destination_identifier}")
+    return case.stable_uuid("association", f"{origin_identifier}:{association_type}:{destination_identifier}")
 
 
 def document_identifier(catalog: str) -> str:
     """CFDocument identifier of a catalog's alignments package."""
-    return case._uuid("alignments", catalog)
+    return case.stable_uuid("alignments", catalog)
 
 
 def _uri(identifier: str, what: str, base_uri: str | None) -> str:
@@ -314,7 +314,7 @@ def to_case(
         "description": f"Course-to-standard alignments of catalog {catalog} accepted by reviewers in Pathway Align.",
         "notes": json.dumps({case.NOTES_KEY: {"catalog": catalog}}, ensure_ascii=False, sort_keys=True),
     }
-    type_id = case._uuid("itemtype", COURSE_ITEM_TYPE)
+    type_id = case.stable_uuid("itemtype", COURSE_ITEM_TYPE)
     item_type = {
         "identifier": type_id, "uri": _uri(type_id, "CFItemTypes", base_uri), "title": COURSE_ITEM_TYPE,
         "description": "A course in a school's course catalog", "hierarchyCode": COURSE_ITEM_TYPE,
