@@ -135,6 +135,9 @@ def sibling_negatives(pairs: pd.DataFrame, standards: pd.DataFrame) -> pd.Series
         groups.setdefault(family(row), []).append((sid, row["text"]))
     siblings = {}
     for pid in pairs["parent_id"].unique():
-        members = groups.get(family(by_id.loc[pid]), []) if pid in by_id.index else []
-        siblings[pid] = [text for sid, text in members if sid != pid and text != by_id.loc[pid, "text"]]
+        if pid not in by_id.index:
+            siblings[pid] = []
+            continue
+        parent = by_id.loc[pid]
+        siblings[pid] = [text for sid, text in groups.get(family(parent), []) if sid != pid and text != parent["text"]]
     return pairs["parent_id"].map(siblings)

@@ -21,16 +21,17 @@ no two pairs with the same text in a batch), child -> parent, learning rate 2e-5
 10 % warm-up, seed 0. ``--hard-negatives N`` adds, per pair, N of the parent's
 siblings (``alignment.structure.sibling_negatives``: another standard of the same
 pathway, another cluster of the same domain) as negatives: the within-pathway
-distinction the CTE task misses most. Export: the BERT encoder's ``last_hidden_state`` to ONNX
-(opset 14, the shipped model's input names), then dynamic int8 quantisation with
-onnxruntime, as the shipped model was made. The output is written into the cache
+distinction the CTE task misses most. Export: the BERT encoder's
+``last_hidden_state`` to ONNX (opset 14, the shipped model's input names), then
+dynamic int8 quantisation with onnxruntime, as the shipped model was made. The output is written into the cache
 directory (derived, re-creatable; never committed) with a JSON card beside it
 (pairs, settings, checksums).
 
 Measured (README, "Where the CTE task stands"): on the held-out CTE task the
-fine-tunes score MRR 0.488 (default pairs), 0.511 (``--strict``) and 0.510 (default
+fine-tunes score MRR 0.488 (default pairs), 0.511 (``--strict``) and 0.507 (default
 pairs with one hard negative each) against the shipped model's 0.495, within noise on
-138 queries, so the product ships the off-the-shelf model; this script stays so the experiment can be repeated.
+138 queries, so the product ships the off-the-shelf model; this script stays so the
+experiment can be repeated.
 """
 
 from __future__ import annotations
