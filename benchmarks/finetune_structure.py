@@ -23,9 +23,9 @@ siblings (``alignment.structure.sibling_negatives``: another standard of the sam
 pathway, another cluster of the same domain) as negatives: the within-pathway
 distinction the CTE task misses most. Export: the BERT encoder's
 ``last_hidden_state`` to ONNX (opset 14, the shipped model's input names), then
-dynamic int8 quantisation with onnxruntime, as the shipped model was made. The output is written into the cache
-directory (derived, re-creatable; never committed) with a JSON card beside it
-(pairs, settings, checksums).
+dynamic int8 quantisation with onnxruntime, as the shipped model was made. The output
+is written into the cache directory (derived, re-creatable; never committed) with a
+JSON card beside it (pairs, settings, checksums).
 
 Measured (README, "Where the CTE task stands"): on the held-out CTE task the
 fine-tunes score MRR 0.488 (default pairs), 0.511 (``--strict``) and 0.507 (default

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from alignment import config
-from alignment.structure import assert_disjoint, structure_pairs
+from alignment.structure import assert_disjoint, sibling_negatives, structure_pairs
 
 needs_shared = pytest.mark.skipif(not (config.SHARED_DIR / "eval").exists(), reason="../shared/eval not present")
 
@@ -70,8 +70,6 @@ def test_missing_columns_are_refused(standards):
 
 
 def test_sibling_negatives_are_other_standards_of_the_same_family(standards):
-    from alignment.structure import sibling_negatives
-
     pairs = structure_pairs(standards)
     negatives = sibling_negatives(pairs, standards)
     assert len(negatives) == len(pairs)
@@ -81,7 +79,7 @@ def test_sibling_negatives_are_other_standards_of_the_same_family(standards):
     same_pathway = standards[(standards["framework"] == "cte_pathway") & (standards["kind"] == "standard")
                              & (standards["sector"] == parent["sector"]) & (standards["pathway"] == parent["pathway"])]
     assert set(negatives[ict]) == set(same_pathway["text"].str.strip()) - {parent["text"].strip()}
-    # a Common Core Math standard's negatives are the other standards of its cluster
+    # a Common Core Math standard's negatives are the other clusters of its cluster's domain
     math = pairs.index[pairs["relation"] == "standard -> heading"][0]
     cluster = by_id.loc[pairs.at[math, "parent_id"]]
     assert set(negatives[math]) <= set(standards.loc[standards["parent_id"] == cluster["parent_id"], "text"].str.strip())
