@@ -1,9 +1,10 @@
 """Pathway Align: suggest, explain and review course-to-standard alignments.
 
-Data flows one way (see README): ``standards`` and ``catalog`` load and validate
-tables; ``text`` turns text into spaCy ``Doc`` objects with sentence vectors;
-``aligner`` ranks standards for courses with evidence; presenters (``cli``,
-notebooks, apps) sit on top.
+Subpackages, in the one direction imports run (a module imports only from its own
+layer or the layers before it; ``tests/test_layout.py`` checks this):
+
+``settings`` -> ``io`` -> ``data`` -> ``nlp`` -> ``align`` -> ``analysis``, ``review``
+-> ``present`` -> ``ui``. docs/architecture.md describes each one.
 """
 
 __version__ = "0.1.0"

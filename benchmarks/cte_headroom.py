@@ -31,9 +31,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from alignment import evaluation as ev  # noqa: E402
-from alignment.embeddings import get_encoder, normalize  # noqa: E402
-from alignment.standards import load_standards  # noqa: E402
+from benchmarks import evaluation as ev  # noqa: E402
+from alignment.nlp.encoder import get_encoder, normalize  # noqa: E402
+from alignment.data.standards import load_standards  # noqa: E402
 
 
 def pathway_evidence(scores: np.ndarray, groups: np.ndarray, weight: float, how: str, tau: float = 0.05) -> np.ndarray:

@@ -11,15 +11,15 @@
 Issue #8, part 3: "use the frameworks' (child, parent) pairs to adapt the ranking,
 trained offline by a script, versioned, loaded from the repo or the cache, without
 ever training on the evaluation queries' own pairs". The pairs come from
-``alignment.structure.structure_pairs`` (CCSS Math hierarchy, CTE anchor indicators,
+``benchmarks.structure.structure_pairs`` (CCSS Math hierarchy, CTE anchor indicators,
 CTE pathway indicators of the sectors that are not evaluated; ``--strict`` drops all
 pathway pairs) and are checked against the evaluation files with
-``alignment.structure.assert_disjoint`` before anything is trained.
+``benchmarks.structure.assert_disjoint`` before anything is trained.
 
 Training: sentence-transformers, MultipleNegativesRankingLoss (in-batch negatives,
 no two pairs with the same text in a batch), child -> parent, learning rate 2e-5,
 10 % warm-up, seed 0. ``--hard-negatives N`` adds, per pair, N of the parent's
-siblings (``alignment.structure.sibling_negatives``: another standard of the same
+siblings (``benchmarks.structure.sibling_negatives``: another standard of the same
 pathway, another cluster of the same domain) as negatives: the within-pathway
 distinction the CTE task misses most. Export: the BERT encoder's
 ``last_hidden_state`` to ONNX (opset 14, the shipped model's input names), then
@@ -49,9 +49,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from alignment import config  # noqa: E402
-from alignment.standards import load_standards  # noqa: E402
-from alignment.structure import assert_disjoint, sibling_negatives, structure_pairs  # noqa: E402
+from alignment import settings as config  # noqa: E402
+from alignment.data.standards import load_standards  # noqa: E402
+from benchmarks.structure import assert_disjoint, sibling_negatives, structure_pairs  # noqa: E402
 
 
 def _base_model_dir() -> Path:

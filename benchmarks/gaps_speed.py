@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from alignment.aligner import Aligner  # noqa: E402
-from alignment.catalog import default_catalog  # noqa: E402
-from alignment.gaps import FixFinder, gap_report  # noqa: E402
-from alignment.pathways import load_pathway, make_pathway  # noqa: E402
-from alignment.reports import render_html, write_excel  # noqa: E402
-from alignment.standards import load_standards  # noqa: E402
+from alignment.align.aligner import Aligner  # noqa: E402
+from alignment.data.catalog import default_catalog  # noqa: E402
+from alignment.analysis.gaps import FixFinder, gap_report  # noqa: E402
+from alignment.data.pathways import load_pathway, make_pathway  # noqa: E402
+from alignment.present.reports import render_html, write_excel  # noqa: E402
+from alignment.data.standards import load_standards  # noqa: E402
 
 ICT = "Information and Communication Technologies"
 #: 12 real Westview courses: the ICT pathway's 8, then 4 related catalog courses.

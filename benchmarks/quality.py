@@ -22,14 +22,15 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from alignment import bands, config  # noqa: E402
-from alignment.catalog import default_catalog  # noqa: E402
-from alignment.evaluation import (  # noqa: E402
+from alignment.align import bands  # noqa: E402
+from alignment import settings as config
+from alignment.data.catalog import default_catalog  # noqa: E402
+from benchmarks.evaluation import (  # noqa: E402
     ShippedMethod, SpacyBaseline, TfidfBaseline, abstention_rate, calibration_table,
     catalog_accuracy, load_catalog_task, load_cte_task, load_ela_task, pathway_ranking,
     rank_metrics,
 )
-from alignment.standards import load_standards  # noqa: E402
+from alignment.data.standards import load_standards  # noqa: E402
 
 
 def run(methods, standards, courses) -> pd.DataFrame:

@@ -63,7 +63,7 @@ def machine() -> str:
 
 def sampled_catalog(n: int):
     """``n`` courses sampled (with replacement, seeded) from the bundled real catalog."""
-    from alignment.catalog import default_catalog
+    from alignment.data.catalog import default_catalog
 
     real = default_catalog()
     rng = np.random.default_rng(SEED)
@@ -80,8 +80,8 @@ def encode_seconds(texts: list[str]) -> float:
     """Seconds the sentence model takes on ``texts`` (whole descriptions), length-sorted,
     in token-budgeted batches: the same session and vectors as ``SentenceEncoder.encode``
     (the ``encoder check`` line compares the two)."""
-    from alignment.embeddings import get_encoder
-    from alignment.passages import encode_texts
+    from alignment.nlp.encoder import get_encoder
+    from alignment.nlp.passages import encode_texts
 
     t0 = time.perf_counter()
     encode_texts(get_encoder(), texts)
@@ -98,9 +98,9 @@ def child_align(config: str, size: int, limit: int | None) -> dict:
     a big catalog) are timed alone; the model is then timed on 500 of their texts (after
     the peak RSS is read, so its buffers do not count).
     """
-    from alignment.aligner import SUGGESTION_COLUMNS, Aligner
-    from alignment.engines import RunSummary
-    from alignment.standards import load_standards
+    from alignment.align.aligner import SUGGESTION_COLUMNS, Aligner
+    from alignment.align.engines import RunSummary
+    from alignment.data.standards import load_standards
 
     load0 = os.getloadavg()[0]
     catalog = sampled_catalog(size)
@@ -140,7 +140,7 @@ def child_align(config: str, size: int, limit: int | None) -> dict:
 
 def child_encoder_check(n: int) -> dict:
     """``SentenceEncoder.encode`` against the token-budgeted loop used above, interleaved."""
-    from alignment.embeddings import get_encoder
+    from alignment.nlp.encoder import get_encoder
 
     texts = sampled_catalog(n)["description"].tolist()
     encoder = get_encoder()
@@ -155,8 +155,8 @@ def child_encoder_check(n: int) -> dict:
 
 
 def child_naive(sample: int) -> dict:
-    from alignment.standards import load_standards
-    from alignment.text import load_nlp
+    from alignment.data.standards import load_standards
+    from alignment.nlp.pipeline import load_nlp
 
     standards = load_standards()
     standards = standards[(standards["kind"] != "heading") & (standards["text"].str.strip() != "")]
@@ -179,8 +179,8 @@ def child_naive(sample: int) -> dict:
 def child_interactive(config: str, n: int) -> dict:
     import pandas as pd
 
-    from alignment.aligner import Aligner
-    from alignment.standards import load_standards
+    from alignment.align.aligner import Aligner
+    from alignment.data.standards import load_standards
 
     aligner = Aligner(**CONFIGS[config]).fit(load_standards())
     catalog = sampled_catalog(400).drop_duplicates("description").reset_index(drop=True)
@@ -281,9 +281,9 @@ def print_quality() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from quality import run
 
-    from alignment.catalog import default_catalog
-    from alignment.evaluation import ShippedMethod
-    from alignment.standards import load_standards
+    from alignment.data.catalog import default_catalog
+    from benchmarks.evaluation import ShippedMethod
+    from alignment.data.standards import load_standards
 
     standards = load_standards()
     methods = [ShippedMethod(standards, name=name, **kwargs) for name, kwargs in CONFIGS.items()]

@@ -38,9 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads:
         os.environ["PATHWAY_ALIGN_THREADS"] = str(args.threads)
 
-    from alignment.aligner import Aligner
-    from alignment.catalog import default_catalog
-    from alignment.standards import load_standards
+    from alignment.align.aligner import Aligner
+    from alignment.data.catalog import default_catalog
+    from alignment.data.standards import load_standards
     from alignment.ui.coverage import download_table, downloads_html, render_result
 
     start = time.perf_counter()

@@ -34,8 +34,8 @@ REPO_ROOT = HERE.parent
 if str(REPO_ROOT) not in sys.path:  # runnable as a plain script from a clone
     sys.path.insert(0, str(REPO_ROOT))
 
-from alignment import config  # noqa: E402
-from alignment.standards import (  # noqa: E402
+from alignment import settings as config  # noqa: E402
+from alignment.data.standards import (  # noqa: E402
     ALL_SECTORS,
     FRAMEWORKS,
     SECTORS,

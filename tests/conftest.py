@@ -11,21 +11,21 @@ import pytest
 
 @pytest.fixture(scope="session")
 def standards():
-    from alignment.standards import load_standards
+    from alignment.data.standards import load_standards
 
     return load_standards()
 
 
 @pytest.fixture(scope="session")
 def catalog():
-    from alignment.catalog import default_catalog
+    from alignment.data.catalog import default_catalog
 
     return default_catalog()
 
 
 @pytest.fixture(scope="session")
 def aligner(standards):
-    from alignment.aligner import Aligner
+    from alignment.align.aligner import Aligner
 
     return Aligner(top_k=5).fit(standards)
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alignment.aligner import DETAIL_COLUMNS, SUGGESTION_COLUMNS, Aligner, grade_bands_for
+from alignment.align.aligner import DETAIL_COLUMNS, SUGGESTION_COLUMNS, Aligner, grade_bands_for
 
 pytestmark = pytest.mark.slow
 

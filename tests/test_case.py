@@ -8,8 +8,8 @@ import re
 import pandas as pd
 import pytest
 
-from alignment import config
-from alignment.case import (
+from alignment import settings as config
+from alignment.data.case import (
     NOTES_KEY,
     read_case,
     to_case,
@@ -17,8 +17,8 @@ from alignment.case import (
     write_case,
     write_case_packages,
 )
-from alignment.errors import InputError
-from alignment.standards import FRAMEWORKS, TIDY_COLUMNS, load_standards, standards_from_csv
+from alignment.io.errors import InputError
+from alignment.data.standards import FRAMEWORKS, TIDY_COLUMNS, load_standards, standards_from_csv
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 

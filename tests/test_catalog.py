@@ -1,4 +1,4 @@
-"""alignment.catalog: the real Westview catalog loads; every kind of bad input is refused
+"""alignment.data.catalog: the real Westview catalog loads; every kind of bad input is refused
 with a message that names the file, the row and the problem."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from alignment import catalog, config
-from alignment.catalog import (
+from alignment.data import catalog
+from alignment import settings as config
+from alignment.data.catalog import (
     CATALOG_COLUMNS,
     course_sectors,
     load_catalog,
@@ -21,7 +22,7 @@ from alignment.catalog import (
     split_multi,
     validate_catalog,
 )
-from alignment.errors import InputError
+from alignment.io.errors import InputError
 
 RAW_CATALOG = config.SHARED_DIR / "catalogs" / "westview_2025_26_courses.csv"
 WESTVIEW_EXTRAS = ["prerequisites", "uc_csu_area", "source_page"]

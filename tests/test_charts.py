@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from alignment import charts
-from alignment.bands import BAND_THRESHOLDS
-from alignment.standards import SECTORS
+from alignment.present import charts
+from alignment.align.bands import BAND_THRESHOLDS
+from alignment.data.standards import SECTORS
 
 pytestmark = pytest.mark.slow
 
@@ -190,7 +190,7 @@ def test_threshold_summary_is_monotone(catalog_suggestions):
 
 
 def test_review_progress(tmp_path, catalog_suggestions):
-    from alignment.review import ReviewStore
+    from alignment.review.store import ReviewStore
 
     shown = catalog_suggestions[catalog_suggestions["course_id"].isin([FINANCE, ENGINEERING])]
     with ReviewStore(tmp_path / "review.sqlite3") as store:
@@ -210,8 +210,8 @@ def test_review_progress(tmp_path, catalog_suggestions):
 
 
 def test_pathway_comparison(standards, catalog, catalog_suggestions):
-    from alignment.gaps import compare_pathways, gap_report
-    from alignment.pathways import load_pathways, select_pathway
+    from alignment.analysis.gaps import compare_pathways, gap_report
+    from alignment.data.pathways import load_pathways, select_pathway
 
     pathways = load_pathways(standards=standards, catalog=catalog)
     reports = [gap_report(select_pathway(pathways, name), standards, catalog_suggestions)
@@ -232,7 +232,7 @@ def test_pathway_comparison(standards, catalog, catalog_suggestions):
 
 
 def test_band_colours_match_the_heatmap():
-    from alignment.reports import STATUS_COLORS
+    from alignment.present.reports import STATUS_COLORS
 
     for band in ("strong", "possible", "weak"):
         assert charts.BAND_COLORS[band] == STATUS_COLORS[f"suggested:{band}"]

@@ -7,11 +7,11 @@ import sys
 import pandas as pd
 import pytest
 
-from alignment.aligner import SUGGESTION_COLUMNS
+from alignment.align.aligner import SUGGESTION_COLUMNS
 
 pytestmark = pytest.mark.slow
 
-CLI = [sys.executable, "-m", "alignment.cli"]
+CLI = [sys.executable, "-m", "alignment.present.cli"]
 
 
 def run(*args, cwd=None):
@@ -50,7 +50,7 @@ def test_align_with_plain_csv_standards(small_catalog, tmp_path, standards):
 
 
 def test_align_with_case_json_standards(small_catalog, tmp_path, standards):
-    from alignment.case import write_case
+    from alignment.data.case import write_case
 
     subset = standards[standards["framework"] == "cte_crp"]
     case_file = tmp_path / "crp.json"

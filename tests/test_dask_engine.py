@@ -6,8 +6,8 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from alignment.distributed import align_on_dask  # noqa: E402
-from alignment.engines import PartitionStore, aligner_settings, run_fingerprint, write_suggestions  # noqa: E402
+from alignment.align.distributed import align_on_dask  # noqa: E402
+from alignment.align.engines import PartitionStore, aligner_settings, run_fingerprint, write_suggestions  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -61,7 +61,7 @@ def test_cli_dask_engine_with_a_worker_process(catalog, tmp_path):
     catalog.head(5).to_csv(courses, index=False)
     out = tmp_path / "s.csv"
     result = subprocess.run(
-        [sys.executable, "-m", "alignment.cli", "align", str(courses), "-o", str(out), "--mode", "fast",
+        [sys.executable, "-m", "alignment.present.cli", "align", str(courses), "-o", str(out), "--mode", "fast",
          "--engine", "dask", "--workers", "1", "--partition-size", "2", "--top-k", "2", "-q"],
         capture_output=True, text=True, timeout=600,
     )
@@ -69,6 +69,6 @@ def test_cli_dask_engine_with_a_worker_process(catalog, tmp_path):
     assert "3 partitions" in result.stderr
     table = pd.read_csv(out, dtype=str)
     assert table["course_id"].nunique() == 5 and not table.duplicated(["course_id", "framework", "rank"]).any()
-    bad = subprocess.run([sys.executable, "-m", "alignment.cli", "align", str(courses), "-o", str(out),
+    bad = subprocess.run([sys.executable, "-m", "alignment.present.cli", "align", str(courses), "-o", str(out),
                           "--scheduler", "tcp://127.0.0.1:1"], capture_output=True, text=True, timeout=600)
     assert bad.returncode == 2 and "--engine dask" in bad.stderr

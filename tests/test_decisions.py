@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from alignment.decisions import DECISION_COLUMNS, latest_decisions, read_decisions_csv, validate_decisions
-from alignment.errors import InputError
+from alignment.data.decisions import DECISION_COLUMNS, latest_decisions, read_decisions_csv, validate_decisions
+from alignment.io.errors import InputError
 
 REAL = "CA-CTE.PATHWAY.BF.FS.B1.0"
 

@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alignment.evaluation import (
+from benchmarks.evaluation import (
     calibration_table, catalog_accuracy, load_catalog_task, load_cte_task, load_ela_task,
     normalize_pathway, rank_metrics, rank_of_gold,
 )
-from alignment import config
+from alignment import settings as config
 
 needs_shared = pytest.mark.skipif(not (config.SHARED_DIR / "eval").exists(), reason="../shared/eval not present")
 

@@ -15,10 +15,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from alignment import case, config, exports
-from alignment.decisions import DECISION_COLUMNS, read_decisions_csv
-from alignment.errors import InputError
-from alignment.review import ReviewStore
+from alignment.data import case
+from alignment import settings as config
+from alignment.present import exports
+from alignment.data.decisions import DECISION_COLUMNS, read_decisions_csv
+from alignment.io.errors import InputError
+from alignment.review.store import ReviewStore
 
 CATALOG = "westview_2025_26"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -29,7 +31,7 @@ def standards_table():
     path = config.STANDARDS_DATA_DIR / "standards.csv"
     if not path.exists():
         pytest.skip("bundled standards table not built (make standards)")
-    from alignment.standards import load_standards
+    from alignment.data.standards import load_standards
 
     return load_standards()
 
@@ -181,7 +183,7 @@ def test_case_package_has_only_accepted_decisions_as_associations(decisions, sta
 
 
 def test_case_destinations_are_the_standards_framework_items(decisions, standards_table):
-    """Exported associations point at the very CFItems alignment.case exports for the frameworks."""
+    """Exported associations point at the very CFItems alignment.data.case exports for the frameworks."""
     package = exports.to_case(decisions, catalog=CATALOG, standards=standards_table)
     wanted = {a["destinationNodeURI"]["identifier"]: a["destinationNodeURI"]["title"]
               for a in package["CFAssociations"] if a["associationType"] != "isChildOf"}

@@ -16,8 +16,8 @@ import re
 import pandas as pd
 import pytest
 
-from alignment.pathways import make_pathway
-from alignment.review import ReviewStore
+from alignment.data.pathways import make_pathway
+from alignment.review.store import ReviewStore
 from alignment.ui import gap_dashboard as gd
 from alignment.ui.gap_dashboard import GapDashboard, read_review_decisions
 
@@ -29,7 +29,7 @@ CATALOG_NAME = "dashboard_test_catalog.csv"
 
 @pytest.fixture(scope="module")
 def standards():
-    from alignment.standards import load_standards
+    from alignment.data.standards import load_standards
 
     return load_standards()
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alignment.gaps import (
+from alignment.analysis.gaps import (
     FixFinder,
     compare_pathways,
     coverage_matrix,
@@ -22,7 +22,7 @@ from alignment.gaps import (
     matrix_for_display,
     pathway_scope,
 )
-from alignment.pathways import make_pathway
+from alignment.data.pathways import make_pathway
 
 SSD = "CA-CTE.PATHWAY.ICT.SSD."
 ICT = "Information and Communication Technologies"
@@ -34,7 +34,7 @@ WHST = "CCSS.ELA-Literacy.WHST.11-12.2"
 
 @pytest.fixture(scope="module")
 def real_standards():
-    from alignment.standards import load_standards
+    from alignment.data.standards import load_standards
 
     return load_standards()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from alignment import config
+from alignment import settings as config
 
 DATA = Path(__file__).resolve().parent.parent / "standards_data"
 SCRIPT = DATA / "import_shared.py"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from alignment.errors import InputError
-from alignment.pathways import (
+from alignment.io.errors import InputError
+from alignment.data.pathways import (
     LEVELS,
     default_pathways_path,
     load_pathway,
@@ -23,14 +23,14 @@ HEADER = "pathway_name,sector,cte_pathway,sequence_position,course_id,course_tit
 
 @pytest.fixture(scope="module")
 def real_standards():
-    from alignment.standards import load_standards
+    from alignment.data.standards import load_standards
 
     return load_standards()
 
 
 @pytest.fixture(scope="module")
 def westview_catalog():
-    from alignment.catalog import default_catalog
+    from alignment.data.catalog import default_catalog
 
     return default_catalog()
 

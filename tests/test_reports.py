@@ -13,9 +13,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from alignment import reports
-from alignment.gaps import GapReport, compare_pathways, gap_report
-from alignment.pathways import make_pathway
+from alignment.present import reports
+from alignment.analysis.gaps import GapReport, compare_pathways, gap_report
+from alignment.data.pathways import make_pathway
 
 SSD = "CA-CTE.PATHWAY.ICT.SSD."
 HOSTILE = '<script>alert("x")</script>'
@@ -23,7 +23,7 @@ HOSTILE = '<script>alert("x")</script>'
 
 @pytest.fixture(scope="module")
 def real_standards():
-    from alignment.standards import load_standards
+    from alignment.data.standards import load_standards
 
     return load_standards()
 
@@ -173,7 +173,7 @@ def test_comparison_outputs(report, tmp_path):
 
 
 def test_cli_gaps_with_precomputed_suggestions(tmp_path, capsys):
-    from alignment.cli import main
+    from alignment.present.cli import main
 
     suggestions = pd.DataFrame([
         ("000345-000346", "CA-CTE.PATHWAY.AME.PA.B1.0", "performing arts", "B1.0", 0.6, 1, "strong", ""),
@@ -202,7 +202,7 @@ def test_cli_gaps_with_precomputed_suggestions(tmp_path, capsys):
 
 
 def test_cli_gaps_errors_are_messages(tmp_path, capsys):
-    from alignment.cli import main
+    from alignment.present.cli import main
 
     bad = tmp_path / "bad.csv"
     bad.write_text("pathway_name,sector,course_id,level\nP,Nowhere,001650,capstone\n", encoding="utf-8")
@@ -217,7 +217,7 @@ def test_cli_gaps_errors_are_messages(tmp_path, capsys):
 @pytest.mark.slow
 def test_cli_gaps_end_to_end_with_the_real_aligner(tmp_path):
     """The real Aligner (models, cached standards' vectors) on a real Westview pathway, via the CLI."""
-    from alignment.cli import main
+    from alignment.present.cli import main
 
     out = tmp_path / "performing_arts.html"
     rc = main(["gaps", "standards_data/catalogs/westview_2025_26_pathways.csv", "--pathway", "Performing Arts",

@@ -12,10 +12,10 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from alignment import config
-from alignment.decisions import DECISION_COLUMNS, validate_decisions
-from alignment.errors import InputError
-from alignment.review import (
+from alignment import settings as config
+from alignment.data.decisions import DECISION_COLUMNS, validate_decisions
+from alignment.io.errors import InputError
+from alignment.review.store import (
     AUDIT_COLUMNS, MAX_NOTE_CHARS, PROGRESS_COLUMNS, SCHEMA_VERSION, ReviewStore, SchemaVersionError,
 )
 
@@ -326,7 +326,7 @@ def test_failed_migration_leaves_the_old_file_untouched(tmp_path, ids, monkeypat
         con.execute("ALTER TABLE decisions ADD COLUMN half_done TEXT")
         raise RuntimeError("migration bug")
 
-    from alignment import review
+    from alignment.review import store as review
     monkeypatch.setattr(review, "MIGRATIONS", [review.MIGRATIONS[0], broken])
     with pytest.raises(RuntimeError, match="migration bug"):
         ReviewStore(path)

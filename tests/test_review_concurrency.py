@@ -22,8 +22,8 @@ import time
 import pandas as pd
 import pytest
 
-from alignment import config
-from alignment.review import ReviewStore
+from alignment import settings as config
+from alignment.review.store import ReviewStore
 
 CATALOG = "westview_2025_26"
 PER_WRITER = 200
@@ -181,7 +181,7 @@ def test_many_rounds_of_processes_creating_a_store_at_once(tmp_path):
 
 CHILD = textwrap.dedent("""
     import json, sys
-    from alignment.review import ReviewStore
+    from alignment.review.store import ReviewStore
 
     path, pairs_file = sys.argv[1], sys.argv[2]
     pairs = json.load(open(pairs_file))

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alignment.aligner import CCSS_FRAMEWORKS, SECTOR_FRAMEWORKS, SUGGESTION_COLUMNS, Aligner, grade_bands_for
-from alignment.engines import PartitionStore, aligner_settings, run_fingerprint, write_partitioned, write_suggestions
+from alignment.align.aligner import CCSS_FRAMEWORKS, SECTOR_FRAMEWORKS, SUGGESTION_COLUMNS, Aligner, grade_bands_for
+from alignment.align.engines import PartitionStore, aligner_settings, run_fingerprint, write_partitioned, write_suggestions
 
 pytestmark = pytest.mark.slow
 
@@ -106,8 +106,8 @@ def test_fast_mode_chunking_and_sense(fast_aligner, sample):
 
 
 def test_passage_methods(standards, sample):
-    from alignment.embeddings import get_encoder
-    from alignment.passages import encode_separately, encode_with_passages
+    from alignment.nlp.encoder import get_encoder
+    from alignment.nlp.passages import encode_separately, encode_with_passages
 
     encoder = get_encoder()
     texts = sample["description"].head(4).tolist() + ["Students build budgets."]

@@ -18,10 +18,10 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from alignment import serve
-from alignment.errors import InputError
+from alignment.present import serve
+from alignment.io.errors import InputError
 
-CLI = [sys.executable, "-m", "alignment.cli", "serve"]
+CLI = [sys.executable, "-m", "alignment.present.cli", "serve"]
 TOKEN = "shared-" + "0123456789abcdef"
 MARIA = "maria-" + "fedcba9876543210abcd"
 

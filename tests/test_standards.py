@@ -10,9 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from alignment import config
-from alignment.errors import InputError
-from alignment.standards import (
+from alignment import settings as config
+from alignment.io.errors import InputError
+from alignment.data.standards import (
     ALL_SECTORS,
     FRAMEWORKS,
     SECTORS,

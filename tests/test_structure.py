@@ -5,8 +5,8 @@ pairs exclude them")."""
 import pandas as pd
 import pytest
 
-from alignment import config
-from alignment.structure import assert_disjoint, sibling_negatives, structure_pairs
+from alignment import settings as config
+from benchmarks.structure import assert_disjoint, sibling_negatives, structure_pairs
 
 needs_shared = pytest.mark.skipif(not (config.SHARED_DIR / "eval").exists(), reason="../shared/eval not present")
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import spacy
 
-from alignment.text import content_lemmas, load_nlp, model_version, noun_phrases
+from alignment.nlp.pipeline import content_lemmas, load_nlp, model_version, noun_phrases
 
 pytestmark = pytest.mark.slow
 
@@ -68,7 +68,8 @@ def test_model_version_names_both_models(nlp):
 def test_another_encoder_model_file_can_be_named(monkeypatch, tmp_path):
     """``PATHWAY_ALIGN_ENCODER_MODEL`` points the encoder at another ONNX file (for a
     fine-tuned model); a wrong path is a clear error, not the shipped model in disguise."""
-    from alignment import config, embeddings
+    from alignment import settings as config
+    from alignment.nlp import encoder as embeddings
 
     shipped = embeddings._model_file()
     monkeypatch.setattr(config, "ENCODER_MODEL", str(tmp_path / "missing.onnx"))

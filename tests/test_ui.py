@@ -17,9 +17,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from alignment.catalog import validate_catalog
-from alignment.errors import InputError
-from alignment.review import ReviewStore
+from alignment.data.catalog import validate_catalog
+from alignment.io.errors import InputError
+from alignment.review.store import ReviewStore
 from alignment.ui import html as h
 from alignment.ui import session
 from alignment.ui.coverage import (
@@ -265,14 +265,14 @@ def test_coverage_app_never_touches_the_review_store(tmp_path):
     code = (
         "import re, sys\nimport pandas as pd\n"
         + inspect.getsource(StubAligner)
-        + "from alignment.standards import load_standards\n"
-        "from alignment.catalog import default_catalog\n"
+        + "from alignment.data.standards import load_standards\n"
+        "from alignment.data.catalog import default_catalog\n"
         "from alignment.ui.coverage import CoverageApp\n"
         "std = load_standards(); cat = default_catalog()\n"
         "app = CoverageApp(aligner=StubAligner(std), standards=std, catalog=cat, pathways=[])\n"
         "app.course.value = app.course.options[0]\n"
         "assert app.last, app.message.value\n"
-        "print('alignment.review' in sys.modules)\n"
+        "print('alignment.review.store' in sys.modules)\n"
     )
     env = {**os.environ, "PATHWAY_ALIGN_REVIEW_DB": str(tmp_path / "r.sqlite3")}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)

@@ -6,7 +6,7 @@
 ``html``      escaping, evidence highlighting, cards, in-page downloads (pure)
 ``session``   settings from the environment, models loaded once per kernel, identity
 ``coverage``  the teacher app: grouping and rendering (pure) and its widgets
-``review``    the review app's widgets over ``alignment.review.ReviewStore``
+``review``    the review app's widgets over ``alignment.review.store.ReviewStore``
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from __future__ import annotations
 
 def coverage_app(**kwargs):
     """The teacher coverage app's top widget."""
-    from .coverage import coverage_app as build
+    from alignment.ui.coverage import coverage_app as build
 
     return build(**kwargs)
 
 
 def review_app(**kwargs):
     """The specialist review app's top widget."""
-    from .review import review_app as build
+    from alignment.ui.review import review_app as build
 
     return build(**kwargs)

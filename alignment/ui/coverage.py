@@ -4,7 +4,7 @@ A teacher picks a course of the catalog (a searchable list of titles) or pastes 
 description (optionally with a CTE sector and grades) and sees the top standards per
 framework, each with its code, full text, confidence band and the evidence words
 highlighted in both texts; a sector with no pathway standards loaded says so, and
-partial data is labelled partial. With a school pathway chosen (and ``alignment.gaps``
+partial data is labelled partial. With a school pathway chosen (and ``alignment.analysis.gaps``
 available) it also shows what that pathway still misses, and which of those gaps this
 course could fill. Results download as CSV or Excel (in the page).
 
@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..aligner import FRAMEWORK_ORDER, SUGGESTION_COLUMNS
-from ..catalog import split_multi, validate_catalog
-from ..errors import InputError
-from ..standards import FRAMEWORKS, SECTORS
-from . import html as h
-from . import session
+from alignment.align.aligner import FRAMEWORK_ORDER, SUGGESTION_COLUMNS
+from alignment.data.catalog import split_multi, validate_catalog
+from alignment.io.errors import InputError
+from alignment.data.standards import FRAMEWORKS, SECTORS
+from alignment.ui import html as h
+from alignment.ui import session
 
 #: Group titles, in display order (the aligner's framework order).
 GROUP_TITLES = {
@@ -342,7 +342,7 @@ def pathway_gap_html(report, suggestions: pd.DataFrame, course_title: str, limit
 
 def gaps_available() -> bool:
     try:
-        importlib.import_module("alignment.gaps")
+        importlib.import_module("alignment.analysis.gaps")
     except ImportError:
         return False
     return True
@@ -350,7 +350,7 @@ def gaps_available() -> bool:
 
 def pathway_report(pathway, aligner, standards):
     """The gap report of a school pathway from machine suggestions (cached per kernel)."""
-    from ..gaps import gap_report
+    from alignment.analysis.gaps import gap_report
 
     def make():
         suggestions = aligner.suggest(pathway.courses_for_aligner(), top_k=10)

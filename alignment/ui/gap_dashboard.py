@@ -2,7 +2,7 @@
 
 A curriculum lead picks one pathway of the school's pathways file (the bundled Westview
 file unless ``PATHWAY_ALIGN_PATHWAYS`` says otherwise) and sees, from
-:func:`alignment.gaps.gap_report` and :mod:`alignment.reports`:
+:func:`alignment.analysis.gaps.gap_report` and :mod:`alignment.present.reports`:
 
 * headline percentages (pathway standards, indicators, anchor families, Career Ready
   Practices) labelled **not loaded** or **partial** where the standards data is;
@@ -40,8 +40,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import html as h
-from . import session
+from alignment.ui import html as h
+from alignment.ui import session
 
 #: Suggestions per course and framework for gap analysis (as ``pathway-align gaps``).
 GAP_TOP_K = 10
@@ -95,13 +95,13 @@ def read_review_decisions(db_path: str | Path, catalog: str | None) -> tuple[pd.
     """The current decisions of ``catalog`` in the review store at ``db_path``, read
     without ever writing to it: ``(decisions or None, what was read, for the page)``.
 
-    :class:`~alignment.review.ReviewStore` opens its file read-write (WAL switch,
+    :class:`~alignment.review.store.ReviewStore` opens its file read-write (WAL switch,
     migrations), so the store is copied first with SQLite's online backup through a
     ``mode=ro`` connection (a consistent snapshot even while the review app writes) and
     the decisions are read from the copy through ``ReviewStore``. A missing file is
     "no decisions yet" (it is not created).
     """
-    from ..review import ReviewStore
+    from alignment.review.store import ReviewStore
 
     path = Path(db_path)
     if not path.is_file():
@@ -235,7 +235,7 @@ def _code(value) -> str:
 
 def gaps_html(report, pathways: list[str] | None = None) -> str:
     """Parts (a), (b) and (e) as tables (``pathways``: only these CA pathways' standards in (a))."""
-    from ..reports import PART_HELP
+    from alignment.present.reports import PART_HELP
 
     titles = report.pathway.course_titles
     parts = []
@@ -281,7 +281,7 @@ def gaps_html(report, pathways: list[str] | None = None) -> str:
 
 def fixes_html(report, pathways: list[str] | None = None) -> str:
     """Part (g): for each gap, the catalog courses that score highest for it."""
-    from ..reports import PART_HELP
+    from alignment.present.reports import PART_HELP
 
     fx = report.fixes
     if fx.empty:
@@ -343,7 +343,7 @@ def slug(text: str) -> str:
 def report_downloads(report, charts: dict[str, bytes]) -> dict[str, bytes]:
     """The whole report as ``{filename: bytes}``: Excel workbook and self-contained HTML
     (what ``write_excel`` / ``render_html`` write, with the charts already drawn)."""
-    from ..reports import PART_HELP, render_tables_html, tables_excel_bytes
+    from alignment.present.reports import PART_HELP, render_tables_html, tables_excel_bytes
 
     name = slug(report.pathway.name)
     excel = tables_excel_bytes(report.tables(), charts=charts)
@@ -383,13 +383,13 @@ class View:
 class GapDashboard:
     """The dashboard's widgets and callbacks.
 
-    pathways: the school's pathways (:func:`alignment.pathways.load_pathways`).
+    pathways: the school's pathways (:func:`alignment.data.pathways.load_pathways`).
     standards: the standards table.
     suggest: ``suggest(pathway) -> suggestions`` (``Aligner.suggest`` output for the
         pathway's courses); called once per pathway, then cached.
     decisions: ``decisions() -> (table or None, label)``, read on every pick; or a table;
         or None (machine suggestions only).
-    fixes: a fitted :class:`~alignment.gaps.FixFinder`, or a function returning one
+    fixes: a fitted :class:`~alignment.analysis.gaps.FixFinder`, or a function returning one
         (called once, when first needed), or None (no part g).
     cache: ``cache(key, make)`` for the suggestions (default: this dashboard's own dict;
         :func:`gap_dashboard` passes the kernel's :func:`session.cached`).
@@ -554,8 +554,8 @@ class GapDashboard:
 
     def show(self, index, *, reload: bool = False) -> View | None:
         """Compute (or reuse) and display the view of pathway number ``index``."""
-        from ..gaps import gap_report
-        from ..reports import figure_png, plot_coverage_heatmap, plot_family_coverage
+        from alignment.analysis.gaps import gap_report
+        from alignment.present.reports import figure_png, plot_coverage_heatmap, plot_family_coverage
 
         if index is None:
             self._clear()
@@ -643,7 +643,7 @@ class GapDashboard:
         self.tabs.layout.display = None
 
     def _render_filtered(self, view: View):
-        from ..reports import figure_png, plot_coverage_heatmap
+        from alignment.present.reports import figure_png, plot_coverage_heatmap
 
         report = view.report
         shown = self._shown_pathways(report)
@@ -680,7 +680,7 @@ def build_gap_dashboard(*, background: bool = True, **kwargs) -> GapDashboard:
     catalog from ``PATHWAY_ALIGN_CATALOG``, decisions (read-only) from
     ``PATHWAY_ALIGN_REVIEW_DB``; models loaded once per kernel (``background``: start
     loading them now, while the user chooses a pathway)."""
-    from ..pathways import default_pathways_path, load_pathways
+    from alignment.data.pathways import default_pathways_path, load_pathways
 
     cfg = session.settings()
     path = cfg.pathways or default_pathways_path()
@@ -697,7 +697,7 @@ def build_gap_dashboard(*, background: bool = True, **kwargs) -> GapDashboard:
         return session.get_aligner().suggest(pathway.courses_for_aligner(), top_k=GAP_TOP_K)
 
     def fixes():
-        from ..gaps import FixFinder
+        from alignment.analysis.gaps import FixFinder
 
         return session.cached("gap-dashboard::fixes",
                               lambda: FixFinder(session.get_aligner(), n_courses=N_FIXES).fit(session.get_catalog()))

@@ -151,7 +151,7 @@ def notice(text: str, kind: str = "info") -> str:
 def error_text(exc: BaseException) -> str:
     """What a user should read about an error: the message of our input errors as is,
     other errors with their type (never a traceback)."""
-    from ..errors import InputError
+    from alignment.io.errors import InputError
 
     if isinstance(exc, InputError):
         return str(exc)

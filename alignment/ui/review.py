@@ -17,12 +17,12 @@ import threading
 
 import pandas as pd
 
-from ..catalog import load_catalog_bytes
-from ..errors import InputError
-from ..standards import search_standards
-from . import html as h
-from . import session
-from .coverage import completeness_of, course_label, group_suggestions, render_card, render_course
+from alignment.data.catalog import load_catalog_bytes
+from alignment.io.errors import InputError
+from alignment.data.standards import search_standards
+from alignment.ui import html as h
+from alignment.ui import session
+from alignment.ui.coverage import completeness_of, course_label, group_suggestions, render_card, render_course
 
 ASSOCIATION_CHOICES = [("exact match (exactMatchOf)", "exactMatchOf"), ("related (isRelatedTo)", "isRelatedTo")]
 ASSOCIATION_LABELS = {"exactMatchOf": "exact match", "isRelatedTo": "related"}
@@ -192,7 +192,7 @@ class ReviewApp:
                         default = session.get_catalog()
                         self.catalogs[default.attrs.get("source", "catalog")] = default
                     if self.store is None:
-                        from ..review import ReviewStore
+                        from alignment.review.store import ReviewStore
 
                         self.store = ReviewStore(session.settings().review_db)
                 except Exception as exc:
@@ -550,7 +550,7 @@ class ReviewApp:
 
     def export(self, kind: str) -> bytes | None:
         """Build one download (CSV, Excel or CASE) of this catalog's decisions."""
-        from .. import exports
+        from alignment.present import exports
 
         decisions = self.store.decisions(self.catalog_key)
         if decisions.empty:
@@ -581,7 +581,7 @@ class ReviewApp:
 
 
 def _sectors(course: dict) -> list[str]:
-    from ..catalog import split_multi
+    from alignment.data.catalog import split_multi
 
     return split_multi(course.get("sector", ""))
 

@@ -10,7 +10,7 @@ inherits the server's environment). Read at call time, never at import.
                                         CASE JSON, as ``pathway-align align --standards``)
 ``PATHWAY_ALIGN_PATHWAYS``              pathways file for the gap panel; default: bundled
 ``PATHWAY_ALIGN_REVIEW_DB``             review store; default ``reviews/reviews.sqlite3``
-``PATHWAY_ALIGN_CACHE_DIR``             standards' vectors cache (``alignment.config``)
+``PATHWAY_ALIGN_CACHE_DIR``             standards' vectors cache (``alignment.settings``)
 ``PATHWAY_ALIGN_TOP_K``                 suggestions per framework shown (default 5)
 ``PATHWAY_ALIGN_TEAM``                  ``1`` when served in team mode
 ======================================  ================================================
@@ -20,7 +20,7 @@ module level, behind a lock); :func:`warm_up` loads them in a background thread 
 app can show "loading models..." while the page is already usable.
 
 **Identity.** In team mode the launcher's Voila ``prelaunch_hook`` (see
-``alignment.serve``) puts one line at the top of the notebook before the kernel runs it:
+``alignment.present.serve``) puts one line at the top of the notebook before the kernel runs it:
 ``set_identity(<name>, verified=True)``, with the name of the user the Jupyter server
 authenticated. Voila lets a browser send only widget (comm) messages to a kernel, never
 code, so nothing but that server-written line can set the identity; and the review app
@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import config
+from alignment import settings as config
 
 #: Where the review store lives unless configured otherwise (``reviews/`` ignores itself in git).
 DEFAULT_REVIEW_DB = config.REPO_ROOT / "reviews" / "reviews.sqlite3"
@@ -85,7 +85,7 @@ def _cached(key: str, make: Callable[[], object]):
 def get_standards() -> pd.DataFrame:
     """The standards table the apps align against (loaded once)."""
     def load():
-        from ..standards import load_standards_from  # the one reading of a --standards argument
+        from alignment.data.standards import load_standards_from  # the one reading of a --standards argument
 
         return load_standards_from(settings().standards)
 
@@ -93,9 +93,9 @@ def get_standards() -> pd.DataFrame:
 
 
 def get_aligner():
-    """The fitted :class:`~alignment.aligner.Aligner` (fitted once per kernel; vectors from the disk cache)."""
+    """The fitted :class:`~alignment.align.aligner.Aligner` (fitted once per kernel; vectors from the disk cache)."""
     def fit():
-        from ..aligner import Aligner
+        from alignment.align.aligner import Aligner
 
         return Aligner(top_k=settings().top_k).fit(get_standards())
 
@@ -105,7 +105,7 @@ def get_aligner():
 def get_catalog() -> pd.DataFrame:
     """The configured catalog (default: the bundled Westview catalog)."""
     def load():
-        from ..catalog import load_catalog
+        from alignment.data.catalog import load_catalog
 
         return load_catalog(settings().catalog)
 
@@ -113,12 +113,12 @@ def get_catalog() -> pd.DataFrame:
 
 
 def get_pathways() -> list | None:
-    """The school pathways for the gap panel, or None when ``alignment.gaps`` is not
+    """The school pathways for the gap panel, or None when ``alignment.analysis.gaps`` is not
     available or the pathways cannot be loaded (the apps work without them)."""
     def load():
         try:
-            importlib.import_module("alignment.gaps")  # the gap panels need it
-            from ..pathways import load_pathways
+            importlib.import_module("alignment.analysis.gaps")  # the gap panels need it
+            from alignment.data.pathways import load_pathways
         except ImportError:
             return None
         try:

@@ -22,8 +22,8 @@ from conftest import require_chromium, screenshot, wait_for, wait_ready
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from alignment.pathways import default_pathways_path
-from alignment.review import ReviewStore
+from alignment.data.pathways import default_pathways_path
+from alignment.review.store import ReviewStore
 
 APP = "pathway_gaps.ipynb"
 ICT = "Information & Communication Technology Pathway"

@@ -78,7 +78,7 @@ def start(workdir: Path, *args: str, env: dict | None = None, wait: float = 90) 
     full_env.update(env or {})
     handle = log.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "alignment.cli", "serve", "--port", str(port), "--review-db", str(review_db),
+        [sys.executable, "-m", "alignment.present.cli", "serve", "--port", str(port), "--review-db", str(review_db),
          "--cache-dir", str(cache_dir), *args],
         cwd=workdir, env=full_env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
     )

@@ -34,9 +34,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from . import config
-from .cache import ArrayCache, cache_key
-from .embeddings import DIM, get_encoder, normalize
+from alignment import settings as config
+from alignment.nlp.cache import ArrayCache, cache_key
+from alignment.nlp.encoder import DIM, get_encoder, normalize
 
 #: Names the table's recipe; part of its cache key.
 TABLE_VERSION = "minilm-piece-state-unit-v1"

@@ -2,7 +2,7 @@
 
 A decision says a reviewer accepted or rejected that a course teaches a standard
 (or added one the machine missed: ``accepted`` with ``origin = "reviewer"``). The
-review store (``alignment.review``) keeps them durably; a plain CSV with the same
+review store (``alignment.review.store``) keeps them durably; a plain CSV with the same
 columns is accepted wherever decisions are read (gap analysis, exports).
 
 Columns:
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, row_problem
-from .inputs import read_input_file
+from alignment.io.errors import InputError, row_problem
+from alignment.io.files import read_input_file
 
 DECISION_COLUMNS = [
     "course_id", "standard_id", "decision", "association_type", "origin", "reviewer", "note", "decided_at",

@@ -30,7 +30,7 @@ MAX_LENGTH = 256
 
 def _model_file() -> Path:
     """The shipped model, or the file named by ``config.ENCODER_MODEL``."""
-    from . import config
+    from alignment import settings as config
 
     if config.ENCODER_MODEL:
         path = Path(config.ENCODER_MODEL)

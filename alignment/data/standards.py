@@ -33,7 +33,7 @@ source_row           1-based data row in source_file (header not counted);
 ===================  ==========================================================
 
 Everything here is pure except :func:`load_standards` and :func:`standards_from_csv`,
-which read files and validate them at the boundary (:class:`~alignment.errors.InputError`
+which read files and validate them at the boundary (:class:`~alignment.io.errors.InputError`
 naming file, row and problem).
 """
 
@@ -47,9 +47,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
-from .errors import InputError, row_problem
-from .inputs import read_input_file
+from alignment import settings as config
+from alignment.io.errors import InputError, row_problem
+from alignment.io.files import read_input_file
 
 #: The tidy table's columns, in order.
 TIDY_COLUMNS = [
@@ -636,7 +636,7 @@ def standards_from_csv(path: str | Path, framework: str | None = None) -> pd.Dat
 def load_standards_from(value: str | Path | None) -> pd.DataFrame:
     """The bundled frameworks (``value`` empty), or a plain CSV / CASE JSON file, or a
     folder of them: what ``--standards`` and the apps' standards setting accept."""
-    from .case import read_case  # case builds on this module
+    from alignment.data.case import read_case  # case builds on this module
 
     if not value:
         return load_standards()

@@ -18,8 +18,8 @@ Modes (``mode=``; ``docs/scale.md`` has the measurements):
 
 * ``accurate`` (default): MiniLM on each description, once. The passage score (best
   sentence) uses sentence vectors read off that one pass (``passages="pooled"``, "late
-  chunking", ``alignment.passages``); lemmas for TF-IDF and evidence come from a
-  table built from the standards (``lemmas="lookup"``, ``alignment.fast``); sentences
+  chunking", ``alignment.nlp.passages``); lemmas for TF-IDF and evidence come from a
+  table built from the standards (``lemmas="lookup"``, ``alignment.nlp.fast``); sentences
   from ``senter`` (no parser). Chosen as the default because it measured the same on
   the dev data as encoding every sentence again with the tagger's lemmas (CTE and ELA
   identical; one labelled course of 36 moves in the catalog task; abstains better)
@@ -28,7 +28,7 @@ Modes (``mode=``; ``docs/scale.md`` has the measurements):
   own) and ``lemmas="tagger"`` (spaCy's tagger and lemmatizer; "writing" stays
   "writing" in the evidence) remain options.
 * ``fast``: no neural model on courses: static word-piece vectors distilled from
-  MiniLM, lemmas by lookup, rule-based sentences (``alignment.fast``); for statewide
+  MiniLM, lemmas by lookup, rule-based sentences (``alignment.nlp.fast``); for statewide
   batches. Lower quality (``benchmarks/quality.py`` prints both).
 
 Courses are scored in chunks of ``chunk_size`` (memory is bounded by the chunk, not
@@ -54,11 +54,11 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from . import bands as band_config
-from . import config
-from .cache import ArrayCache, cache_key
-from .lexical import LemmaTfidf
-from .text import content_lemmas, lemma_views, load_nlp, model_version, noun_phrases
+from alignment.align import bands as band_config
+from alignment import settings as config
+from alignment.nlp.cache import ArrayCache, cache_key
+from alignment.nlp.lexical import LemmaTfidf
+from alignment.nlp.pipeline import content_lemmas, lemma_views, load_nlp, model_version, noun_phrases
 
 #: Output columns, in order (the CLI writes exactly these).
 SUGGESTION_COLUMNS = ["course_id", "standard_id", "framework", "code", "score", "rank", "band", "evidence"]
@@ -77,7 +77,7 @@ MODES = ("accurate", "fast")
 #: whole-description pass, or each sentence encoded on its own.
 PASSAGES = ("pooled", "encoded")
 #: ``lemmas=`` values: from the statistical tagger + lemmatizer, or by lookup
-#: (``alignment.fast.LemmaLookup``; no tagger runs).
+#: (``alignment.nlp.fast.LemmaLookup``; no tagger runs).
 LEMMAS = ("tagger", "lookup")
 #: Fast mode's default weight of the whole text against the best sentence: static
 #: vectors gain nothing from passages on the dev data (docs/scale.md).
@@ -139,7 +139,7 @@ def course_pipeline(base, lemmas: str = "tagger", sentences: str = "senter", vec
     """
     import spacy
 
-    from . import fast, passages  # noqa: F401  (register lookup_lemmas, static_vectors, passage_vectors)
+    from alignment.nlp import fast, passages  # noqa: F401  (register lookup_lemmas, static_vectors, passage_vectors)
 
     nlp = spacy.blank("en", vocab=base.vocab)
     nlp.tokenizer = base.tokenizer
@@ -346,11 +346,11 @@ class Aligner:
             return self.nlp
         lookup = None
         if self.lemmas == "lookup":
-            from .fast import LemmaLookup
+            from alignment.nlp.fast import LemmaLookup
 
             lookup = LemmaLookup(self._lemma_forms(), set(self._idf), self.nlp_.get_pipe("lemmatizer"))
         if self.mode == "fast":
-            from . import fast
+            from alignment.nlp import fast
 
             nlp = course_pipeline(self.nlp_, "lookup", "sentencizer", "static_vectors", lookup=lookup)
             table = fast.load_static_table(self.cache_dir)
@@ -361,7 +361,7 @@ class Aligner:
 
     def _lemma_forms(self) -> dict[str, str]:
         """Word form -> the lemma the tagger most often gave it in the standards (cached)."""
-        from . import fast
+        from alignment.nlp import fast
 
         key = cache_key("lemma-forms", model_version(self.nlp_), self.standards_["text"].tolist())
         cache = ArrayCache(self.cache_dir, prefix="lemmaforms") if self.cache_dir else None

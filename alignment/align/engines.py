@@ -5,7 +5,7 @@ Two engines write the same file (the ``SUGGESTION_COLUMNS`` of ``Aligner.suggest
 * **local** (:func:`write_suggestions`): this process, chunk by chunk
   (``Aligner.iter_suggest``); each chunk is appended to ``OUTPUT.tmp`` as it is done,
   which becomes ``OUTPUT`` at the end, so memory is bounded by the chunk, not the catalog.
-* **dask** (``alignment.distributed``): partitions of the catalog on a Dask cluster.
+* **dask** (``alignment.align.distributed``): partitions of the catalog on a Dask cluster.
   Partitions are written as they finish, each atomically (``OUTPUT.parts/part-00012.csv``
   via a temporary file and a rename), so an interrupted run resumes: finished
   partitions are skipped, a half-written one never has its final name. A manifest
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .aligner import SUGGESTION_COLUMNS, Aligner
+from alignment.align.aligner import SUGGESTION_COLUMNS, Aligner
 
 #: Courses per partition of a partitioned (Dask) run.
 PARTITION_SIZE = 500

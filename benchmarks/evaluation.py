@@ -23,11 +23,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import config
-from .aligner import Aligner, _split
-from .bands import band_for
-from .lexical import LemmaTfidf
-from .text import content_lemmas, load_nlp
+from alignment import settings as config
+from alignment.align.aligner import Aligner, _split
+from alignment.align.bands import band_for
+from alignment.nlp.lexical import LemmaTfidf
+from alignment.nlp.pipeline import content_lemmas, load_nlp
 
 
 @dataclass

@@ -31,8 +31,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from .embeddings import DIM, MAX_LENGTH, SentenceEncoder, get_encoder, normalize
-from .text import _doc_similarity, _doc_vector  # noqa: F401  (Doc hooks, as text.sentence_vectors sets them)
+from alignment.nlp.encoder import DIM, MAX_LENGTH, SentenceEncoder, get_encoder, normalize
+from alignment.nlp.pipeline import _doc_similarity, _doc_vector  # noqa: F401  (Doc hooks, as text.sentence_vectors sets them)
 
 
 #: Texts per sentence-model run. onnxruntime's transient memory grows with the number of

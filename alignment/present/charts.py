@@ -4,18 +4,18 @@ Every function is pure: it takes one of the package's tables and returns a panda
 DataFrame (``count_*``, ``*_table``, ``*_summary``) or a matplotlib ``Figure``
 (``plot_*``). The inputs are
 
-* the standards table (:func:`alignment.standards.load_standards`),
-* a suggestions table (:meth:`alignment.aligner.Aligner.suggest`),
-* review progress (:meth:`alignment.review.ReviewStore.progress`),
-* a pathway comparison (:func:`alignment.gaps.compare_pathways`).
+* the standards table (:func:`alignment.data.standards.load_standards`),
+* a suggestions table (:meth:`alignment.align.aligner.Aligner.suggest`),
+* review progress (:meth:`alignment.review.store.ReviewStore.progress`),
+* a pathway comparison (:func:`alignment.analysis.gaps.compare_pathways`).
 
 Figures are built with ``matplotlib.figure.Figure``, never pyplot: nothing is
 registered globally, so Jupyter shows a returned figure exactly once and nothing is
 left open; ``fig.savefig(path)`` writes one. They are made to be projected: large
 fonts, a title, labelled axes and a legend for every colour. Band colours are the
-blues of the gap-report heatmap (:data:`alignment.reports.STATUS_COLORS`). The
+blues of the gap-report heatmap (:data:`alignment.present.reports.STATUS_COLORS`). The
 gap-report charts themselves (coverage heatmap, coverage by family) are in
-:mod:`alignment.reports`.
+:mod:`alignment.present.reports`.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from .bands import BAND_THRESHOLDS
-from .standards import FRAMEWORKS, KINDS, SECTORS, sector_coverage
+from alignment.align.bands import BAND_THRESHOLDS
+from alignment.data.standards import FRAMEWORKS, KINDS, SECTORS, sector_coverage
 
 #: Base font size (points); titles are larger, tick labels a little smaller.
 FONT = 15
@@ -46,7 +46,7 @@ FRAMEWORK_LABELS = {
 }
 #: One colour per kind of row of the standards table.
 KIND_COLORS = {"heading": "#bdbdbd", "standard": "#08519c", "sub-standard": "#6baed6", "indicator": "#31a354"}
-#: One colour per completeness value of :func:`alignment.standards.sector_coverage`.
+#: One colour per completeness value of :func:`alignment.data.standards.sector_coverage`.
 COMPLETENESS_COLORS = {"complete": "#31a354", "partial": "#fd8d3c", "missing": "#f0f0f0"}
 #: Review outcome colours (accepted/rejected as in the heatmap).
 REVIEW_COLORS = {"accepted": "#08519c", "added": "#756bb1", "rejected": "#e6550d", "not reviewed": "#f0f0f0"}
@@ -117,7 +117,7 @@ def count_standards(standards: pd.DataFrame, by: str = "framework") -> pd.DataFr
 
     ``by``: ``framework``, ``sector``, ``pathway``, ``grade_band`` (or any column).
     Index: the values of ``by`` in a natural order (frameworks as the aligner lists
-    them, sectors as :data:`alignment.standards.SECTORS`, grade bands K-5 to K-12);
+    them, sectors as :data:`alignment.data.standards.SECTORS`, grade bands K-5 to K-12);
     rows where ``by`` is empty are left out. Columns: one per kind present
     (``heading``, ``standard``, ``sub-standard``, ``indicator``) and ``total``.
     """
@@ -187,12 +187,12 @@ def coverage_grid(standards: pd.DataFrame) -> pd.DataFrame:
     """Per CA CTE sector and CTE framework: how complete the bundled data is.
 
     One row per (sector, framework) for the 15 sectors of
-    :data:`alignment.standards.SECTORS` (plus any other sector loaded) and the
+    :data:`alignment.data.standards.SECTORS` (plus any other sector loaded) and the
     frameworks ``cte_anchor`` and ``cte_pathway``. Columns: ``sector,
     sector_abbreviation, framework, status`` (``complete``, ``partial`` or
     ``missing``: partial when any of its rows is partial), ``items`` (standards plus
     indicators), ``pathways`` (the CA pathways loaded, ``"; "``-joined) and ``note``
-    (the completeness notes). Built on :func:`alignment.standards.sector_coverage`.
+    (the completeness notes). Built on :func:`alignment.data.standards.sector_coverage`.
     """
     cov = sector_coverage(standards, include_missing=True)
     cov = cov[cov["framework"].isin(["cte_anchor", "cte_pathway"]) & (cov["sector"] != "ALL")]
@@ -524,7 +524,7 @@ def plot_threshold(suggestions: pd.DataFrame, threshold: float, title: str | Non
 
 def review_outcomes(progress: pd.DataFrame) -> pd.DataFrame:
     """Review progress per course as outcome counts: ``course_id, accepted, rejected,
-    added, not reviewed`` (``progress``: :meth:`alignment.review.ReviewStore.progress`)."""
+    added, not reviewed`` (``progress``: :meth:`alignment.review.store.ReviewStore.progress`)."""
     _check_columns(progress, ["course_id", "suggestions", "reviewed", "accepted", "rejected", "added"],
                    "the progress table")
     return pd.DataFrame({
@@ -572,7 +572,7 @@ def plot_review_progress(progress: pd.DataFrame, titles: dict[str, str] | None =
 
 
 def comparison_counts(comparison: pd.DataFrame) -> pd.DataFrame:
-    """A :func:`alignment.gaps.compare_pathways` table counted: one row per (pathway,
+    """A :func:`alignment.analysis.gaps.compare_pathways` table counted: one row per (pathway,
     framework) with ``accepted, suggested, not covered`` (standards in that pathway's
     scope; ``not in scope`` rows are left out), ``in_scope`` and ``pct_covered``."""
     _check_columns(comparison, ["framework", "standard_id", "text", "covered_by"], "the comparison table")

@@ -31,7 +31,7 @@ framework = slug of the CFDocument title, standard_id =
 missing or repeated), parent/depth from ``isChildOf``, kind from ``CFItemType`` or the
 position, grade from ``educationLevel``, completeness ``unknown``. Associations other
 than ``isChildOf`` are ignored (they may point outside the package). A malformed package
-raises :class:`~alignment.errors.InputError` listing every problem.
+raises :class:`~alignment.io.errors.InputError` listing every problem.
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import InputError, row_problem
-from .inputs import read_input_file
-from .standards import TIDY_COLUMNS, add_hierarchy_columns, coerce_tidy, grade_band, grade_span
+from alignment.io.errors import InputError, row_problem
+from alignment.io.files import read_input_file
+from alignment.data.standards import TIDY_COLUMNS, add_hierarchy_columns, coerce_tidy, grade_band, grade_span
 
 #: Namespace of every UUID5 this module makes.
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:pathway-align:case")

@@ -4,7 +4,7 @@
 (course, standard) pair, an append-only audit trail of every change, which
 suggestions were shown (so progress can be computed) and where each reviewer was
 (so reopening resumes there). ``decisions()`` returns the shared decisions table
-(:data:`alignment.decisions.DECISION_COLUMNS` plus ``catalog``), so gap analysis
+(:data:`alignment.data.decisions.DECISION_COLUMNS` plus ``catalog``), so gap analysis
 and exports read the store exactly as they read a decisions CSV.
 
 Durability and concurrency
@@ -55,8 +55,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .decisions import ASSOCIATION_TYPES, DECISION_COLUMNS, DECISIONS, ORIGINS
-from .errors import InputError
+from alignment.data.decisions import ASSOCIATION_TYPES, DECISION_COLUMNS, DECISIONS, ORIGINS
+from alignment.io.errors import InputError
 
 #: Longest note accepted (characters).
 MAX_NOTE_CHARS = 2_000
@@ -404,7 +404,7 @@ class ReviewStore:
         """Record (or change) a reviewer's decision on a (course, standard) pair.
 
         Everything is checked before the database is touched: a malformed decision
-        raises :class:`~alignment.errors.InputError` (a ValueError) and changes nothing.
+        raises :class:`~alignment.io.errors.InputError` (a ValueError) and changes nothing.
         Returns the stored decision (DECISION_COLUMNS + catalog as a dict).
         """
         problems: list[str] = []

@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from .embeddings import MAX_LENGTH, get_encoder
+from alignment.nlp.encoder import MAX_LENGTH, get_encoder
 
 SPACY_MODEL = "en_core_web_md"
 

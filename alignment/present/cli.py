@@ -22,13 +22,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
-from .standards import load_standards_from
+from alignment.io.errors import InputError
+from alignment.data.standards import load_standards_from
 
 
 def cmd_align(args) -> int:
-    from .aligner import Aligner
-    from .catalog import load_catalog
+    from alignment.align.aligner import Aligner
+    from alignment.data.catalog import load_catalog
 
     if args.scheduler and args.engine != "dask":
         raise InputError("--scheduler", "--scheduler joins a Dask cluster: use it with --engine dask")
@@ -42,7 +42,7 @@ def cmd_align(args) -> int:
     out = Path(args.output)
     if args.engine == "dask":
         try:
-            from .distributed import align_on_dask
+            from alignment.align.distributed import align_on_dask
         except ImportError as exc:
             raise InputError("--engine", f"--engine dask needs Dask: pip install 'pathway-align[dask]' ({exc})") from exc
 
@@ -50,7 +50,7 @@ def cmd_align(args) -> int:
                                 n_workers=args.workers, partition_size=args.partition_size,
                                 progress=not args.quiet, aligner=aligner)
     else:
-        from .engines import write_suggestions
+        from alignment.align.engines import write_suggestions
 
         summary = write_suggestions(aligner, courses, out)
     print(summary.describe(), file=sys.stderr)
@@ -58,7 +58,7 @@ def cmd_align(args) -> int:
 
 
 def cmd_standards(args) -> int:
-    from .standards import filter_standards, search_standards
+    from alignment.data.standards import filter_standards, search_standards
 
     table = load_standards_from(args.standards)
     table = filter_standards(
@@ -85,7 +85,7 @@ def cmd_standards(args) -> int:
 
 def _read_suggestions_csv(path: str) -> pd.DataFrame:
     """Suggestions written by ``pathway-align align`` (course_id, standard_id, band, score)."""
-    from .errors import row_problem
+    from alignment.io.errors import row_problem
 
     file = Path(path)
     if not file.exists():
@@ -107,11 +107,11 @@ def _slug(text: str) -> str:
 
 
 def cmd_gaps(args) -> int:
-    from .catalog import default_catalog, load_catalog
-    from .decisions import read_decisions_csv
-    from .gaps import FixFinder, compare_pathways, gap_report
-    from .pathways import load_pathways, select_pathway
-    from .reports import write_comparison, write_report
+    from alignment.data.catalog import default_catalog, load_catalog
+    from alignment.data.decisions import read_decisions_csv
+    from alignment.analysis.gaps import FixFinder, compare_pathways, gap_report
+    from alignment.data.pathways import load_pathways, select_pathway
+    from alignment.present.reports import write_comparison, write_report
 
     out = Path(args.output)
     if out.suffix.lower() not in (".xlsx", ".html", ".htm"):
@@ -132,7 +132,7 @@ def cmd_gaps(args) -> int:
     if args.suggestions:
         suggestions = _read_suggestions_csv(args.suggestions)
     else:
-        from .aligner import Aligner
+        from alignment.align.aligner import Aligner
 
         aligner = Aligner(top_k=args.top_k, progress=not args.quiet).fit(standards)
         if not args.no_fixes:
@@ -160,7 +160,7 @@ def cmd_gaps(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .serve import load_config, serve
+    from alignment.present.serve import load_config, serve
 
     options = {
         "host": args.host, "port": args.port, "team": True if args.team else None, "token": args.token,

@@ -70,10 +70,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import config
-from .bands import band_for
-from .decisions import DECISION_COLUMNS, latest_decisions, validate_decisions
-from .pathways import LEVEL_ORDER, LEVELS, Pathway
+from alignment import settings as config
+from alignment.align.bands import band_for
+from alignment.data.decisions import DECISION_COLUMNS, latest_decisions, validate_decisions
+from alignment.data.pathways import LEVEL_ORDER, LEVELS, Pathway
 
 #: Bands whose suggestions count as coverage by default.
 COUNT_BANDS: tuple[str, ...] = ("strong", "possible")
@@ -250,8 +250,8 @@ class FixFinder:
         self.cache_dir = cache_dir
 
     def fit(self, catalog: pd.DataFrame) -> "FixFinder":
-        from .cache import ArrayCache, cache_key
-        from .text import model_version
+        from alignment.nlp.cache import ArrayCache, cache_key
+        from alignment.nlp.pipeline import model_version
 
         al = self.aligner
         if not hasattr(al, "standards_"):
@@ -314,7 +314,7 @@ def _analysis_to_arrays(analysed):
 
 
 def _analysis_from_arrays(arrays, meta):
-    from .aligner import CourseText
+    from alignment.align.aligner import CourseText
 
     off = arrays["offsets"]
     return [

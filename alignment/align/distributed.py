@@ -29,9 +29,9 @@ from pathlib import Path
 import pandas as pd
 from distributed import WorkerPlugin
 
-from . import config
-from .aligner import SUGGESTION_COLUMNS, Aligner
-from .engines import PARTITION_SIZE, PartitionStore, RunSummary, aligner_settings, partition_bounds, run_fingerprint
+from alignment import settings as config
+from alignment.align.aligner import SUGGESTION_COLUMNS, Aligner
+from alignment.align.engines import PARTITION_SIZE, PartitionStore, RunSummary, aligner_settings, partition_bounds, run_fingerprint
 
 PLUGIN_NAME = "pathway-align-aligner"
 
@@ -130,7 +130,7 @@ def align_on_dask(
     if todo:
         cache_name = cache_bytes = None
         if aligner.cache_dir:
-            from .cache import ArrayCache
+            from alignment.nlp.cache import ArrayCache
 
             path = ArrayCache(aligner.cache_dir).path(aligner.cache_key_)
             if path.exists():

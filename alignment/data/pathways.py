@@ -43,7 +43,7 @@ a course listed twice, or a course listed before a lower level are errors.
 **Grades.** From the ``grades`` column; else the "suggested grade level: 10th - 11th"
 written in ``notes`` (as in the Westview file); else the catalog's grades.
 
-Bad input raises :class:`~alignment.errors.InputError` listing every problem at once
+Bad input raises :class:`~alignment.io.errors.InputError` listing every problem at once
 (``"<file> row <n>: <problem>"``; YAML rows count course entries from 1 and name the
 line). Unknown sectors, CA pathways, levels and course ids come with the nearest valid
 names (difflib).
@@ -60,9 +60,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
-from .errors import InputError, row_problem
-from .inputs import read_input_file
+from alignment import settings as config
+from alignment.io.errors import InputError, row_problem
+from alignment.io.files import read_input_file
 
 #: Course levels; the first three are ordered, ``academic`` courses run alongside.
 LEVELS: tuple[str, ...] = ("introductory", "concentrator", "capstone", "academic")
@@ -190,8 +190,8 @@ def load_pathways(
 
     path: the file (default: the bundled Westview pathways).
     catalog: the course catalog the courses must be in (a DataFrame from
-        :func:`alignment.catalog.load_catalog`, or a path; default: the bundled one).
-    standards: the standards table (default: :func:`alignment.standards.load_standards`),
+        :func:`alignment.data.catalog.load_catalog`, or a path; default: the bundled one).
+    standards: the standards table (default: :func:`alignment.data.standards.load_standards`),
         used to recognise sectors and pathways.
     sector: the sector, for a one-pathway file without a ``sector`` column.
     strict: force every pathway to be a ``strict`` (True) or ``choice`` (False)
@@ -513,7 +513,7 @@ def _match(value: str, choices: list[str]) -> str | None:
 
 def _sector_names(standards: pd.DataFrame) -> dict[str, str]:
     """key -> official name, for the 15 CA sectors, their abbreviations and any sector in the data."""
-    from .standards import SECTORS
+    from alignment.data.standards import SECTORS
 
     names: dict[str, str] = {}
     for name, abbr in SECTORS.items():
@@ -585,7 +585,7 @@ def _grades_from_notes(notes: str) -> str:
 
 
 def _resolve_catalog(catalog) -> pd.DataFrame:
-    from .catalog import default_catalog, load_catalog
+    from alignment.data.catalog import default_catalog, load_catalog
 
     if catalog is None:
         return default_catalog()
@@ -603,7 +603,7 @@ def _resolve_catalog(catalog) -> pd.DataFrame:
 
 def _resolve_standards(standards) -> pd.DataFrame:
     if standards is None:
-        from .standards import load_standards
+        from alignment.data.standards import load_standards
 
         return load_standards()
     return standards

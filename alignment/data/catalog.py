@@ -30,7 +30,7 @@ Every value comes back as a string (``""`` for missing, never NaN). Descriptions
 are only stripped of surrounding whitespace, put in Unicode NFC and given ``\\n``
 line endings; HTML in them is kept as text (escaping is the renderers' job).
 
-Bad input raises :class:`~alignment.errors.InputError` listing every problem at once,
+Bad input raises :class:`~alignment.io.errors.InputError` listing every problem at once,
 each as ``"<file> row <n>: <problem>"`` with the spreadsheet row (header = row 1).
 A load either returns a complete, valid table or raises: nothing is half-loaded.
 """
@@ -50,9 +50,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from alignment import config
-from alignment.errors import InputError, row_problem
-from alignment.inputs import check_size, read_input_file
+from alignment import settings as config
+from alignment.io.errors import InputError, row_problem
+from alignment.io.files import check_size, read_input_file
 
 #: Output columns, in order; extra columns follow them.
 CATALOG_COLUMNS: list[str] = [

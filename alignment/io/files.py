@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import config
-from .errors import InputError, row_problem
+from alignment import settings as config
+from alignment.io.errors import InputError, row_problem
 
 
 def human_size(size: int) -> str:

@@ -6,7 +6,7 @@
 ``render_html(report)`` / ``write_html(report, path)``  one self-contained page; charts
                                    embedded as base64 PNG; every text value HTML-escaped
 ``write_report(report, path)``     by extension: ``.xlsx`` or ``.html``
-``write_comparison(table, path)``  a :func:`alignment.gaps.compare_pathways` table
+``write_comparison(table, path)``  a :func:`alignment.analysis.gaps.compare_pathways` table
 
 Charts are made to be projected: large fonts, labelled axes, a legend for every
 status (accepted, suggested strong/possible/weak, rejected, none).
@@ -29,7 +29,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from .gaps import STATUSES, GapReport, matrix_for_display  # noqa: E402
+from alignment.analysis.gaps import STATUSES, GapReport, matrix_for_display  # noqa: E402
 
 #: One colour per cell status (colour-blind safe blue/orange scale).
 STATUS_COLORS = {
@@ -453,7 +453,7 @@ def write_report(report: GapReport, path: str | Path, *, charts: bool = True) ->
 
 
 def write_comparison(table: pd.DataFrame, path: str | Path, reports: list[GapReport] | None = None) -> Path:
-    """A :func:`~alignment.gaps.compare_pathways` table (and each report's summary) as
+    """A :func:`~alignment.analysis.gaps.compare_pathways` table (and each report's summary) as
     ``.xlsx`` or ``.html``."""
     tables = {"Comparison": table}
     for i, report in enumerate(reports or [], start=1):

@@ -1,6 +1,6 @@
 """Export reviewed decisions: CSV, Excel (OpenSALT association sheet) and CASE 1.0 JSON.
 
-Input is always a decisions table (:mod:`alignment.decisions`: what
+Input is always a decisions table (:mod:`alignment.data.decisions`: what
 ``ReviewStore.decisions()`` returns, or a decisions CSV read with
 ``read_decisions_csv``), never a suggestions table: only a reviewer's ``accepted``
 decision becomes an association, ``rejected`` ones never do, and a table without a
@@ -8,16 +8,16 @@ decision becomes an association, ``rejected`` ones never do, and a table without
 
 Identifiers (deterministic, so exporting the same decisions again gives identical files):
 
-- a standard's CFItem identifier is the one :mod:`alignment.case` gives it when it
+- a standard's CFItem identifier is the one :mod:`alignment.data.case` gives it when it
   exports the framework (:func:`standard_identifier`, the single place this is
   decided), so associations resolve against our CASE framework packages;
 - everything else is UUID5 in ``case.NAMESPACE`` of ``"<kind>:<key>"``, as in
-  ``alignment.case``: a course ``"course:" + catalog + "\\x1f" + course_id``
+  ``alignment.data.case``: a course ``"course:" + catalog + "\\x1f" + course_id``
   (:func:`course_identifier`), an association
   ``"association:<origin id>:<associationType>:<destination id>"``, the catalog's
   CFDocument ``"alignments:" + catalog``;
 - ``uri`` is ``<base_uri>/<CFItems|CFAssociations|CFDocuments>/<identifier>`` with a
-  ``base_uri``, else ``urn:uuid:<identifier>`` (as in ``alignment.case``).
+  ``base_uri``, else ``urn:uuid:<identifier>`` (as in ``alignment.data.case``).
 
 Every writer has a bytes twin (``to_csv_bytes``, ``to_excel_bytes``,
 ``to_case_bytes``) for in-memory downloads (Voila cannot serve files); file writers
@@ -36,9 +36,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import case
-from .decisions import DECISION_COLUMNS, validate_decisions
-from .errors import InputError, row_problem
+from alignment.data import case
+from alignment.data.decisions import DECISION_COLUMNS, validate_decisions
+from alignment.io.errors import InputError, row_problem
 
 #: Columns of a decisions export (CSV, and the Excel "Decisions" sheet before extras).
 EXPORT_COLUMNS = DECISION_COLUMNS + ["catalog"]
@@ -57,7 +57,7 @@ _SOURCE = "<decisions>"
 # ------------------------------------------------------------------ identifiers
 
 def standard_identifier(standard_id: str) -> str:
-    """CFItem identifier of a standard: the same one ``alignment.case.to_case`` gives it."""
+    """CFItem identifier of a standard: the same one ``alignment.data.case.to_case`` gives it."""
     return case.stable_uuid("item", standard_id)
 
 
@@ -67,7 +67,7 @@ def course_identifier(catalog: str, course_id: str) -> str:
 
 
 def association_identifier(origin_identifier: str, association_type: str, destination_identifier: str) -> str:
-    """CFAssociation identifier: UUID5 of (origin, type, destination), as ``alignment.case`` makes them."""
+    """CFAssociation identifier: UUID5 of (origin, type, destination), as ``alignment.data.case`` makes them."""
     return case.stable_uuid("association", f"{origin_identifier}:{association_type}:{destination_identifier}")
 
 
@@ -147,7 +147,7 @@ def _lookup(table: pd.DataFrame | None, key: str, columns: list[str]) -> dict[st
 
 
 def _standard_label(info: dict, standard_id: str) -> str:
-    """Title of a standard's link, as ``alignment.case`` labels its items."""
+    """Title of a standard's link, as ``alignment.data.case`` labels its items."""
     return info.get("display_code") or info.get("title") or info.get("text", "")[:60] or standard_id
 
 
@@ -289,7 +289,7 @@ def to_case(
     standard, ``associationType`` as the reviewer chose (``exactMatchOf`` or
     ``isRelatedTo``), ``lastChangeDateTime`` = when it was decided. Rejected
     decisions are not exported. The standards themselves live in the framework
-    packages ``alignment.case`` writes (same identifiers).
+    packages ``alignment.data.case`` writes (same identifiers).
     """
     df = prepare_decisions(decisions, catalog)
     catalog = _one_catalog(df, catalog)

@@ -50,8 +50,8 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from . import config
-from .errors import InputError
+from alignment import settings as config
+from alignment.io.errors import InputError
 
 #: Default port (Voila's).
 DEFAULT_PORT = 8866
