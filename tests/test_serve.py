@@ -1,11 +1,15 @@
 """The launcher: configuration (TOML < environment < command line), refusals (team mode
-without credentials, other machines without team mode), the apps it lists, the team
-identity, and a real team-mode server that gives nothing to a request without a token."""
+without credentials, other machines without team mode, notebooks from outside the
+package's apps/), the apps it lists, the team identity, and real servers: a team-mode one
+that gives nothing to a request without a token and never logs a token, and a local one
+that refuses requests for other host names (DNS rebinding)."""
 
 from __future__ import annotations
 
+import base64
 import http.client
 import importlib.util
+import re
 import os
 import signal
 import socket
@@ -18,7 +22,7 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from alignment.present import serve
+from alignment.present import serve, web_security
 from alignment.io.errors import InputError
 
 CLI = [sys.executable, "-m", "alignment.present.cli", "serve"]
@@ -136,12 +140,13 @@ def test_cli_refuses_team_mode_without_credentials():
     assert run("--host", "0.0.0.0", "--check").returncode == 2
 
 
-def test_cli_check_prints_every_app_url(tmp_path):
+def test_cli_check_prints_every_app_url_start_page_first(tmp_path):
     result = run("--check", "--port", "8999", "--review-db", str(tmp_path / "r.sqlite3"))
     assert result.returncode == 0, result.stderr
-    assert "http://127.0.0.1:8999/voila/render/course_coverage.ipynb" in result.stderr
-    assert "http://127.0.0.1:8999/voila/render/review.ipynb" in result.stderr
-    assert "Local only" in result.stderr
+    urls = re.findall(r"http://\S+", result.stderr)
+    assert urls[1:] == ["http://127.0.0.1:8999/", "http://127.0.0.1:8999/apps/teacher-coverage",
+                        "http://127.0.0.1:8999/apps/specialist-review", "http://127.0.0.1:8999/apps/pathway-gaps"]
+    assert "Local only" in result.stderr and ".ipynb" not in result.stderr
     ok = run("--team", "--check", "--host", "127.0.0.1", PATHWAY_ALIGN_TOKEN=TOKEN)
     assert ok.returncode == 0 and "Team mode" in ok.stderr and TOKEN not in ok.stderr
 
@@ -160,7 +165,51 @@ def test_every_notebook_in_apps_is_an_app_known_ones_first(tmp_path):
     cfg = serve.ServeConfig(apps_dir=tmp_path, port=8000)
     assert serve.apps(cfg) == [("Teacher coverage", "course_coverage.ipynb"), ("Specialist review", "review.ipynb"),
                                ("Pathway gap dashboard", "pathway_gaps.ipynb"), ("Zeta tool", "zeta_tool.ipynb")]
-    assert serve.app_urls(cfg)[2][1] == "http://127.0.0.1:8000/voila/render/pathway_gaps.ipynb"
+    assert [url for _, url in serve.app_urls(cfg)] == [
+        "http://127.0.0.1:8000/apps/teacher-coverage", "http://127.0.0.1:8000/apps/specialist-review",
+        "http://127.0.0.1:8000/apps/pathway-gaps", "http://127.0.0.1:8000/apps/zeta-tool"]
+
+
+def test_only_the_packages_apps_are_served_unless_allowed(tmp_path):
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "evil.ipynb")
+    (tmp_path / "pathway-align.toml").write_text(f'[server]\napps_dir = "{tmp_path}"\n', encoding="utf-8")
+    cfg = serve.load_config({}, env={}, config_file=str(tmp_path / "pathway-align.toml"))
+    assert cfg.apps_dir == tmp_path
+    with pytest.raises(InputError, match="is not the package's own apps/.*--allow-foreign-apps"):
+        serve.check(cfg)
+    serve.check(serve.load_config({"allow_foreign_apps": True}, env={},
+                                  config_file=str(tmp_path / "pathway-align.toml")))
+    serve.check(serve.load_config({}, env={"PATHWAY_ALIGN_ALLOW_FOREIGN_APPS": "1"},
+                                  config_file=str(tmp_path / "pathway-align.toml")))
+    serve.check(serve.load_config({"apps_dir": str(serve.APPS_DIR)}, env={}))  # the package's own: fine
+    # the command line says the same, before anything starts
+    refused = run("--check", "--config", str(tmp_path / "pathway-align.toml"))
+    assert refused.returncode == 2 and "--allow-foreign-apps" in refused.stderr and "Traceback" not in refused.stderr
+    assert run("--check", "--allow-foreign-apps", "--config", str(tmp_path / "pathway-align.toml")).returncode == 0
+
+
+def test_allowed_host_names_come_from_every_source_and_are_checked(tmp_path):
+    toml = tmp_path / "pathway-align.toml"
+    toml.write_text('[server]\nteam = true\nallowed_hosts = ["Pathways.District.org", "10.1.2.3"]\n', encoding="utf-8")
+    cfg = serve.load_config({"token": TOKEN}, env={}, config_file=str(toml))
+    assert cfg.allowed_hosts == ["pathways.district.org", "10.1.2.3"]
+    serve.check(cfg)
+    policy = serve.host_policy(cfg)
+    assert policy.allows_host("pathways.district.org:8866") and not policy.allows_host(socket.gethostname() + ".evil")
+    assert serve.base_url(cfg) == "http://pathways.district.org:8866/"
+    env = {"PATHWAY_ALIGN_ALLOWED_HOSTS": "a.example, b.example", "PATHWAY_ALIGN_TEAM": "1"}
+    assert serve.load_config({"token": TOKEN}, env=env).allowed_hosts == ["a.example", "b.example"]
+    assert serve.load_config({"token": TOKEN, "allowed_hosts": ["c.example"]}, env=env).allowed_hosts == ["c.example"]
+    default = serve.host_policy(serve.load_config({"team": True, "token": TOKEN}, env={}))
+    assert default.allows_host(socket.gethostname()) and default.allows_host("192.168.1.20:8866")
+    assert not default.allows_host("evil.example")
+    assert serve.host_policy(serve.load_config({}, env={})) == serve.HostPolicy.local()
+    with pytest.raises(InputError, match="not a host name or IP address"):
+        serve.check(serve.load_config({"team": True, "token": TOKEN, "allowed_hosts": ["*.district.org"]}, env={}))
+    with pytest.raises(InputError, match="allowed_hosts applies to --team"):
+        serve.check(serve.load_config({"allowed_hosts": ["a.example"]}, env={}))
+    ok = run("--team", "--check", "--allowed-host", "pathways.example.org", PATHWAY_ALIGN_TOKEN=TOKEN)
+    assert ok.returncode == 0 and "answers to: localhost, pathways.example.org and IP addresses" in ok.stderr
 
 
 def test_the_default_review_folder_ignores_itself(tmp_path, monkeypatch):
@@ -223,11 +272,16 @@ def test_voila_is_configured_safely(keep_sigterm):
     assert app.identity_provider_class.__name__ == "TeamIdentityProvider"
     assert app.config.PasswordIdentityProvider.allow_password_change is False
     assert app.tornado_settings["websocket_max_message_size"] > serve.config.MAX_INPUT_BYTES
+    assert app.tornado_settings["log_function"] is web_security.log_request
+    assert set(app.tornado_settings["pathway_align_secrets"]) == {TOKEN, MARIA}
+    assert app.host_policy.any_ip and app.tornado_settings["allow_remote_access"] is True
     local = serve.build_voila(serve.load_config({}, env={}))
     assert (local.ip, local.token, local.voila_configuration.prelaunch_hook) == ("127.0.0.1", "", None)
+    assert local.host_policy == serve.HostPolicy.local()
+    assert local.tornado_settings["allow_remote_access"] is False  # Jupyter's own Host check on, too
 
 
-# --------------------------------------------------------------------------- a real team-mode server
+# --------------------------------------------------------------------------- real servers
 
 def _get(port: int, path: str, method: str = "GET", headers: dict | None = None, read: int = 0):
     con = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -240,28 +294,126 @@ def _get(port: int, path: str, method: str = "GET", headers: dict | None = None,
         con.close()
 
 
-@pytest.mark.slow
-def test_team_server_gives_nothing_without_a_token(tmp_path):
-    vs = _voila_server()
-    server = vs.start(tmp_path, "--team", "--host", "127.0.0.1", env={"PATHWAY_ALIGN_TOKEN": TOKEN})
+def _response(port: int, path: str, headers: dict | None = None):
+    """(status, headers, whole body) of a GET."""
+    con = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        kernel = str(uuid.uuid4())
-        for path in ("/", "/voila/render/review.ipynb", "/voila/render/course_coverage.ipynb",
-                     f"/voila/render/review.ipynb?token={TOKEN[:-1]}x"):
-            status, location, _ = _get(server.port, path)
-            assert status == 302 and location.startswith("/login?next="), (path, status, location)
-        # no kernel can be reached or stopped, so nothing can be written
-        upgrade = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
-                   "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
-        assert _get(server.port, f"/api/kernels/{kernel}/channels", headers=upgrade)[0] == 403
-        assert _get(server.port, f"/api/kernels/{kernel}")[0] == 403
-        assert _get(server.port, f"/voila/api/shutdown/{kernel}", method="POST")[0] == 403
-        assert not server.review_db.exists()
-        # with the token: the page
-        status, _, body = _get(server.port, f"/voila/render/review.ipynb?token={TOKEN}", read=400)
-        assert status == 200 and b"<!DOCTYPE html>" in body
-        status, _, _ = _get(server.port, "/voila/render/review.ipynb", headers={"Authorization": f"token {TOKEN}"})
-        assert status == 200
+        con.request("GET", path, headers=headers or {})
+        response = con.getresponse()
+        return response.status, response.headers, response.read()
     finally:
-        assert server.stop() is not None
+        con.close()
+
+
+def _upgrade(**extra) -> dict:
+    key = base64.b64encode(os.urandom(16)).decode()
+    return {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Key": key, **extra}
+
+
+@pytest.fixture(scope="module")
+def team_server(tmp_path_factory):
+    vs = _voila_server()
+    workdir = tmp_path_factory.mktemp("team")
+    (workdir / "pathway-align.toml").write_text(f'[team.users]\n"{MARIA}" = "Maria Lopez"\n', encoding="utf-8")
+    server = vs.start(workdir, "--team", "--host", "127.0.0.1", env={"PATHWAY_ALIGN_TOKEN": TOKEN})
+    yield server
+    server.stop()
+
+
+@pytest.mark.slow
+def test_team_server_gives_nothing_without_a_token(team_server):
+    server = team_server
+    kernel = str(uuid.uuid4())
+    for path in ("/", "/apps/specialist-review", "/voila/render/review.ipynb", "/voila/render/course_coverage.ipynb",
+                 f"/voila/render/review.ipynb?token={TOKEN[:-1]}x"):
+        status, location, _ = _get(server.port, path)
+        assert status == 302 and location.startswith("/login?next="), (path, status, location)
+    # no kernel can be reached or stopped, so nothing can be written
+    assert _get(server.port, f"/api/kernels/{kernel}/channels", headers=_upgrade())[0] == 403
+    assert _get(server.port, f"/api/kernels/{kernel}")[0] == 403
+    assert _get(server.port, f"/voila/api/shutdown/{kernel}", method="POST")[0] == 403
+    assert not server.review_db.exists()
+    # with the token: the page, once the token is out of the URL (it sets the sign-in cookie)
+    status, headers, _ = _response(server.port, f"/apps/specialist-review?token={TOKEN}")
+    assert status == 302 and headers["Location"] == "/apps/specialist-review"
+    cookie = headers["Set-Cookie"].split(";")[0]
+    status, _, body = _get(server.port, "/apps/specialist-review", headers={"Cookie": cookie}, read=400)
+    assert status == 200 and b"<!DOCTYPE html>" in body
+    status, _, body = _get(server.port, "/voila/render/review.ipynb", read=400,
+                           headers={"Authorization": f"token {TOKEN}"})
+    assert status == 200 and b"<!DOCTYPE html>" in body
     assert "Team mode on 127.0.0.1" in server.log_text()
+
+
+@pytest.mark.slow
+def test_team_server_front_door_is_behind_the_sign_in(team_server):
+    port = team_server.port
+    status, location, _ = _get(port, "/")
+    assert status == 302 and location.startswith("/login?next=")
+    status, headers, _ = _response(port, f"/?token={MARIA}")
+    assert status == 302 and headers["Location"] == "/"
+    status, _, body = _response(port, "/", headers={"Cookie": headers["Set-Cookie"].split(";")[0]})
+    page = body.decode()
+    assert status == 200 and "Signed in as Maria Lopez" in page and "Team server" in page
+    assert ".ipynb" not in page and MARIA not in page and TOKEN not in page
+
+
+@pytest.mark.slow
+def test_team_server_never_logs_a_token(team_server):
+    """Issue 13 item 1: tornado logged every 4xx request's URL, ?token=... included."""
+    port = team_server.port
+    bodies = []
+    for token in (TOKEN, MARIA, TOKEN[:-1] + "x"):
+        for path in (f"/no/such/page?token={token}", f"/voila/render/nope.ipynb?token={token}",
+                     f"/api/kernels/{uuid.uuid4()}?token={token}", f"/voila/files/../../etc/passwd?token={token}",
+                     f"/apps/specialist-review?token={token}&theme=dark",
+                     f"/login?next=%2Fvoila%2Frender%2Freview.ipynb%3Ftoken%3D{token}",
+                     f"/voila/api/shutdown/{uuid.uuid4()}?token={token}"):
+            bodies.append(_response(port, path))
+        bodies.append(_response(port, "/no/such/page", headers={"Authorization": f"token {token}"}))
+        bodies.append(_response(port, f"/api/kernels/{uuid.uuid4()}/channels?token={token}",
+                                headers=_upgrade(Host="evil.example", Origin="http://evil.example")))
+    statuses = {status for status, _, _ in bodies}
+    assert {302, 403, 404} <= statuses  # redirects, refusals and not-found pages were all logged
+    for status, _, body in bodies:
+        if status >= 400:  # error pages do not repeat the token either
+            assert TOKEN.encode() not in body and MARIA.encode() not in body
+    log = team_server.log_text()
+    assert TOKEN not in log and MARIA not in log
+    assert TOKEN[:-1] not in log and MARIA[:-1] not in log  # nor the near-misses
+    assert "404 GET /no/such/page?token=[secret]" in log  # the requests were logged, redacted
+
+
+@pytest.mark.slow
+def test_local_server_refuses_other_host_names(tmp_path):
+    """Issue 13 item 2: with ``Host: evil.example`` the local server answered 200 and opened kernel
+    websockets whose Host and Origin were that name (DNS rebinding)."""
+    server = _voila_server().start(tmp_path)
+    port = server.port
+    kernel = str(uuid.uuid4())
+    try:
+        for host in ("evil.example", f"evil.example:{port}", "127.0.0.1.nip.io", f"10.0.0.5:{port}"):
+            origin = f"http://{host}"
+            assert _get(port, "/", headers={"Host": host})[0] == 403, host
+            assert _get(port, "/apps/teacher-coverage", headers={"Host": host, "Origin": origin})[0] == 403
+            assert _get(port, "/voila/render/review.ipynb", headers={"Host": host})[0] == 403
+            assert _get(port, "/voila/tree", headers={"Host": host})[0] == 403
+            assert _get(port, f"/api/kernels/{kernel}", headers={"Host": host})[0] == 403
+            assert _get(port, f"/voila/api/shutdown/{kernel}", "POST", headers={"Host": host, "Origin": origin})[0] == 403
+            assert _get(port, f"/api/kernels/{kernel}/channels", headers=_upgrade(Host=host, Origin=origin))[0] == 403
+        # a loopback Host with a foreign Origin (a page of evil.example calling 127.0.0.1) is refused too
+        assert _get(port, f"/api/kernels/{kernel}/channels",
+                    headers=_upgrade(Origin="http://evil.example"))[0] == 403
+        assert _get(port, "/", headers={"Origin": "null"})[0] == 403
+        # loopback names get through the guard: the front door, and the kernel routes reach their
+        # handlers (404: no such kernel) instead of being refused
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "localhost"):
+            status, _, body = _get(port, "/", headers={"Host": host}, read=20000)
+            assert status == 200 and b"Pathway Align" in body and b".ipynb" not in body, host
+            assert _get(port, f"/api/kernels/{kernel}/channels",
+                        headers=_upgrade(Host=host, Origin=f"http://{host}"))[0] == 404
+        assert _get(port, "/voila/static/voila.js", headers={"Host": f"localhost:{port}"})[0] in (200, 304)
+    finally:
+        server.stop()
+    assert "refused a request for host 'evil.example'" in server.log_text()

@@ -166,6 +166,7 @@ def cmd_serve(args) -> int:
         "host": args.host, "port": args.port, "team": True if args.team else None, "token": args.token,
         "catalog": args.catalog, "standards": args.standards, "pathways": args.pathways,
         "review_db": args.review_db, "cache_dir": args.cache_dir, "top_k": args.top_k,
+        "allowed_hosts": args.allowed_hosts, "allow_foreign_apps": True if args.allow_foreign_apps else None,
     }
     return serve(load_config(options, config_file=args.config), check_only=args.check)
 
@@ -255,6 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--review-db", dest="review_db", help="review store (default reviews/reviews.sqlite3)")
     srv.add_argument("--cache-dir", dest="cache_dir", help="cache of the standards' vectors (default .cache/)")
     srv.add_argument("--top-k", dest="top_k", type=int, help="suggestions per framework shown (default 5)")
+    srv.add_argument("--allowed-host", dest="allowed_hosts", action="append", metavar="NAME",
+                     help="with --team: a host name the server answers to (repeat for more; default: this "
+                          "machine's name; IP addresses always work)")
+    srv.add_argument("--allow-foreign-apps", action="store_true",
+                     help="serve an apps folder other than the package's apps/ (its notebooks run for every visitor)")
     srv.add_argument("--check", action="store_true", help="check the configuration and print the URLs, do not start")
     srv.set_defaults(func=cmd_serve)
     return parser

@@ -5,8 +5,12 @@
     PATHWAY_ALIGN_TOKEN=... pathway-align serve --team      # other machines, token required
 
 Every notebook in ``apps/`` is an app (one notebook = one page): the teacher coverage
-app, the specialist review app and the pathway gap dashboard, each at
-``/voila/render/<name>.ipynb``; the launcher prints their URLs.
+app, the specialist review app and the pathway gap dashboard, each at ``/apps/<name>``
+(``/apps/teacher-coverage``, ...; Voila's own ``/voila/render/<notebook>`` works too).
+``/`` is the front door (:mod:`alignment.present.landing`): the apps by name, who each is
+for, and the data loaded. The launcher prints these URLs, ``/`` first. Only the
+package's own ``apps/`` folder is served unless ``--allow-foreign-apps`` says otherwise
+(serving a notebook runs its code for every visitor).
 
 Configuration, strongest first: command-line options, environment variables
 (``PATHWAY_ALIGN_*``), then a TOML file (``--config FILE``, ``$PATHWAY_ALIGN_CONFIG``, or
@@ -28,7 +32,16 @@ Who may connect, and who may write
   print(passwd())"``) and/or per-user tokens (``[team.users]``, token = name). Without
   one it refuses to start (exit code 2). A request without valid credentials gets no
   page (302 to the login form, 403 for the API and the kernel websocket), so it can
-  start no kernel and write nothing.
+  start no kernel and write nothing. A page opened with ``?token=...`` is answered with
+  a redirect to the same URL without it (the sign-in cookie is set), so the token
+  stays out of the address bar, the kernels' environment and Referer headers.
+* Host names (:mod:`alignment.present.web_security`). Every request's ``Host`` and
+  ``Origin`` must name this server (no DNS rebinding): local mode answers to
+  ``localhost``, 127.0.0.1 and ``[::1]`` only; team mode to ``--allowed-host`` names
+  (default: this machine's name), ``localhost`` and IP addresses. Others get 403.
+* Secrets are never logged: the request log and a filter on every log handler redact
+  tokens, passwords, ``Authorization`` and ``Cookie`` values; the kernels do not
+  inherit ``PATHWAY_ALIGN_TOKEN`` or ``PATHWAY_ALIGN_HASHED_PASSWORD``.
 * Identity. A Voila kernel is not told who the Jupyter server authenticated (it gets
   only the request's URL and, if configured, HTTP headers, which a client can forge).
   So the launcher installs a Voila ``prelaunch_hook`` that runs in the server, reads
@@ -52,6 +65,7 @@ from pathlib import Path
 
 from alignment import settings as config
 from alignment.io.errors import InputError
+from alignment.present.web_security import HostPolicy, valid_host_name
 
 #: Default port (Voila's).
 DEFAULT_PORT = 8866
@@ -71,13 +85,18 @@ APP_TITLES = {
     "review": "Specialist review",
     "pathway_gaps": "Pathway gap dashboard",
 }
+#: The URL path of each known app under ``/apps/`` (others: their name, ``_`` -> ``-``).
+APP_SLUGS = {"course_coverage": "teacher-coverage", "review": "specialist-review", "pathway_gaps": "pathway-gaps"}
+#: Environment variables holding secrets: the kernels must not inherit them.
+SECRET_ENV_VARS = ("PATHWAY_ALIGN_TOKEN", "PATHWAY_ALIGN_HASHED_PASSWORD")
 
 #: TOML layout: section -> key -> ServeConfig field.
 TOML_KEYS = {
     "data": {"catalog": "catalog", "standards": "standards", "pathways": "pathways", "review_db": "review_db",
              "cache_dir": "cache_dir"},
     "server": {"host": "host", "port": "port", "team": "team", "token": "token",
-               "hashed_password": "hashed_password", "top_k": "top_k", "apps_dir": "apps_dir"},
+               "hashed_password": "hashed_password", "top_k": "top_k", "apps_dir": "apps_dir",
+               "allowed_hosts": "allowed_hosts", "allow_foreign_apps": "allow_foreign_apps"},
 }
 PATH_FIELDS = ("catalog", "standards", "pathways", "review_db", "cache_dir", "apps_dir")
 #: Environment variable of each setting.
@@ -93,6 +112,8 @@ ENV_VARS = {
     "team": "PATHWAY_ALIGN_TEAM",
     "token": "PATHWAY_ALIGN_TOKEN",
     "hashed_password": "PATHWAY_ALIGN_HASHED_PASSWORD",
+    "allowed_hosts": "PATHWAY_ALIGN_ALLOWED_HOSTS",
+    "allow_foreign_apps": "PATHWAY_ALIGN_ALLOW_FOREIGN_APPS",
 }
 
 
@@ -113,6 +134,8 @@ class ServeConfig:
     cache_dir: Path = config.CACHE_DIR
     top_k: int | None = None
     apps_dir: Path = APPS_DIR
+    allow_foreign_apps: bool = False  # serve an apps_dir other than the package's apps/
+    allowed_hosts: list[str] = field(default_factory=list)  # team mode: host names it answers to
     source: str = "defaults"  # the TOML file read, if any
 
     @property
@@ -220,6 +243,13 @@ def load_config(options: dict | None = None, env: dict | None = None, config_fil
     cfg.token = str(cfg.token or "").strip()
     cfg.hashed_password = str(cfg.hashed_password or "").strip()
     cfg.host = str(cfg.host).strip() if cfg.host else None
+    cfg.allow_foreign_apps = _as_bool(cfg.allow_foreign_apps, where, "allow_foreign_apps")
+    hosts = cfg.allowed_hosts
+    if isinstance(hosts, str):
+        hosts = hosts.split(",")
+    if not isinstance(hosts, (list, tuple)):
+        raise _problem(where, f"allowed_hosts must be a list of host names, not {hosts!r}")
+    cfg.allowed_hosts = [str(h).strip().lower() for h in hosts if str(h).strip()]
     for name in PATH_FIELDS:
         value = getattr(cfg, name)
         if value is not None:
@@ -271,6 +301,17 @@ def check(cfg: ServeConfig) -> None:
         names_seen[clean.lower()] = token
     if not cfg.apps_dir.is_dir():
         problems.append(f"apps folder {cfg.apps_dir} not found")
+    elif not cfg.allow_foreign_apps and cfg.apps_dir.resolve() != APPS_DIR.resolve():
+        problems.append(f"apps folder {cfg.apps_dir} is not the package's own apps/ ({APPS_DIR}); every notebook "
+                        "there would run as an app for every visitor. To serve it anyway, pass "
+                        "--allow-foreign-apps (or allow_foreign_apps = true in [server])")
+    bad_hosts = [h for h in cfg.allowed_hosts if not valid_host_name(h)]
+    if bad_hosts:
+        problems.append(f"allowed_hosts: {', '.join(map(repr, bad_hosts))} is not a host name or IP address "
+                        "(no wildcards, no ports)")
+    if cfg.allowed_hosts and not cfg.team:
+        problems.append("allowed_hosts applies to --team; a local server answers only to localhost, 127.0.0.1 "
+                        "and [::1]")
     for name in ("catalog", "standards", "pathways"):
         value = getattr(cfg, name)
         if value is not None and not value.exists():
@@ -303,15 +344,65 @@ def apps(cfg: ServeConfig) -> list[tuple[str, str]]:
 
 def base_url(cfg: ServeConfig) -> str:
     host = cfg.bind_host
-    shown = socket.gethostname() if host in ("0.0.0.0", "::") else host
+    if host in ("0.0.0.0", "::"):
+        shown = cfg.allowed_hosts[0] if cfg.team and cfg.allowed_hosts else socket.gethostname()
+    else:
+        shown = host
     if ":" in shown:
         shown = f"[{shown}]"
     return f"http://{shown}:{cfg.port}/"
 
 
+def app_path(notebook: str) -> str:
+    """The URL path of an app: ``/apps/<slug>`` (no notebook file name in the address)."""
+    stem = notebook[:-6] if notebook.endswith(".ipynb") else notebook
+    return "/apps/" + APP_SLUGS.get(stem, stem.replace("_", "-").lower())
+
+
 def app_urls(cfg: ServeConfig) -> list[tuple[str, str]]:
     root = base_url(cfg)
-    return [(title, f"{root}voila/render/{name}") for title, name in apps(cfg)]
+    return [(title, root + app_path(name)[1:]) for title, name in apps(cfg)]
+
+
+def host_policy(cfg: ServeConfig) -> HostPolicy:
+    """The host names the server answers to (see :mod:`alignment.present.web_security`): local
+    mode loopback only; team mode ``allowed_hosts``, else this machine's names, plus IP addresses."""
+    if not cfg.team:
+        return HostPolicy.local()
+    names = list(cfg.allowed_hosts)
+    if not names:
+        names = [n for n in {socket.gethostname(), socket.getfqdn()} if n and valid_host_name(n)]
+    if cfg.host and not is_loopback(cfg.host) and valid_host_name(cfg.host):
+        names.append(cfg.host)
+    return HostPolicy.team(names)
+
+
+def secrets_of(cfg: ServeConfig) -> list[str]:
+    """Every credential of the configuration (redacted from the logs)."""
+    return [s for s in (cfg.token, cfg.hashed_password, *cfg.users) if s]
+
+
+def landing_page(cfg: ServeConfig):
+    """A function ``(signed-in name or None) -> HTML`` of the front door, with the data summary
+    computed once now (a catalog or standards file that does not load stops the start here,
+    with its own message)."""
+    from alignment.data.catalog import load_catalog
+    from alignment.data.standards import load_standards_from
+    from alignment.present import landing
+
+    summary = landing.data_summary(
+        load_standards_from(cfg.standards), load_catalog(cfg.catalog),
+        catalog_name=cfg.catalog.name if cfg.catalog else "Westview High School 2025-26 (bundled)",
+        standards_source=cfg.standards.name if cfg.standards else "bundled frameworks")
+    links = landing.app_links([(name[:-6], title, app_path(name)) for title, name in apps(cfg)])
+    cache: dict = {}
+
+    def page(signed_in_as: str | None = None) -> str:
+        if signed_in_as not in cache:
+            cache[signed_in_as] = landing.landing_html(links, summary, signed_in_as=signed_in_as, team=cfg.team)
+        return cache[signed_in_as]
+
+    return page
 
 
 def kernel_environment(cfg: ServeConfig) -> dict[str, str]:
@@ -373,6 +464,7 @@ def team_identity_provider(users: dict[str, str]):
     """A Jupyter identity provider class accepting the shared token/password AND per-user tokens
     (``users``: token -> name). A per-user token signs in a user named after its owner."""
     import hmac
+    import inspect
 
     from jupyter_server.auth.identity import PasswordIdentityProvider, User
 
@@ -394,6 +486,26 @@ def team_identity_provider(users: dict[str, str]):
                     return User(username=TEAM_USER_PREFIX + name, name=name, display_name=name, initials=initials)
             return None
 
+        async def get_user(self, handler):
+            """As Jupyter's, and: a page opened with ``?token=`` is redirected to its URL without the
+            token once the sign-in cookie is set (see the module docstring)."""
+            user = super().get_user(handler)
+            if inspect.isawaitable(user):
+                user = await user
+            request = handler.request
+            if (user is not None and request.method in ("GET", "HEAD") and "token" in request.query_arguments
+                    and not request.path.startswith(("/api/", "/voila/api/"))
+                    and request.headers.get("Upgrade", "").lower() != "websocket"):
+                from urllib.parse import urlencode
+
+                from tornado import web
+
+                kept = [(k, v.decode("utf-8", "replace")) for k, values in request.query_arguments.items()
+                        if k != "token" for v in values]
+                handler.redirect(request.path + ("?" + urlencode(kept) if kept else ""))
+                raise web.Finish()
+            return user
+
         async def get_user_token(self, handler):
             user = self._user_for(self.get_token(handler) or "")
             if user is not None:
@@ -414,16 +526,92 @@ def team_identity_provider(users: dict[str, str]):
 
 # --------------------------------------------------------------------------- starting Voila
 
-def build_voila(cfg: ServeConfig):
-    """A configured, initialized (not started) Voila application."""
-    from traitlets.config import Config
+def voila_class():
+    """Voila, plus what the launcher puts in front of it: the host/origin guard before every
+    route, the front door at ``/`` and the apps at ``/apps/<slug>``."""
+    from jupyter_server.base.handlers import JupyterHandler
+    from tornado import web
+    from tornado.routing import Matcher, Rule
     from voila.app import Voila
+    from voila.tornado.handler import TornadoVoilaHandler
+
+    class RefusedHost(Matcher):
+        """Matches the requests whose Host or Origin the policy refuses."""
+
+        def __init__(self, policy: HostPolicy):
+            self.policy = policy
+
+        def match(self, request):
+            return None if self.policy.allows(request.headers) else {}
+
+    class RefusedHostHandler(web.RequestHandler):
+        def prepare(self):
+            logging_host = self.request.headers.get("Host", "")[:100]
+            logging_origin = self.request.headers.get("Origin", "")[:100]
+            web.app_log.warning("refused a request for host %r (origin %r): not a name of this server",
+                                logging_host, logging_origin)
+            self.set_status(403)
+            self.set_header("Content-Type", "text/plain; charset=UTF-8")
+            self.finish("403: this server does not answer to the host name of this request.\n")
+
+    class LandingHandler(JupyterHandler):
+        def initialize(self, page, users):
+            self.page, self.users = page, users
+
+        def _write(self, body: bool):
+            self.set_header("Content-Type", "text/html; charset=UTF-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(self.page(team_user_name(self.current_user, self.users)) if body else None)
+
+        @web.authenticated
+        def get(self):
+            self._write(True)
+
+        @web.authenticated
+        def head(self):
+            self._write(False)
+
+    class PathwayAlign(Voila):
+        host_policy = HostPolicy.local()
+        landing_page = None
+        team_users: dict = {}
+
+        def init_handlers(self):
+            handlers = super().init_handlers()
+            # Voila.start made the tornado application before asking for the handlers: the guard
+            # goes first in its router, so it sees every request (pages, API, websockets, files).
+            router = self.app.default_router
+            router.rules.insert(0, router.process_rule(
+                Rule(RefusedHost(self.host_policy), [(r".*", RefusedHostHandler)])))
+            ours = [(r"/apps/%s/?" % app_path(name)[6:], TornadoVoilaHandler,
+                     {"notebook_path": name, "template_paths": self.template_paths, "config": self.config,
+                      "voila_configuration": self.voila_configuration})
+                    for name in sorted(p.name for p in Path(self.root_dir).glob("*.ipynb")
+                                       if not p.name.startswith("."))]
+            if self.landing_page is not None:
+                ours.insert(0, (r"/", LandingHandler, {"page": self.landing_page, "users": self.team_users}))
+            return ours + handlers
+
+    return PathwayAlign
+
+
+def build_voila(cfg: ServeConfig, page=None):
+    """A configured, initialized (not started) Voila application; ``page`` is the front door
+    (:func:`landing_page`), else ``/`` stays Voila's file list."""
+    import logging
+
+    from traitlets.config import Config
+
+    from alignment.present.web_security import install_redaction, log_request
 
     c = Config()
     # Only the repository's apps/voila.json is read, never a user's ~/.jupyter voila config.
     c.Voila.config_file_paths = [str(cfg.apps_dir)]
-    app = Voila(config=c)
+    app = voila_class()(config=c)
     app.initialize([str(cfg.apps_dir)])
+    app.host_policy = host_policy(cfg)
+    app.landing_page = page
+    app.team_users = dict(cfg.users)
     # Security-relevant settings are set last, so no configuration file can weaken them.
     app.ip = cfg.bind_host
     app.port = cfg.port
@@ -435,7 +623,14 @@ def build_voila(cfg: ServeConfig):
     # An uploaded catalog reaches the kernel in one websocket message: let files up to the
     # catalog size limit through, so the loader (not a dropped connection) says what is wrong.
     app.tornado_settings = {**app.tornado_settings,
-                            "websocket_max_message_size": max(10 * 1024 * 1024, config.MAX_INPUT_BYTES + 4 * 1024 * 1024)}
+                            "websocket_max_message_size": max(10 * 1024 * 1024, config.MAX_INPUT_BYTES + 4 * 1024 * 1024),
+                            # one request log line, credentials redacted (web_security.log_request)
+                            "log_function": log_request, "pathway_align_secrets": tuple(secrets_of(cfg)),
+                            # Jupyter's own Host check too, for its handlers (Voila turns it off);
+                            # team mode needs its IP addresses, which that check cannot allow
+                            "allow_remote_access": cfg.team, "local_hostnames": ["localhost"]}
+    install_redaction(secrets_of(cfg), [app.log, logging.getLogger("tornado.access"),
+                                        logging.getLogger("tornado.application"), logging.getLogger("tornado.general")])
     if cfg.team:
         app.identity_provider_class = team_identity_provider(cfg.users)
         app.config.PasswordIdentityProvider.allow_password_change = False
@@ -446,7 +641,7 @@ def build_voila(cfg: ServeConfig):
 
 
 def describe(cfg: ServeConfig) -> str:
-    lines = [f"Pathway Align apps on {base_url(cfg)}"]
+    lines = [f"Pathway Align on {base_url(cfg)}", f"  {'Start page':<24} {base_url(cfg)}"]
     for title, url in app_urls(cfg):
         lines.append(f"  {title:<24} {url}")
     data = [f"catalog: {cfg.catalog or 'bundled Westview 2025-26'}",
@@ -463,6 +658,7 @@ def describe(cfg: ServeConfig) -> str:
             ways.append("the password")
         lines.append(f"Team mode on {cfg.bind_host}:{cfg.port}: sign in with " + ", ".join(ways)
                      + " (open a URL with ?token=YOUR_TOKEN, or use the login page).")
+        lines.append(f"  answers to: {host_policy(cfg).describe()} (more with --allowed-host NAME)")
     else:
         lines.append("Local only: this machine can reach it, no sign-in. Stop with Ctrl+C.")
     if cfg.source != "defaults":
@@ -479,7 +675,9 @@ def serve(cfg: ServeConfig, *, check_only: bool = False) -> int:
     if check_only:
         return 0
     prepare_review_folder(cfg)
+    for name in SECRET_ENV_VARS:  # the kernels inherit this environment: no secrets in it
+        os.environ.pop(name, None)
     os.environ.update(kernel_environment(cfg))
-    app = build_voila(cfg)
+    app = build_voila(cfg, landing_page(cfg))
     app.start()
     return 0
