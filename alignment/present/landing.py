@@ -132,21 +132,21 @@ h1 { margin: 0; font-size: 28px; letter-spacing: -0.01em; }
 main .wrap { padding-top: 28px; padding-bottom: 40px; }
 h2 { font-size: 15px; text-transform: uppercase; letter-spacing: 0.06em; color: var(--muted); margin: 0 0 12px; }
 .apps { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 16px; margin-bottom: 36px; }
-.app { display: block; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 20px 22px;
+.app { display: flex; flex-direction: column; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 20px 22px;
        text-decoration: none; color: inherit; transition: border-color .15s, box-shadow .15s; }
 .app:hover, .app:focus { border-color: var(--accent); box-shadow: 0 2px 10px rgba(28, 93, 153, .15); outline: none; }
 .app h3 { margin: 0 0 4px; font-size: 19px; color: var(--accent); }
 .app .audience { margin: 0 0 8px; font-size: 13px; font-weight: 600; color: var(--muted);
                  text-transform: uppercase; letter-spacing: 0.04em; }
 .app .question { margin: 0 0 14px; }
-.app .open { font-weight: 600; color: var(--accent); font-size: 15px; }
+.app .open { margin-top: auto; font-weight: 600; color: var(--accent); font-size: 15px; }
 .data { display: grid; grid-template-columns: 1.1fr 1fr; gap: 16px; }
 .panel { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 18px 22px; }
 .panel h3 { margin: 0 0 10px; font-size: 17px; }
 table { border-collapse: collapse; width: 100%; font-size: 15px; }
 td, th { text-align: left; padding: 6px 8px 6px 0; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: 13px; color: var(--muted); font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; padding-right: 16px; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; padding-right: 16px; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 13px; font-weight: 600; }
 .complete { background: #e3f9e5; color: #1f7a35; }
 .partial { background: #fff3c4; color: #8d6708; }

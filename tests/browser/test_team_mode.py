@@ -1,6 +1,7 @@
 """Team mode in real headless Chromium: a request without credentials gets the login
 page, a per-user token signs a reviewer in, and the review app records that name
-(read-only) instead of a typed one; with the shared token reviewers type their name."""
+(read-only) instead of a typed one; with the shared token reviewers type their name.
+The front door is behind the same sign-in, and a token in a URL leaves the address bar."""
 
 from __future__ import annotations
 
@@ -57,5 +58,21 @@ def test_login_with_a_personal_token_records_that_reviewer(browser, team_server)
 def test_shared_token_cannot_tell_reviewers_apart_so_they_type_a_name(browser, team_server):
     browser.get(team_server.app_url("review.ipynb", token=SHARED))
     wait_ready(browser)
+    # signed in by the URL's token, then sent to the same page without it
+    assert browser.current_url == team_server.app_url("review.ipynb") and SHARED not in browser.page_source
     assert "shared password or token" in browser.find_element(By.CSS_SELECTOR, ".pa-who").text
     assert browser.find_element(By.CSS_SELECTOR, ".pa-reviewer input").is_enabled()
+
+
+def test_front_door_comes_after_the_sign_in(browser, team_server):
+    browser.get(team_server.url)
+    password = wait_for(browser, lambda d: d.find_elements(By.NAME, "password"), message="no login page")[0]
+    assert "/login" in browser.current_url and not browser.find_elements(By.CSS_SELECTOR, "a.app")
+    password.send_keys(MARIA)
+    password.submit()
+    cards = wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "a.app"), message="no front door")
+    assert browser.current_url == team_server.url
+    assert [c.find_element(By.TAG_NAME, "h3").text for c in cards] == [
+        "Teacher coverage", "Specialist review", "Pathway gap dashboard"]
+    assert browser.find_element(By.CSS_SELECTOR, ".who").text == "Signed in as Maria Lopez"
+    assert ".ipynb" not in browser.page_source and MARIA not in browser.page_source
