@@ -175,8 +175,11 @@ def test_only_the_packages_apps_are_served_unless_allowed(tmp_path):
     (tmp_path / "pathway-align.toml").write_text(f'[server]\napps_dir = "{tmp_path}"\n', encoding="utf-8")
     cfg = serve.load_config({}, env={}, config_file=str(tmp_path / "pathway-align.toml"))
     assert cfg.apps_dir == tmp_path
-    with pytest.raises(InputError, match="is not the package's own apps/.*--allow-foreign-apps"):
+    with pytest.raises(InputError, match="is outside the package's apps/.*--allow-foreign-apps"):
         serve.check(cfg)
+    (tmp_path / "both.toml").write_text(f'[server]\napps_dir = "{tmp_path}"\nallow_foreign_apps = true\n')
+    with pytest.raises(InputError, match="unknown key 'allow_foreign_apps'"):  # a file cannot allow itself
+        serve.load_config({}, env={}, config_file=str(tmp_path / "both.toml"))
     serve.check(serve.load_config({"allow_foreign_apps": True}, env={},
                                   config_file=str(tmp_path / "pathway-align.toml")))
     serve.check(serve.load_config({}, env={"PATHWAY_ALIGN_ALLOW_FOREIGN_APPS": "1"},

@@ -90,13 +90,14 @@ APP_SLUGS = {"course_coverage": "teacher-coverage", "review": "specialist-review
 #: Environment variables holding secrets: the kernels must not inherit them.
 SECRET_ENV_VARS = ("PATHWAY_ALIGN_TOKEN", "PATHWAY_ALIGN_HASHED_PASSWORD")
 
-#: TOML layout: section -> key -> ServeConfig field.
+#: TOML layout: section -> key -> ServeConfig field. ``allow_foreign_apps`` is not in it: a file
+#: that names an apps folder must not be able to allow it too (command line or environment only).
 TOML_KEYS = {
     "data": {"catalog": "catalog", "standards": "standards", "pathways": "pathways", "review_db": "review_db",
              "cache_dir": "cache_dir"},
     "server": {"host": "host", "port": "port", "team": "team", "token": "token",
                "hashed_password": "hashed_password", "top_k": "top_k", "apps_dir": "apps_dir",
-               "allowed_hosts": "allowed_hosts", "allow_foreign_apps": "allow_foreign_apps"},
+               "allowed_hosts": "allowed_hosts"},
 }
 PATH_FIELDS = ("catalog", "standards", "pathways", "review_db", "cache_dir", "apps_dir")
 #: Environment variable of each setting.
@@ -268,6 +269,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def is_package_apps(folder: Path) -> bool:
+    """Whether ``folder`` is the package's ``apps/`` (or inside it), symbolic links resolved."""
+    folder, package = Path(folder).resolve(), APPS_DIR.resolve()
+    return folder == package or package in folder.parents
+
+
 def check(cfg: ServeConfig) -> None:
     """Refuse unsafe or broken configurations with one clear message (InputError)."""
     where = "serve"
@@ -301,10 +308,10 @@ def check(cfg: ServeConfig) -> None:
         names_seen[clean.lower()] = token
     if not cfg.apps_dir.is_dir():
         problems.append(f"apps folder {cfg.apps_dir} not found")
-    elif not cfg.allow_foreign_apps and cfg.apps_dir.resolve() != APPS_DIR.resolve():
-        problems.append(f"apps folder {cfg.apps_dir} is not the package's own apps/ ({APPS_DIR}); every notebook "
+    elif not cfg.allow_foreign_apps and not is_package_apps(cfg.apps_dir):
+        problems.append(f"apps folder {cfg.apps_dir} is outside the package's apps/ ({APPS_DIR}); every notebook "
                         "there would run as an app for every visitor. To serve it anyway, pass "
-                        "--allow-foreign-apps (or allow_foreign_apps = true in [server])")
+                        "--allow-foreign-apps (or set PATHWAY_ALIGN_ALLOW_FOREIGN_APPS=1)")
     bad_hosts = [h for h in cfg.allowed_hosts if not valid_host_name(h)]
     if bad_hosts:
         problems.append(f"allowed_hosts: {', '.join(map(repr, bad_hosts))} is not a host name or IP address "
