@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import socket
 import sys
 import tomllib
@@ -590,7 +591,7 @@ def voila_class():
             router = self.app.default_router
             router.rules.insert(0, router.process_rule(
                 Rule(RefusedHost(self.host_policy), [(r".*", RefusedHostHandler)])))
-            ours = [(r"/apps/%s/?" % app_path(name)[6:], TornadoVoilaHandler,
+            ours = [(re.escape(app_path(name)) + "/?", TornadoVoilaHandler,
                      {"notebook_path": name, "template_paths": self.template_paths, "config": self.config,
                       "voila_configuration": self.voila_configuration})
                     for name in sorted(p.name for p in Path(self.root_dir).glob("*.ipynb")
