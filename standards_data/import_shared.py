@@ -35,6 +35,7 @@ if str(REPO_ROOT) not in sys.path:  # runnable as a plain script from a clone
     sys.path.insert(0, str(REPO_ROOT))
 
 from alignment import settings as config  # noqa: E402
+from alignment.io.writers import slug  # noqa: E402
 from alignment.data.standards import (  # noqa: E402
     ALL_SECTORS,
     FRAMEWORKS,
@@ -136,10 +137,6 @@ def read_source(shared: Path, rel: str, strip: bool = True) -> pd.DataFrame:
     return df
 
 
-def _slug(value: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
-
-
 def _row(**values) -> dict:
     row = {c: "" for c in TIDY_COLUMNS}
     row.update(depth=0, is_leaf=True, source_row=None)
@@ -192,7 +189,7 @@ def ccss_rows(src: pd.DataFrame, framework: str, rel: str) -> list[dict]:
                 if not m:
                     raise ImportProblem(f"{rel} data row {i}: unexpected ELA code {code!r}")
                 domain_short = m["domain"]
-                cluster_short = f"{m['domain']}.{_slug(r['cluster'])}"
+                cluster_short = f"{m['domain']}.{slug(r['cluster'])}"
             if not (r["domain"] and r["cluster"]):
                 raise ImportProblem(f"{rel} data row {i}: {code} has no domain or cluster label")
             heading(prefix + domain_short, domain_short, r["domain"], "", r, "")

@@ -221,7 +221,7 @@ def test_download_payloads_round_trip(standards, stub, tiny_catalog):
     sheet = book["Suggestions"]
     assert [c.value for c in sheet[1]] == list(table.columns)
     cell = sheet.cell(row=2, column=list(table.columns).index("best_sentence") + 1)
-    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")  # text, never a formula
+    assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")  # text, never a formula
 
 
 def test_pasted_description_is_validated_like_a_catalog():

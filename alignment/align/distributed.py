@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from distributed import WorkerPlugin
 
 from alignment import settings as config
 from alignment.align.aligner import SUGGESTION_COLUMNS, Aligner
+from alignment.io import writers
 from alignment.align.engines import PARTITION_SIZE, PartitionStore, RunSummary, aligner_settings, partition_bounds, run_fingerprint
 
 PLUGIN_NAME = "pathway-align-aligner"
@@ -80,11 +80,7 @@ class AlignerPlugin(WorkerPlugin):
         if self.cache_name and self.cache_bytes:
             target = cache_dir / self.cache_name
             if not target.exists():
-                cache_dir.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(self.cache_bytes)
-                os.replace(tmp, target)
+                writers.write_bytes(target, self.cache_bytes)
         return Aligner(**params).fit(self.standards)
 
     def teardown(self, worker=None):
@@ -110,8 +106,10 @@ def align_on_dask(
     partition_size: int = PARTITION_SIZE,
     progress: bool = False,
     aligner: Aligner | None = None,
+    fmt: str | None = None,
 ) -> RunSummary:
-    """Align ``courses`` on a Dask cluster and write the suggestions CSV ``output``.
+    """Align ``courses`` on a Dask cluster and write the suggestions CSV (or, ``fmt`` or an
+    ``.xlsx`` extension, Excel) ``output``.
 
     ``aligner_params``: keyword arguments of ``Aligner`` (not ``progress``/``nlp``). The
     client fits an Aligner first (or uses ``aligner``, already fitted with the same
@@ -123,7 +121,8 @@ def align_on_dask(
     aligner = aligner or Aligner(**params).fit(standards)
     courses = courses.reset_index(drop=True)
     bounds = partition_bounds(len(courses), partition_size)
-    store = PartitionStore(output, run_fingerprint(courses, aligner_settings(aligner), partition_size), len(bounds))
+    store = PartitionStore(output, run_fingerprint(courses, aligner_settings(aligner), partition_size), len(bounds),
+                           fmt=fmt)
     done = store.open()
     summary = RunSummary(output=Path(output), courses=len(courses), partitions=len(bounds), skipped=len(done))
     todo = [i for i in range(len(bounds)) if i not in done]

@@ -3,8 +3,9 @@
 Two engines write the same file (the ``SUGGESTION_COLUMNS`` of ``Aligner.suggest``):
 
 * **local** (:func:`write_suggestions`): this process, chunk by chunk
-  (``Aligner.iter_suggest``); each chunk is appended to ``OUTPUT.tmp`` as it is done,
-  which becomes ``OUTPUT`` at the end, so memory is bounded by the chunk, not the catalog.
+  (``Aligner.iter_suggest``); each chunk is appended to a temporary file beside
+  ``OUTPUT`` as it is done, which becomes ``OUTPUT`` at the end (``alignment.io.writers``),
+  so memory is bounded by the chunk, not the catalog. ``.xlsx`` output holds the table.
 * **dask** (``alignment.align.distributed``): partitions of the catalog on a Dask cluster.
   Partitions are written as they finish, each atomically (``OUTPUT.parts/part-00012.csv``
   via a temporary file and a rename), so an interrupted run resumes: finished
@@ -17,9 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from alignment.align.aligner import SUGGESTION_COLUMNS, Aligner
+from alignment.io import writers
 
 #: Courses per partition of a partitioned (Dask) run.
 PARTITION_SIZE = 500
@@ -59,29 +59,27 @@ class RunSummary:
         return text
 
 
-def _atomic_replace(tmp: Path, target: Path) -> None:
-    os.replace(tmp, target)
+#: What the local engine writes: CSV (streamed chunk by chunk) or one Excel sheet.
+SUGGESTION_FORMATS = ("csv", "xlsx")
 
 
-def write_suggestions(aligner: Aligner, courses: pd.DataFrame, output, chunk_size: int | None = None) -> RunSummary:
-    """The local engine: suggestions for ``courses`` written to the CSV ``output``."""
+def write_suggestions(aligner: Aligner, courses: pd.DataFrame, output, chunk_size: int | None = None,
+                      fmt: str | None = None) -> RunSummary:
+    """The local engine: suggestions for ``courses`` written to ``output``, CSV or Excel
+    (``fmt``, else by extension), through the one writer (:mod:`alignment.io.writers`:
+    atomic, cells safe). CSV is streamed chunk by chunk; Excel holds the whole table
+    (one sheet; at most Excel's 1,048,575 rows)."""
     output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
+    fmt = writers.output_format(output, SUGGESTION_FORMATS, fmt, what="suggestions")
     summary = RunSummary(output=output, courses=len(courses))
-    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            header = True
-            for frame in aligner.iter_suggest(courses, chunk_size=chunk_size):
-                frame[SUGGESTION_COLUMNS].to_csv(handle, index=False, header=header)
-                header = False
-                summary.add(frame)
-            if header:  # no courses: still a valid CSV with its header
-                pd.DataFrame(columns=SUGGESTION_COLUMNS).to_csv(handle, index=False)
-        _atomic_replace(Path(tmp), output)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    chunks = aligner.iter_suggest(courses, chunk_size=chunk_size)
+    if fmt == "csv":
+        writers.write_csv(chunks, output, columns=SUGGESTION_COLUMNS, on_chunk=summary.add)
+    else:
+        frames = [frame[SUGGESTION_COLUMNS] for frame in chunks]
+        table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SUGGESTION_COLUMNS)
+        writers.write_excel({"Suggestions": table}, output)
+        summary.add(table)
     return summary
 
 
@@ -112,8 +110,9 @@ def run_fingerprint(courses: pd.DataFrame, settings: dict, partition_size: int) 
 class PartitionStore:
     """``OUTPUT.parts/``: one CSV per finished partition, and the manifest."""
 
-    def __init__(self, output, fingerprint: str, n_partitions: int):
+    def __init__(self, output, fingerprint: str, n_partitions: int, fmt: str | None = None):
         self.output = Path(output)
+        self.fmt = writers.output_format(self.output, SUGGESTION_FORMATS, fmt, what="suggestions")
         self.directory = self.output.with_name(self.output.name + ".parts")
         self.fingerprint = fingerprint
         self.n_partitions = n_partitions
@@ -143,49 +142,41 @@ class PartitionStore:
         return {i for i in range(self.n_partitions) if self.path(i).exists()}
 
     def write(self, index: int, frame: pd.DataFrame) -> Path:
-        """Write one partition atomically (temporary file, then rename)."""
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f"part-{index:05d}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                frame[SUGGESTION_COLUMNS].to_csv(handle, index=False)
-            _atomic_replace(Path(tmp), self.path(index))
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        return self.path(index)
+        """Write one partition atomically (the one CSV writer: temporary file, then rename)."""
+        return writers.write_csv(frame, self.path(index), columns=SUGGESTION_COLUMNS)
 
     def combine(self, summary: RunSummary) -> RunSummary:
-        """Concatenate the parts, in order, into ``OUTPUT`` (atomically); remove the folder."""
+        """Concatenate the parts, in order, into ``OUTPUT`` (atomically; one Excel sheet
+        when ``OUTPUT`` is ``.xlsx``, else CSV); remove the folder."""
         missing = [i for i in range(self.n_partitions) if not self.path(i).exists()]
         if missing:
             raise RuntimeError(f"partitions {missing[:5]} are missing in {self.directory}; rerun to finish them")
-        self.output.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.output.parent, prefix=f".{self.output.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                if not self.n_partitions:
-                    pd.DataFrame(columns=SUGGESTION_COLUMNS).to_csv(handle, index=False)
-                for i in range(self.n_partitions):
-                    with open(self.path(i), encoding="utf-8", newline="") as part:
-                        header = part.readline()
-                        if i == 0:
-                            handle.write(header)
-                        shutil.copyfileobj(part, handle)
-                    summary.add(pd.read_csv(self.path(i), dtype=str, keep_default_na=False,
-                                            usecols=["course_id", "standard_id", "band"]))
-            _atomic_replace(Path(tmp), self.output)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        if self.fmt == "xlsx":
+            parts = [pd.read_csv(self.path(i), dtype=str, keep_default_na=False) for i in range(self.n_partitions)]
+            table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=SUGGESTION_COLUMNS)
+            for column in ("score", "rank"):
+                table[column] = pd.to_numeric(table[column], errors="coerce")
+            writers.write_excel({"Suggestions": table[SUGGESTION_COLUMNS]}, self.output)
+            summary.add(table)
+            shutil.rmtree(self.directory, ignore_errors=True)
+            return summary
+        with writers.atomic_write(self.output, "w", encoding="utf-8", newline="") as handle:
+            if not self.n_partitions:  # the parts were written by the one CSV writer: copied as they are
+                handle.write(writers.csv_bytes(pd.DataFrame(columns=SUGGESTION_COLUMNS)).decode("utf-8"))
+            for i in range(self.n_partitions):
+                with open(self.path(i), encoding="utf-8", newline="") as part:
+                    header = part.readline()
+                    if i == 0:
+                        handle.write(header)
+                    shutil.copyfileobj(part, handle)
+                summary.add(pd.read_csv(self.path(i), dtype=str, keep_default_na=False,
+                                        usecols=["course_id", "standard_id", "band"]))
         shutil.rmtree(self.directory, ignore_errors=True)
         return summary
 
     @staticmethod
     def _write_text(path: Path, text: str) -> None:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        _atomic_replace(Path(tmp), path)
+        writers.write_text(path, text)
 
 
 def write_partitioned(aligner: Aligner, courses: pd.DataFrame, output, settings: dict,

@@ -46,6 +46,7 @@ import pandas as pd
 
 from alignment.io.errors import InputError, row_problem
 from alignment.io.files import read_input_file
+from alignment.io.writers import slug, write_text
 from alignment.data.standards import TIDY_COLUMNS, add_hierarchy_columns, coerce_tidy, grade_band, grade_span
 
 #: Namespace of every UUID5 this module makes.
@@ -231,9 +232,7 @@ def to_case_packages(df: pd.DataFrame, **kwargs) -> dict[str, dict]:
 
 
 def _dump(package: dict, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
+    return write_text(path, json.dumps(package, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_case(df: pd.DataFrame, path: str | Path, **kwargs) -> Path:
@@ -276,10 +275,6 @@ def _notes_payload(obj: dict) -> dict | None:
         return None
     value = payload.get(NOTES_KEY) if isinstance(payload, dict) else None
     return value if isinstance(value, dict) else None
-
-
-def _slug(value: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
 
 
 def read_case(source: str | Path | dict) -> pd.DataFrame:
@@ -374,7 +369,7 @@ def read_case(source: str | Path | dict) -> pd.DataFrame:
 
     doc_payload = _notes_payload(document) or {}
     doc_title = str(document.get("title") or "").strip()
-    framework = doc_payload.get("framework") or _slug(doc_title) or "case"
+    framework = doc_payload.get("framework") or slug(doc_title, separator="_") or "case"
     framework_title = doc_payload.get("framework_title") or doc_title or framework
     doc_subject = document.get("subject")
     if isinstance(doc_subject, list):

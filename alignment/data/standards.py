@@ -50,6 +50,7 @@ import pandas as pd
 from alignment import settings as config
 from alignment.io.errors import InputError, row_problem
 from alignment.io.files import read_input_file
+from alignment.io.writers import slug
 
 #: The tidy table's columns, in order.
 TIDY_COLUMNS = [
@@ -453,10 +454,6 @@ CSV_OPTIONAL = ["framework", "subject", "sector", "pathway", "grade", "parent_co
 DEFAULT_CUSTOM_FRAMEWORK = "custom"
 
 
-def _slug(value: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
-
-
 def _id_part(value: str) -> str:
     return re.sub(r"\s+", "_", value.strip())
 
@@ -588,9 +585,9 @@ def standards_from_csv(path: str | Path, framework: str | None = None) -> pd.Dat
     def sid(r: dict, code: str) -> str:
         parts = ["custom", r["framework"]]
         if r["sector"]:
-            parts.append(SECTORS.get(r["sector"], _slug(r["sector"])))
+            parts.append(SECTORS.get(r["sector"], slug(r["sector"])))
         if r["pathway"]:
-            parts.append(_slug(r["pathway"]))
+            parts.append(slug(r["pathway"]))
         return ".".join(parts + [_id_part(code)])
 
     ids = [sid(r, r["code"]) for r in records]

@@ -2,7 +2,7 @@
 
 Entries are keyed by a hash of everything they depend on (the standards' ids and
 texts, the pipeline and model versions, the settings), so a change to any of them
-is a miss, never a stale hit. Writes are atomic (temporary file, then rename): a
+is a miss, never a stale hit. Writes are atomic (``alignment.io.writers.atomic_write``): a
 killed process leaves either the old entry or the new one, never half a file.
 """
 
@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from alignment.io import writers
 
 
 def cache_key(*parts: object) -> str:
@@ -59,13 +60,6 @@ class ArrayCache:
         self.directory.mkdir(parents=True, exist_ok=True)
         payload = dict(arrays)
         payload["__meta__"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-        os.close(fd)
-        try:
-            with open(tmp, "wb") as handle:
-                np.savez(handle, **payload)
-            os.replace(tmp, self.path(key))
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        with writers.atomic_write(self.path(key), "wb") as handle:
+            np.savez(handle, **payload)
         return self.path(key)

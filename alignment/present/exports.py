@@ -20,16 +20,15 @@ Identifiers (deterministic, so exporting the same decisions again gives identica
   ``base_uri``, else ``urn:uuid:<identifier>`` (as in ``alignment.data.case``).
 
 Every writer has a bytes twin (``to_csv_bytes``, ``to_excel_bytes``,
-``to_case_bytes``) for in-memory downloads (Voila cannot serve files); file writers
-write a temporary file and rename it, so a crash never leaves half an export.
+``to_case_bytes``) for in-memory downloads (Voila cannot serve files). Files and
+bytes come from the one writer, :mod:`alignment.io.writers`: written atomically (a crash
+never leaves half an export), every cell safe for a spreadsheet (text that starts like a
+formula gets a leading apostrophe, characters Excel refuses are removed).
 """
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,6 +37,7 @@ import pandas as pd
 
 from alignment.data import case
 from alignment.data.decisions import DECISION_COLUMNS, validate_decisions
+from alignment.io import writers
 from alignment.io.errors import InputError, row_problem
 
 #: Columns of a decisions export (CSV, and the Excel "Decisions" sheet before extras).
@@ -213,12 +213,12 @@ def decisions_table(
 
 def to_csv_bytes(decisions: pd.DataFrame, *, catalog: str | None = None) -> bytes:
     """Decisions as UTF-8 CSV (:data:`EXPORT_COLUMNS`), readable back by ``read_decisions_csv``."""
-    df = prepare_decisions(decisions, catalog)
-    return df.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return writers.csv_bytes(prepare_decisions(decisions, catalog))
 
 
 def write_csv(decisions: pd.DataFrame, path: str | Path, **kwargs) -> Path:
-    return _write_atomic(Path(path), to_csv_bytes(decisions, **kwargs))
+    """:func:`to_csv_bytes` written to ``path`` atomically."""
+    return writers.write_bytes(path, to_csv_bytes(decisions, **kwargs))
 
 
 # ------------------------------------------------------------------ Excel
@@ -235,36 +235,16 @@ def to_excel_bytes(
     """An .xlsx workbook: sheet "CF Association" (accepted decisions, OpenSALT's columns
     A-J, the layout its spreadsheet import reads) and sheet "Decisions" (every decision,
     with course titles and standard codes/text when ``courses``/``standards`` are
-    given). Headers frozen, filters on; text that looks like a formula stays text."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
+    given). Headers frozen, filters on; cells made safe by :mod:`alignment.io.writers`."""
     associations = association_table(decisions, catalog=catalog, standards=standards, base_uri=base_uri,
                                      standard_identifier=standard_identifier)
     table = decisions_table(decisions, catalog=catalog, courses=courses, standards=standards)
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, frame in ((ASSOCIATION_SHEET, associations), (DECISIONS_SHEET, table)):
-        sheet = workbook.create_sheet(title)
-        sheet.append(list(frame.columns))
-        for values in frame.itertuples(index=False):
-            sheet.append(["" if v is None else str(v) for v in values])
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                if cell.data_type == "f":  # text such as "=1+1" is data, never a formula
-                    cell.data_type = "s"
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{max(1, len(frame) + 1)}"
-        for i, column in enumerate(frame.columns, start=1):
-            longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(500)])
-            sheet.column_dimensions[get_column_letter(i)].width = min(60, max(10, longest + 2))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return writers.excel_bytes({ASSOCIATION_SHEET: associations, DECISIONS_SHEET: table})
 
 
 def write_excel(decisions: pd.DataFrame, path: str | Path, **kwargs) -> Path:
-    return _write_atomic(Path(path), to_excel_bytes(decisions, **kwargs))
+    """:func:`to_excel_bytes` written to ``path`` atomically."""
+    return writers.write_bytes(path, to_excel_bytes(decisions, **kwargs))
 
 
 # ------------------------------------------------------------------ CASE
@@ -385,23 +365,5 @@ def to_case_bytes(decisions: pd.DataFrame, **kwargs) -> bytes:
 
 
 def write_case(decisions: pd.DataFrame, path: str | Path, **kwargs) -> Path:
-    return _write_atomic(Path(path), to_case_bytes(decisions, **kwargs))
-
-
-# ------------------------------------------------------------------ files
-
-def _write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    """:func:`to_case_bytes` written to ``path`` atomically."""
+    return writers.write_bytes(path, to_case_bytes(decisions, **kwargs))

@@ -6,6 +6,8 @@
 ``render_html(report)`` / ``write_html(report, path)``  one self-contained page; charts
                                    embedded as base64 PNG; every text value HTML-escaped
 ``write_report(report, path)``     by extension: ``.xlsx`` or ``.html``
+Workbooks and files go through the one writer, :mod:`alignment.io.writers` (safe cells,
+atomic files).
 ``write_comparison(table, path)``  a :func:`alignment.analysis.gaps.compare_pathways` table
 
 Charts are made to be projected: large fonts, labelled axes, a legend for every
@@ -18,7 +20,6 @@ import base64
 import html
 import io
 import math
-import re
 import textwrap
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from alignment.analysis.gaps import STATUSES, GapReport, matrix_for_display  # noqa: E402
+from alignment.io import writers  # noqa: E402
 
 #: One colour per cell status (colour-blind safe blue/orange scale).
 STATUS_COLORS = {
@@ -227,10 +229,8 @@ def figure_png(fig, dpi: int = 110) -> bytes:
 
 
 def save_figure(fig, path: str | Path, dpi: int = 110) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(figure_png(fig, dpi))
-    return path
+    """A figure written to ``path`` as PNG, atomically."""
+    return writers.write_bytes(path, figure_png(fig, dpi))
 
 
 def report_charts(report: GapReport) -> dict[str, bytes]:
@@ -241,103 +241,32 @@ def report_charts(report: GapReport) -> dict[str, bytes]:
 
 # =========================================================================== Excel
 
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: The report's sheets: dark header row, wide text columns wrapped (the one Excel writer,
+#: :mod:`alignment.io.writers`, makes every cell safe and writes the file atomically).
+REPORT_LAYOUT = writers.ExcelLayout(max_width=70, sample_rows=300, wrap_long=True, header_fill="404040",
+                                    header_height=30)
 
 
-def _cell_value(value):
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (list, tuple, set)):
-        value = "; ".join(map(str, value))
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
-        value = value.item()
-    if isinstance(value, str):
-        return _ILLEGAL.sub("", value)
-    return value
-
-
-def _write_sheet(ws, table: pd.DataFrame, freeze: str = "A2", status_fill: bool = False):
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    if table.shape[1] == 0:
-        table = pd.DataFrame({"note": ["nothing to show"]})
-    header = [str(c) for c in table.columns]
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="404040")
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    fills = {s: PatternFill("solid", fgColor="FF" + c.lstrip("#").upper()) for s, c in STATUS_COLORS.items()}
-    for r, row in enumerate(table.itertuples(index=False), start=2):
-        for c, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=c)
-            cell.value = _cell_value(value)
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, even if the text starts with "="
-                if status_fill and cell.value in fills:
-                    cell.fill = fills[cell.value]
-                    if cell.value in ("accepted", "suggested:strong", "rejected"):
-                        cell.font = Font(color="FFFFFF")
-    ws.freeze_panes = freeze
-    last = ws.cell(row=max(ws.max_row, 1), column=len(header)).coordinate
-    ws.auto_filter.ref = f"A1:{last}"
-    for c, name in enumerate(header, start=1):
-        values = [name] + [str(v) for v in table.iloc[:300, c - 1].tolist()]
-        longest = max(len(v) for v in values) if values else 10
-        width = min(max(10, longest + 2), 70)
-        letter = ws.cell(row=1, column=c).column_letter
-        ws.column_dimensions[letter].width = width
-        if longest > 70:
-            for cell in ws[letter][1:]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.row_dimensions[1].height = 30
-
-
-def tables_excel_bytes(tables: dict[str, pd.DataFrame], *, charts: dict[str, bytes] | None = None,
-                       matrix_sheets: tuple[str, ...] = ("Coverage matrix",)) -> bytes:
-    """DataFrames as an .xlsx workbook, in memory: one sheet each (title <= 31
-    characters), bold frozen header row, autofilter over the table, sensible widths;
-    status cells coloured in ``matrix_sheets`` (whose label columns are frozen too).
-    ``charts`` (PNG bytes) go on a last "Charts" sheet. In memory so an app can offer it
-    as a download without a file on the server."""
-    from openpyxl import Workbook
+def _colour_statuses(ws, table: pd.DataFrame) -> None:
+    """A coverage-matrix sheet: each status cell in its colour; label columns frozen."""
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    book.remove(book.active)
-    for title, table in tables.items():
-        ws = book.create_sheet(_sheet_title(title, book.sheetnames))
-        freeze = "A2"
-        if title in matrix_sheets and table.shape[1]:
-            statuses = [i for i, c in enumerate(table.columns) if table[c].isin(STATUSES).any()]
-            first = statuses[0] if statuses else 1
-            freeze = f"{get_column_letter(first + 1)}2"
-        _write_sheet(ws, table.reset_index(drop=True), freeze=freeze, status_fill=title in matrix_sheets)
-    if charts:
-        _charts_sheet(book, charts)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    statuses = [i for i, c in enumerate(table.columns) if table[c].isin(STATUSES).any()]
+    ws.freeze_panes = f"{get_column_letter((statuses[0] if statuses else 1) + 1)}2"
+    fills = {s: PatternFill("solid", fgColor="FF" + c.lstrip("#").upper()) for s, c in STATUS_COLORS.items()}
+    white = Font(color="FFFFFF")
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value in fills:
+                cell.fill = fills[cell.value]
+                if cell.value in ("accepted", "suggested:strong", "rejected"):
+                    cell.font = white
 
 
-def write_tables_excel(tables: dict[str, pd.DataFrame], path: str | Path, *, charts: dict[str, bytes] | None = None,
-                       matrix_sheets: tuple[str, ...] = ("Coverage matrix",)) -> Path:
-    """:func:`tables_excel_bytes` written to ``path`` (its folder is created)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(tables_excel_bytes(tables, charts=charts, matrix_sheets=matrix_sheets))
-    return path
-
-
-def _charts_sheet(book, charts: dict[str, bytes]):
+def _add_charts(ws, charts: dict[str, bytes]) -> None:
     from openpyxl.drawing.image import Image
 
-    ws = book.create_sheet("Charts")
-    _write_sheet(ws, pd.DataFrame({"chart": list(charts), "where": [f"below, image {i}" for i in range(1, len(charts) + 1)]}))
     row = len(charts) + 3
     for png in charts.values():
         image = Image(io.BytesIO(png))
@@ -347,13 +276,41 @@ def _charts_sheet(book, charts: dict[str, bytes]):
         row += int(image.height / 20) + 3
 
 
-def _sheet_title(title: str, taken: list[str]) -> str:
-    clean = re.sub(r"[\[\]:*?/\\]", "-", title)[:31] or "Sheet"
-    base, n = clean, 2
-    while clean in taken:
-        clean = f"{base[:28]} {n}"
-        n += 1
-    return clean
+def tables_workbook(tables: dict[str, pd.DataFrame], *, charts: dict[str, bytes] | None = None,
+                    matrix_sheets: tuple[str, ...] = ("Coverage matrix",)):
+    """DataFrames as an openpyxl workbook (see :func:`tables_excel_bytes`), before saving."""
+    sheets = {title: (table.reset_index(drop=True) if table.shape[1] else pd.DataFrame({"note": ["nothing to show"]}))
+              for title, table in tables.items()}
+    chart_sheet = None
+    if charts:
+        chart_sheet = "Charts" if "Charts" not in sheets else "Charts (images)"
+        sheets[chart_sheet] = pd.DataFrame({"chart": list(charts),
+                                            "where": [f"below, image {i}" for i in range(1, len(charts) + 1)]})
+
+    def finish(book, worksheets):
+        for title in matrix_sheets:
+            if title in tables and tables[title].shape[1]:
+                _colour_statuses(worksheets[title], sheets[title])
+        if chart_sheet:
+            _add_charts(worksheets[chart_sheet], charts)
+
+    return writers.build_workbook(sheets, layout=REPORT_LAYOUT, finish=finish)
+
+
+def tables_excel_bytes(tables: dict[str, pd.DataFrame], *, charts: dict[str, bytes] | None = None,
+                       matrix_sheets: tuple[str, ...] = ("Coverage matrix",)) -> bytes:
+    """DataFrames as an .xlsx workbook, in memory: one sheet each (title <= 31
+    characters), bold frozen header row, autofilter over the table, sensible widths;
+    status cells coloured in ``matrix_sheets`` (whose label columns are frozen too).
+    ``charts`` (PNG bytes) go on a last "Charts" sheet. In memory so an app can offer it
+    as a download without a file on the server."""
+    return writers.workbook_bytes(tables_workbook(tables, charts=charts, matrix_sheets=matrix_sheets))
+
+
+def write_tables_excel(tables: dict[str, pd.DataFrame], path: str | Path, *, charts: dict[str, bytes] | None = None,
+                       matrix_sheets: tuple[str, ...] = ("Coverage matrix",)) -> Path:
+    """:func:`tables_excel_bytes` written to ``path`` atomically (its folder is created)."""
+    return writers.write_bytes(path, tables_excel_bytes(tables, charts=charts, matrix_sheets=matrix_sheets))
 
 
 def write_excel(report: GapReport, path: str | Path, *, charts: bool = True) -> Path:
@@ -377,8 +334,13 @@ tr:nth-child(even) td{background:#fafafa}
 
 
 def _esc(value) -> str:
-    value = _cell_value(value)
-    return "" if value is None else html.escape(str(value), quote=True)
+    """A value as escaped HTML text: missing -> "", lists joined, characters that have
+    no business in a page (those Excel refuses too) removed."""
+    if writers._is_missing(value):
+        return ""
+    if isinstance(value, (list, tuple, set)):
+        value = "; ".join(map(str, value))
+    return html.escape(writers.ILLEGAL_CHARACTERS_RE.sub("", str(value)), quote=True)
 
 
 def _status_class(value) -> str:
@@ -436,36 +398,31 @@ def render_html(report: GapReport, *, charts: bool = True) -> str:
 
 
 def write_html(report: GapReport, path: str | Path, *, charts: bool = True) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(report, charts=charts), encoding="utf-8")
-    return path
+    """:func:`render_html` written to ``path`` atomically."""
+    return writers.write_text(path, render_html(report, charts=charts))
 
 
-def write_report(report: GapReport, path: str | Path, *, charts: bool = True) -> Path:
-    """Write ``.xlsx`` or ``.html`` (by the file's extension)."""
-    suffix = Path(path).suffix.lower()
-    if suffix == ".xlsx":
+#: What a report or a comparison can be written as.
+REPORT_FORMATS = ("xlsx", "html")
+
+
+def write_report(report: GapReport, path: str | Path, *, charts: bool = True, fmt: str | None = None) -> Path:
+    """Write ``.xlsx`` or ``.html``: ``fmt`` if given, else by the file's extension
+    (anything else is refused with an :class:`~alignment.io.errors.InputError`)."""
+    if writers.output_format(path, REPORT_FORMATS, fmt, what="a gap report") == "xlsx":
         return write_excel(report, path, charts=charts)
-    if suffix in (".html", ".htm"):
-        return write_html(report, path, charts=charts)
-    raise ValueError(f"{path}: unknown report type {suffix!r}; use .xlsx or .html")
+    return write_html(report, path, charts=charts)
 
 
-def write_comparison(table: pd.DataFrame, path: str | Path, reports: list[GapReport] | None = None) -> Path:
+def write_comparison(table: pd.DataFrame, path: str | Path, reports: list[GapReport] | None = None,
+                     fmt: str | None = None) -> Path:
     """A :func:`~alignment.analysis.gaps.compare_pathways` table (and each report's summary) as
-    ``.xlsx`` or ``.html``."""
+    ``.xlsx`` or ``.html`` (``fmt``, else by extension)."""
     tables = {"Comparison": table}
     for i, report in enumerate(reports or [], start=1):
         tables[f"Summary {i}"] = report.summary
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
+    if writers.output_format(path, REPORT_FORMATS, fmt, what="a pathway comparison") == "xlsx":
         return write_tables_excel(tables, path)
-    if suffix in (".html", ".htm"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        help_texts = {"Comparison": "One row per standard: each pathway's status (accepted, suggested, not covered, "
-                                    "not in scope) and which pathways cover it."}
-        path.write_text(render_tables_html("Pathway comparison", tables, help_texts=help_texts), encoding="utf-8")
-        return path
-    raise ValueError(f"{path}: unknown report type {suffix!r}; use .xlsx or .html")
+    help_texts = {"Comparison": "One row per standard: each pathway's status (accepted, suggested, not covered, "
+                                "not in scope) and which pathways cover it."}
+    return writers.write_text(path, render_tables_html("Pathway comparison", tables, help_texts=help_texts))

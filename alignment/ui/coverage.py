@@ -17,7 +17,6 @@ tested without a browser; the class wires them to ipywidgets.
 from __future__ import annotations
 
 import importlib
-import io
 import time
 from dataclasses import dataclass, field
 
@@ -25,6 +24,7 @@ import pandas as pd
 
 from alignment.align.aligner import FRAMEWORK_ORDER, SUGGESTION_COLUMNS
 from alignment.data.catalog import split_multi, validate_catalog
+from alignment.io import writers
 from alignment.io.errors import InputError
 from alignment.data.standards import FRAMEWORKS, SECTORS
 from alignment.ui import html as h
@@ -248,35 +248,15 @@ def download_table(suggestions: pd.DataFrame, course: dict, standards: pd.DataFr
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with a byte-order mark, so Excel opens accents correctly)."""
-    return ("\ufeff" + table.to_csv(index=False, lineterminator="\n")).encode("utf-8")
+    """UTF-8 CSV (with a byte-order mark, so Excel opens accents correctly), cells made
+    safe by the one writer (:mod:`alignment.io.writers`)."""
+    return writers.csv_bytes(table, bom=True)
 
 
 def excel_bytes(table: pd.DataFrame, sheet: str = "Suggestions") -> bytes:
-    """An .xlsx workbook: one sheet, headers frozen, filters on; text that looks like a
-    formula stays text."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    ws = book.active
-    ws.title = sheet
-    ws.append(list(table.columns))
-    for values in table.itertuples(index=False):
-        ws.append(["" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else
-                   (v if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)) for v in values])
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if cell.data_type == "f":  # "=..." typed by a user is data, never a formula
-                cell.data_type = "s"
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(1, len(table) + 1)}"
-    for i, column in enumerate(table.columns, start=1):
-        longest = max([len(str(column))] + [len(str(v)) for v in table[column].head(200)])
-        ws.column_dimensions[get_column_letter(i)].width = min(60, max(10, longest + 2))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """An .xlsx workbook: one sheet, headers frozen, filters on; cells made safe by the
+    one writer (text that starts like a formula gets a leading apostrophe)."""
+    return writers.excel_bytes({sheet: table})
 
 
 def downloads_html(table: pd.DataFrame, course_id: str) -> str:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 import sqlite3
 import tempfile
 import time
@@ -40,6 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from alignment.io import writers
 from alignment.ui import html as h
 from alignment.ui import session
 
@@ -336,16 +336,12 @@ def coverage_tables_html(report) -> str:
                                                       "decisions).", by_course, "pa-by-course"))
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "pathway"
-
-
 def report_downloads(report, charts: dict[str, bytes]) -> dict[str, bytes]:
     """The whole report as ``{filename: bytes}``: Excel workbook and self-contained HTML
     (what ``write_excel`` / ``render_html`` write, with the charts already drawn)."""
     from alignment.present.reports import PART_HELP, render_tables_html, tables_excel_bytes
 
-    name = slug(report.pathway.name)
+    name = writers.slug(report.pathway.name, default="pathway")
     excel = tables_excel_bytes(report.tables(), charts=charts)
     page = render_tables_html(f"Pathway gap report: {report.pathway.name}", report.tables(), notes=report.notes,
                               charts=charts, help_texts=PART_HELP)

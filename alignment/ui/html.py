@@ -19,6 +19,8 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
+from alignment.io.writers import slug
+
 #: Words left out of phrase matching (a phrase may run over them: "use OF tools").
 _PHRASE_GAP_WORDS = {"of", "and", "the", "a", "an", "to", "in", "for", "on", "with", "or"}
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")
@@ -34,12 +36,9 @@ def esc(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _slug(value: str) -> str:
+def css_class(value: str) -> str:
     """A CSS-class-safe version of an identifier (for test selectors and styling)."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", str(value)).strip("_") or "x"
-
-
-css_class = _slug
+    return slug(value, separator="_", lower=False, keep="_-", default="x")
 
 
 # --------------------------------------------------------------------------- highlighting
