@@ -1,14 +1,17 @@
 """``pathway-align``: the command line.
 
-    pathway-align align CATALOG -o suggestions.csv [--standards FILE_OR_DIR]
+    pathway-align align CATALOG -o suggestions.csv|.xlsx [--standards FILE_OR_DIR]
                         [--frameworks F ...] [--top-k N] [--mode accurate|fast]
                         [--passages pooled|encoded] [--lemmas lookup|tagger]
                         [--engine local|dask] [--scheduler ADDRESS] [--workers N]
-    pathway-align standards [--framework F ...] [--sector S] [--search TEXT]
+    pathway-align standards [--framework F ...] [--sector S] [--search TEXT] [-o list.csv|.xlsx|framework.json]
     pathway-align gaps PATHWAY_FILE [--pathway NAME ...] [--catalog FILE] [--decisions FILE]
                         [--suggestions FILE] [--all] [--compare] -o report.xlsx|report.html
     pathway-align serve [--port N] [--team [--host H] [--token T]] [--config pathway-align.toml]
                         [--catalog FILE] [--standards FILE_OR_DIR] [--review-db FILE] [--check]
+
+``-o`` writes the format its extension names (or ``--format``); an extension a command
+cannot write is refused before anything is done or written.
 
 Thin: parses arguments, calls the package, prints. Bad input ends with a clear
 message (file, row, problem) and exit code 2, never a traceback.
@@ -23,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from alignment.io.errors import InputError
+from alignment.io.writers import output_format, slug
 from alignment.data.standards import load_standards_from
 
 
@@ -30,8 +34,11 @@ def cmd_align(args) -> int:
     from alignment.align.aligner import Aligner
     from alignment.data.catalog import load_catalog
 
+    from alignment.align.engines import SUGGESTION_FORMATS
+
     if args.scheduler and args.engine != "dask":
         raise InputError("--scheduler", "--scheduler joins a Dask cluster: use it with --engine dask")
+    fmt = output_format(args.output, SUGGESTION_FORMATS, args.format, what="suggestions", hint=FORMAT_HINT)
     courses = load_catalog(args.catalog)
     standards = load_standards_from(args.standards)
     print(f"{len(courses)} courses from {args.catalog}; {len(standards)} standards "
@@ -48,11 +55,11 @@ def cmd_align(args) -> int:
 
         summary = align_on_dask(courses, standards, out, params, scheduler=args.scheduler,
                                 n_workers=args.workers, partition_size=args.partition_size,
-                                progress=not args.quiet, aligner=aligner)
+                                progress=not args.quiet, aligner=aligner, fmt=fmt)
     else:
         from alignment.align.engines import write_suggestions
 
-        summary = write_suggestions(aligner, courses, out)
+        summary = write_suggestions(aligner, courses, out, fmt=fmt)
     print(summary.describe(), file=sys.stderr)
     return 0
 
@@ -60,6 +67,8 @@ def cmd_align(args) -> int:
 def cmd_standards(args) -> int:
     from alignment.data.standards import filter_standards, search_standards
 
+    fmt = output_format(args.output, STANDARDS_FORMATS, args.format, what="a standards list",
+                        hint=FORMAT_HINT) if args.output else None
     table = load_standards_from(args.standards)
     table = filter_standards(
         table,
@@ -72,7 +81,7 @@ def cmd_standards(args) -> int:
         table = search_standards(table, args.search)
     columns = [c for c in ["standard_id", "framework", "display_code", "sector", "pathway", "grade", "kind", "completeness", "text"] if c in table.columns]
     if args.output:
-        table[columns].to_csv(args.output, index=False)
+        _write_standards(table, columns, args.output, fmt)
         print(f"wrote {len(table)} standards to {args.output}", file=sys.stderr)
         return 0
     with pd.option_context("display.max_colwidth", 90, "display.width", 200, "display.max_rows", args.limit):
@@ -81,6 +90,31 @@ def cmd_standards(args) -> int:
     if len(table) > args.limit:
         print(f"... {len(table) - args.limit} more (use --limit or -o FILE)", file=sys.stderr)
     return 0
+
+
+#: Added to a refused ``-o``: the way out.
+FORMAT_HINT = " (or name one with --format)"
+#: What ``standards -o`` writes: the list as CSV or Excel, or the framework as CASE 1.0 JSON.
+STANDARDS_FORMATS = ("csv", "xlsx", "json")
+
+
+def _write_standards(table: pd.DataFrame, columns: list[str], output: str, fmt: str) -> None:
+    """``standards -o``: CSV or Excel (the listed columns), or a CASE 1.0 CFPackage (one
+    whole framework: ``alignment.data.case.write_case``)."""
+    from alignment.io import writers
+
+    if fmt == "csv":
+        writers.write_csv(table[columns], output)
+    elif fmt == "xlsx":
+        writers.write_excel({"Standards": table[columns]}, output)
+    else:
+        from alignment.data import case
+
+        frameworks = list(dict.fromkeys(table["framework"]))
+        if len(frameworks) != 1:
+            raise InputError(output, f"{output}: a CASE package holds one framework and this list has "
+                                     f"{len(frameworks)} ({', '.join(frameworks) or 'none'}); pick one with --framework")
+        case.write_case(table, output)
 
 
 def _read_suggestions_csv(path: str) -> pd.DataFrame:
@@ -100,22 +134,15 @@ def _read_suggestions_csv(path: str) -> pd.DataFrame:
     return table
 
 
-def _slug(text: str) -> str:
-    import re
-
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "pathway"
-
-
 def cmd_gaps(args) -> int:
     from alignment.data.catalog import default_catalog, load_catalog
     from alignment.data.decisions import read_decisions_csv
     from alignment.analysis.gaps import FixFinder, compare_pathways, gap_report
     from alignment.data.pathways import load_pathways, select_pathway
-    from alignment.present.reports import write_comparison, write_report
+    from alignment.present.reports import REPORT_FORMATS, write_comparison, write_report
 
     out = Path(args.output)
-    if out.suffix.lower() not in (".xlsx", ".html", ".htm"):
-        raise InputError(str(out), f"{out}: the report must be .xlsx or .html")
+    fmt = output_format(out, REPORT_FORMATS, args.format, what="a gap report", hint=FORMAT_HINT)
     standards = load_standards_from(args.standards)
     catalog = load_catalog(args.catalog) if args.catalog else default_catalog()
     source = Path(args.pathway_file).name
@@ -149,12 +176,12 @@ def cmd_gaps(args) -> int:
     if args.compare:
         if len(reports) < 2:
             raise InputError(source, f"{source}: --compare needs two or more pathways (--pathway A --pathway B, or --all)")
-        write_comparison(compare_pathways(reports), out, reports)
+        write_comparison(compare_pathways(reports), out, reports, fmt=fmt)
         print(f"wrote the comparison of {len(reports)} pathways to {out}", file=sys.stderr)
         return 0
     for report in reports:
-        target = out if len(reports) == 1 else out.with_name(f"{out.stem}-{_slug(report.pathway.name)}{out.suffix}")
-        write_report(report, target, charts=not args.no_charts)
+        target = out if len(reports) == 1 else out.with_name(f"{out.stem}-{slug(report.pathway.name, default='pathway')}{out.suffix}")
+        write_report(report, target, charts=not args.no_charts, fmt=fmt)
         print(f"wrote {target}", file=sys.stderr)
     return 0
 
@@ -177,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     align = sub.add_parser("align", help="suggest standards for every course of a catalog")
     align.add_argument("catalog", help="course catalog (CSV or Excel): course_id, description [, title, department, grades, sector, pathway, level]")
-    align.add_argument("-o", "--output", required=True, help="CSV file to write")
+    align.add_argument("-o", "--output", required=True, help="file to write: .csv or .xlsx")
+    align.add_argument("--format", choices=["csv", "xlsx"], help="format of -o (default: from its extension)")
     align.add_argument("--standards", help="plain CSV or CASE JSON file (or a folder of them) instead of the bundled frameworks")
     align.add_argument("--frameworks", nargs="+", help="only these frameworks (cte_pathway cte_anchor cte_crp ccss_ela ccss_math)")
     align.add_argument("--top-k", type=int, default=5, help="suggestions per course and framework (default 5)")
@@ -209,7 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     std.add_argument("--grade")
     std.add_argument("--search", help="text to look for in codes and texts")
     std.add_argument("--limit", type=int, default=50)
-    std.add_argument("-o", "--output", help="write the list to this CSV instead")
+    std.add_argument("-o", "--output", help="write the list to this file instead: .csv, .xlsx, or .json (the "
+                                            "framework as a CASE 1.0 package; one --framework)")
+    std.add_argument("--format", choices=list(STANDARDS_FORMATS), help="format of -o (default: from its extension)")
     std.set_defaults(func=cmd_standards)
 
     gaps = sub.add_parser("gaps", help="gap report of a CTE pathway: what its courses cover, miss, repeat, "
@@ -236,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--strict", action="store_true", help="treat every pathway as one strict sequence "
                                                             "(one capstone, no repeats, level order)")
     gaps.add_argument("-o", "--output", required=True, help="report file: .xlsx or .html")
+    gaps.add_argument("--format", choices=["xlsx", "html"], help="format of -o (default: from its extension)")
     gaps.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     gaps.set_defaults(func=cmd_gaps)
 
