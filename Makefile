@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.setup-done
 
-.PHONY: setup models app align test bench standards clean
+.PHONY: setup models app align test bench standards slides clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/quality.py
+
+# the workshop deck as reveal.js slides that need no internet (build/slides/)
+slides: setup
+	$(BIN)/python -m alignment.present.slides notebooks/05_workshop.ipynb --output-dir build/slides
 
 standards: setup
 	$(BIN)/python standards_data/import_shared.py

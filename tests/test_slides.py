@@ -1,9 +1,11 @@
 """The workshop deck builds: reveal.js slides and a static HTML page of notebooks/05_workshop.ipynb.
 
-Each build runs the command documented in docs/notebooks.md (``jupyter nbconvert --to
-slides --execute ...`` and ``--to html``) into ``tmp_path``, executing the notebook on
-the bundled data, then checks the produced page: every chart cell (tag ``chart``) gave
-exactly one embedded PNG, every heading is there, no code and no warnings are shown.
+Each build runs what docs/notebooks.md documents (``make slides``, i.e.
+``alignment.present.slides.build_slides``: ``jupyter nbconvert --to slides --execute ...``
+with reveal.js vendored beside the slides; and ``--to html``) into ``tmp_path``,
+executing the notebook on the bundled data, then checks the produced page: every chart
+cell (tag ``chart``) gave exactly one embedded PNG, every heading is there, no code and
+no warnings are shown, and the slides load reveal.js from the local copy.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DECK = ROOT / "notebooks" / "05_workshop.ipynb"
 #: The options of the documented commands (docs/notebooks.md).
 OPTIONS = ["--execute", "--no-prompt", "--TagRemovePreprocessor.remove_input_tags=remove_input"]
-SLIDE_OPTIONS = ["--SlidesExporter.reveal_scroll=True"]
 IMAGE = re.compile(r"<img\b[^>]*\bsrc=\"data:image/png;base64,")
 
 
@@ -46,8 +47,15 @@ def _build(to: str, out: Path, extra: list[str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def slides(tmp_path_factory) -> str:
-    return _build("slides", tmp_path_factory.mktemp("slides"), SLIDE_OPTIONS)
+def slides_path(tmp_path_factory) -> Path:
+    from alignment.present.slides import build_slides
+
+    return build_slides(DECK, tmp_path_factory.mktemp("slides"))
+
+
+@pytest.fixture(scope="module")
+def slides(slides_path) -> str:
+    return slides_path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +109,12 @@ def test_no_code_and_no_warnings_are_shown(build, request):
             last = _source(cell).splitlines()[-1].strip()
             assert len(last) < 12 or html.escape(last) not in text, f"code shown: {last}"
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text, "a warning or error is printed on the deck"
+
+
+def test_executed_slides_need_no_internet_for_reveal_js(slides_path):
+    from test_slides_offline import check_offline
+
+    check_offline(slides_path)
 
 
 def test_slides_are_reveal_slides(slides):
