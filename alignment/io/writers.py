@@ -57,6 +57,8 @@ ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 #: First characters that make a spreadsheet read a cell as a formula (OWASP list).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+#: A text that may need :func:`safe_text` (one C-speed search; most texts do not).
+_NEEDS_CARE = re.compile(r"\A[=+\-@\t\r]|[\000-\010\013\014\016-\037]")
 
 
 def safe_text(value: str) -> str:
@@ -95,17 +97,39 @@ def safe_cell(value):
     return safe_text(str(value))
 
 
+def _safe_object(value):
+    if type(value) is str:
+        return value if _NEEDS_CARE.search(value) is None else safe_text(value)
+    return value if _is_missing(value) else safe_cell(value)
+
+
 def safe_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``table`` whose headers and text cells are :func:`safe_text`; numeric
-    columns are untouched (a number is never a formula)."""
+    """A copy of ``table`` whose headers and text cells are :func:`safe_text` (lists
+    joined as ``"a; b"``); numeric and date columns are untouched (a number is never a
+    formula), missing values stay missing."""
     out = table.copy()
     out.columns = [safe_text(str(c)) for c in out.columns]
     for i in range(out.shape[1]):
         column = out.iloc[:, i]
         if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
             continue
-        out.isetitem(i, column.map(lambda v: v if _is_missing(v) else safe_cell(v)).astype(object))
+        out.isetitem(i, pd.Series(_safe_values(column), index=out.index, dtype=object))
     return out
+
+
+def _safe_values(column: pd.Series) -> np.ndarray:
+    """:func:`_safe_object` of each value, computed once per distinct value (ids, codes
+    and bands repeat on every row of a suggestions table)."""
+    original = column.to_numpy(dtype=object)
+    try:
+        codes, uniques = pd.factorize(original, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists): one by one
+        return np.array([_safe_object(v) for v in original] or [], dtype=object)
+    if len(uniques) == 0:
+        return original
+    safe = np.empty(len(uniques), dtype=object)
+    safe[:] = [_safe_object(v) for v in uniques]
+    return np.where(codes >= 0, safe.take(np.maximum(codes, 0)), original)
 
 
 # =========================================================================== slugs
