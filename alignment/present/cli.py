@@ -26,15 +26,14 @@ from pathlib import Path
 import pandas as pd
 
 from alignment.io.errors import InputError
-from alignment.io.writers import output_format, slug
+from alignment.io.writers import output_format, slug, write_csv, write_excel
 from alignment.data.standards import load_standards_from
 
 
 def cmd_align(args) -> int:
     from alignment.align.aligner import Aligner
-    from alignment.data.catalog import load_catalog
-
     from alignment.align.engines import SUGGESTION_FORMATS
+    from alignment.data.catalog import load_catalog
 
     if args.scheduler and args.engine != "dask":
         raise InputError("--scheduler", "--scheduler joins a Dask cluster: use it with --engine dask")
@@ -101,12 +100,10 @@ STANDARDS_FORMATS = ("csv", "xlsx", "json")
 def _write_standards(table: pd.DataFrame, columns: list[str], output: str, fmt: str) -> None:
     """``standards -o``: CSV or Excel (the listed columns), or a CASE 1.0 CFPackage (one
     whole framework: ``alignment.data.case.write_case``)."""
-    from alignment.io import writers
-
     if fmt == "csv":
-        writers.write_csv(table[columns], output)
+        write_csv(table[columns], output)
     elif fmt == "xlsx":
-        writers.write_excel({"Standards": table[columns]}, output)
+        write_excel({"Standards": table[columns]}, output)
     else:
         from alignment.data import case
 
