@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alignment import settings as config
+from alignment.settings import get_settings
 from alignment.align.aligner import Aligner, _split
 from alignment.align.bands import band_for
 from alignment.nlp.lexical import LemmaTfidf
@@ -60,7 +60,7 @@ def rank_metrics(scores: np.ndarray, gold: np.ndarray) -> dict[str, float]:
 
 def load_cte_task(standards: pd.DataFrame, shared_dir: Path | None = None) -> RankingTask:
     """Indicator -> pathway standard (see module docstring)."""
-    shared_dir = Path(shared_dir or config.SHARED_DIR)
+    shared_dir = Path(shared_dir or get_settings().shared_dir)
     dev = pd.read_csv(shared_dir / "eval" / "cte_indicator_to_standard_dev.csv", dtype=str).fillna("")
     cands = standards[(standards["framework"] == "cte_pathway") & (standards["kind"] == "standard")].reset_index(drop=True)
     key = {(r.sector, r.pathway, r.code): i for i, r in enumerate(cands.itertuples())}
@@ -75,7 +75,7 @@ def load_cte_task(standards: pd.DataFrame, shared_dir: Path | None = None) -> Ra
 
 def load_ela_task(standards: pd.DataFrame, shared_dir: Path | None = None) -> RankingTask:
     """Grade-level ELA/Literacy standard -> CCR anchor."""
-    shared_dir = Path(shared_dir or config.SHARED_DIR)
+    shared_dir = Path(shared_dir or get_settings().shared_dir)
     dev = pd.read_csv(shared_dir / "eval" / "ccss_ela_to_anchor_dev.csv", dtype=str).fillna("")
     cands = standards[
         (standards["framework"] == "ccss_ela") & standards["code"].str.contains(".CCRA.", regex=False) & (standards["kind"] != "heading")

@@ -49,7 +49,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from alignment import settings as config  # noqa: E402
+from alignment.settings import get_settings  # noqa: E402
 from alignment.data.standards import load_standards  # noqa: E402
 from benchmarks.structure import assert_disjoint, sibling_negatives, structure_pairs  # noqa: E402
 
@@ -135,14 +135,14 @@ def main(argv=None) -> int:
 
     standards = load_standards()
     pairs = structure_pairs(standards, pathway_pairs=not args.strict)
-    read = lambda name: pd.read_csv(config.SHARED_DIR / "eval" / name, dtype=str, keep_default_na=False)  # noqa: E731
+    read = lambda name: pd.read_csv(get_settings().shared_dir / "eval" / name, dtype=str, keep_default_na=False)  # noqa: E731
     assert_disjoint(pairs, read("cte_indicator_to_standard_dev.csv"), read("ccss_ela_to_anchor_dev.csv"), standards)
     print(f"{len(pairs)} structure pairs (checked: no evaluation query or query -> gold pair)")
     print(pairs.groupby(["framework", "relation"]).size().to_string())
 
     name = "minilm-structure" + ("-strict" if args.strict else "") + ("-hard" if args.hard_negatives else "")
     rows = examples(pairs, sibling_negatives(pairs, standards) if args.hard_negatives else None, args.hard_negatives)
-    onnx_path = args.out or config.CACHE_DIR / "models" / f"{name}.onnx"
+    onnx_path = args.out or get_settings().cache_dir / "models" / f"{name}.onnx"
     onnx_path.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     model = train(rows, onnx_path.with_suffix(""), args.epochs, args.lr, args.batch_size)

@@ -23,7 +23,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alignment.align import bands  # noqa: E402
-from alignment import settings as config
+from alignment.settings import get_settings
 from alignment.data.catalog import default_catalog  # noqa: E402
 from benchmarks.evaluation import (  # noqa: E402
     ShippedMethod, SpacyBaseline, TfidfBaseline, abstention_rate, calibration_table,
@@ -76,8 +76,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ablation", action="store_true", help="also run the variants the shipped settings were chosen from")
     args = parser.parse_args(argv)
-    if not (config.SHARED_DIR / "eval").exists():
-        print(f"needs the dev data in {config.SHARED_DIR / 'eval'}", file=sys.stderr)
+    if not (get_settings().shared_dir / "eval").exists():
+        print(f"needs the dev data in {get_settings().shared_dir / 'eval'}", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
     standards = load_standards()

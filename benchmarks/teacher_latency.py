@@ -33,10 +33,11 @@ def percentile(values: list[float], q: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=30, help="descriptions to time (default 30)")
-    parser.add_argument("--threads", type=int, help="ONNX threads (PATHWAY_ALIGN_THREADS)")
+    parser.add_argument("--threads", type=int, help="ONNX threads (the threads setting, PATHWAY_ALIGN_THREADS)")
     args = parser.parse_args(argv)
-    if args.threads:
-        os.environ["PATHWAY_ALIGN_THREADS"] = str(args.threads)
+    from alignment.settings import load_settings, set_settings
+
+    set_settings(load_settings(threads=args.threads))  # before the encoder is created
 
     from alignment.align.aligner import Aligner
     from alignment.data.catalog import default_catalog

@@ -34,8 +34,8 @@ REPO_ROOT = HERE.parent
 if str(REPO_ROOT) not in sys.path:  # runnable as a plain script from a clone
     sys.path.insert(0, str(REPO_ROOT))
 
-from alignment import settings as config  # noqa: E402
 from alignment.io.writers import slug  # noqa: E402
+from alignment.settings import get_settings  # noqa: E402
 from alignment.data.standards import (  # noqa: E402
     ALL_SECTORS,
     FRAMEWORKS,
@@ -455,8 +455,8 @@ def run(shared: Path, out: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=config.SHARED_DIR,
-                        help=f"folder with standards/ and catalogs/ (default: {config.SHARED_DIR})")
+    parser.add_argument("--shared", type=Path, default=get_settings().shared_dir,
+                        help=f"folder with standards/ and catalogs/ (default: {get_settings().shared_dir})")
     parser.add_argument("--out", type=Path, default=HERE, help=f"where to write (default: {HERE})")
     args = parser.parse_args(argv)
     try:

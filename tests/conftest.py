@@ -9,6 +9,23 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.fixture
+def use_settings():
+    """``use_settings(max_input_bytes=100)``: the process-wide settings with these values
+    for one test (``alignment.settings.set_settings``), restored afterwards."""
+    from alignment.settings import get_settings, set_settings, with_changes
+
+    before = get_settings()
+
+    def install(**changes):
+        settings = with_changes(before, **changes)
+        set_settings(settings)
+        return settings
+
+    yield install
+    set_settings(before)
+
+
 @pytest.fixture(scope="session")
 def standards():
     from alignment.data.standards import load_standards

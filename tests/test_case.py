@@ -8,7 +8,6 @@ import re
 import pandas as pd
 import pytest
 
-from alignment import settings as config
 from alignment.data.case import (
     NOTES_KEY,
     read_case,
@@ -250,9 +249,9 @@ def test_not_json_and_not_a_package(tmp_path):
         read_case(tmp_path / "missing.json")
 
 
-def test_big_files_are_refused(tmp_path, monkeypatch):
+def test_big_files_are_refused(tmp_path, use_settings):
     path = tmp_path / "big.json"
     path.write_text(json.dumps(foreign_package()), encoding="utf-8")
-    monkeypatch.setattr(config, "MAX_INPUT_BYTES", 100)
+    use_settings(max_input_bytes=100)
     with pytest.raises(InputError, match=r"big.json: file is .* bytes\), larger than the 0.1 KB \(100 bytes\) limit"):
         read_case(path)

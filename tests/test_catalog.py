@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from alignment.data import catalog
-from alignment import settings as config
+from alignment.settings import Settings, get_settings
 from alignment.data.catalog import (
     CATALOG_COLUMNS,
     course_sectors,
@@ -24,7 +24,7 @@ from alignment.data.catalog import (
 )
 from alignment.io.errors import InputError
 
-RAW_CATALOG = config.SHARED_DIR / "catalogs" / "westview_2025_26_courses.csv"
+RAW_CATALOG = get_settings().shared_dir / "catalogs" / "westview_2025_26_courses.csv"
 WESTVIEW_EXTRAS = ["prerequisites", "uc_csu_area", "source_page"]
 
 
@@ -222,11 +222,10 @@ def test_duplicate_ids_name_every_row(tmp_path):
     assert problem.startswith("dups.csv row 2: course_id '000150' is used by 2 rows (2, 4)")
 
 
-def test_description_too_long(tmp_path, monkeypatch):
-    monkeypatch.setattr(config, "MAX_TEXT_CHARS", 50)
+def test_description_too_long(tmp_path):
     path = write(tmp_path, "long.csv", f"course_id,description\n1,Short.\n2,{'x' * 51}\n")
     with pytest.raises(InputError) as excinfo:
-        load_catalog(path)
+        load_catalog(path, settings=Settings(max_text_chars=50))
     assert excinfo.value.problems == ["long.csv row 3: description is 51 characters, longer than the 50 limit; shorten it"]
 
 
@@ -379,21 +378,21 @@ def test_unknown_extension_and_missing_file(tmp_path):
         load_catalog(write(tmp_path, "fake.xlsx", "course_id,description\n1,A.\n"))
 
 
-def test_too_large_is_refused_before_parsing(tmp_path, monkeypatch, westview_path):
-    monkeypatch.setattr(config, "MAX_INPUT_BYTES", 1000)
+def test_too_large_is_refused_before_parsing(tmp_path, westview_path):
+    small = Settings(max_input_bytes=1000)
     size = westview_path.stat().st_size
     with pytest.raises(InputError) as excinfo:
-        load_catalog(westview_path)
+        load_catalog(westview_path, settings=small)
     assert excinfo.value.problems == [
         f"{westview_path.name}: file is {size / 1024:.1f} KB ({size:,} bytes), larger than the 1.0 KB "
         "(1,000 bytes) limit; split the catalog or raise PATHWAY_ALIGN_MAX_INPUT_BYTES"
     ]
     with pytest.raises(InputError, match=r"^up.csv: file is .*\(1,001 bytes\), larger than"):
-        load_catalog_bytes(b"x" * 1001, "up.csv")
+        load_catalog_bytes(b"x" * 1001, "up.csv", settings=small)
 
 
-def test_real_50mb_file_is_refused_quickly(tmp_path, monkeypatch):
-    monkeypatch.setattr(config, "MAX_INPUT_BYTES", 20 * 1024 * 1024)
+def test_real_50mb_file_is_refused_quickly(tmp_path, use_settings):
+    use_settings(max_input_bytes=20 * 1024 * 1024)
     path = tmp_path / "huge.csv"
     with path.open("wb") as handle:  # invalid UTF-8 throughout: parsing it would fail differently
         chunk = b"\xff" * (1024 * 1024)

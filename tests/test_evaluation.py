@@ -8,9 +8,9 @@ from benchmarks.evaluation import (
     calibration_table, catalog_accuracy, load_catalog_task, load_cte_task, load_ela_task,
     normalize_pathway, rank_metrics, rank_of_gold,
 )
-from alignment import settings as config
+from alignment.settings import get_settings
 
-needs_shared = pytest.mark.skipif(not (config.SHARED_DIR / "eval").exists(), reason="../shared/eval not present")
+needs_shared = pytest.mark.skipif(not (get_settings().shared_dir / "eval").exists(), reason="../shared/eval not present")
 
 
 def test_rank_metrics_by_hand():

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from alignment.data import case
-from alignment import settings as config
+from alignment.settings import get_settings
 from alignment.present import exports
 from alignment.data.decisions import DECISION_COLUMNS, read_decisions_csv
 from alignment.io.errors import InputError
@@ -29,7 +29,7 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9
 
 @pytest.fixture(scope="module")
 def standards_table():
-    path = config.STANDARDS_DATA_DIR / "standards.csv"
+    path = get_settings().standards_data_dir / "standards.csv"
     if not path.exists():
         pytest.skip("bundled standards table not built (make standards)")
     from alignment.data.standards import load_standards
@@ -39,7 +39,7 @@ def standards_table():
 
 @pytest.fixture(scope="module")
 def courses():
-    return pd.read_csv(config.SHARED_DIR / "catalogs" / "westview_2025_26_courses.csv", dtype=str,
+    return pd.read_csv(get_settings().shared_dir / "catalogs" / "westview_2025_26_courses.csv", dtype=str,
                        keep_default_na=False)
 
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from alignment import settings as config
+from alignment.settings import get_settings
 
 DATA = Path(__file__).resolve().parent.parent / "standards_data"
 SCRIPT = DATA / "import_shared.py"
-SHARED = config.SHARED_DIR
+SHARED = get_settings().shared_dir
 needs_shared = pytest.mark.skipif(not (SHARED / "standards").is_dir(),
                                   reason=f"raw sources not available at {SHARED}")
 OUTPUTS = ["standards.csv", "catalogs/westview_2025_26_courses.csv", "catalogs/westview_2025_26_pathways.csv",

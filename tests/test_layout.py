@@ -111,7 +111,6 @@ def test_the_layer_check_sees_a_violation(tmp_path):
     assert (2, "alignment.present") in found and (3, "alignment.ui.session") in found
 
 
-@pytest.mark.xfail(strict=True, reason="until the one settings object lands")
 def test_only_settings_reads_the_environment():
     readers = []
     for path in sorted(PACKAGE_DIR.rglob("*.py")):

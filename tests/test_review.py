@@ -12,7 +12,7 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from alignment import settings as config
+from alignment.settings import get_settings
 from alignment.data.decisions import DECISION_COLUMNS, validate_decisions
 from alignment.io.errors import InputError
 from alignment.review.store import (
@@ -23,19 +23,19 @@ CATALOG = "westview_2025_26"
 
 
 def real_standard_ids(n: int) -> list[str]:
-    path = config.STANDARDS_DATA_DIR / "standards.csv"
+    path = get_settings().standards_data_dir / "standards.csv"
     if path.exists():
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
         ids = df.loc[(df["framework"] == "ccss_math") & (df["kind"] != "heading"), "standard_id"]
     else:
-        ids = pd.read_csv(config.SHARED_DIR / "standards" / "ccss_math.csv", dtype=str)["code"]
+        ids = pd.read_csv(get_settings().shared_dir / "standards" / "ccss_math.csv", dtype=str)["code"]
     ids = [i for i in ids if i.startswith("CCSS.Math.Content.HS")]
     assert len(ids) >= n
     return ids[:n]
 
 
 def real_course_ids(n: int) -> list[str]:
-    df = pd.read_csv(config.SHARED_DIR / "catalogs" / "westview_2025_26_courses.csv", dtype=str)
+    df = pd.read_csv(get_settings().shared_dir / "catalogs" / "westview_2025_26_courses.csv", dtype=str)
     ids = list(dict.fromkeys(df["course_id"]))
     assert len(ids) >= n
     return ids[:n]

@@ -22,7 +22,7 @@ import time
 import pandas as pd
 import pytest
 
-from alignment import settings as config
+from alignment.settings import get_settings
 from alignment.review.store import ReviewStore
 
 CATALOG = "westview_2025_26"
@@ -36,13 +36,13 @@ THINK = 0.002
 
 def real_pairs(n: int) -> list[tuple[str, str]]:
     """``n`` distinct (course_id, standard_id) pairs from the real catalog and standards."""
-    courses = pd.read_csv(config.SHARED_DIR / "catalogs" / "westview_2025_26_courses.csv", dtype=str)["course_id"]
-    path = config.STANDARDS_DATA_DIR / "standards.csv"
+    courses = pd.read_csv(get_settings().shared_dir / "catalogs" / "westview_2025_26_courses.csv", dtype=str)["course_id"]
+    path = get_settings().standards_data_dir / "standards.csv"
     if path.exists():
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
         standards = df.loc[(df["framework"] == "ccss_math") & (df["kind"] != "heading"), "standard_id"]
     else:
-        standards = pd.read_csv(config.SHARED_DIR / "standards" / "ccss_math.csv", dtype=str)["code"]
+        standards = pd.read_csv(get_settings().shared_dir / "standards" / "ccss_math.csv", dtype=str)["code"]
     courses, standards = list(dict.fromkeys(courses))[:20], list(dict.fromkeys(standards))
     pairs = [(c, s) for s in standards for c in courses][:n]
     assert len(pairs) == n

@@ -22,8 +22,8 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from alignment.present import serve, web_security
 from alignment.io.errors import InputError
+from alignment.present import serve, web_security
 
 CLI = [sys.executable, "-m", "alignment.present.cli", "serve"]
 TOKEN = "shared-" + "0123456789abcdef"
@@ -67,6 +67,7 @@ def test_toml_then_environment_then_command_line(tmp_path, monkeypatch):
         '[data]\ncatalog = "cat.csv"\nreview_db = "db/r.sqlite3"\n'
         '[server]\nport = 9001\nteam = true\ntoken = "from-toml-0123456789"\ntop_k = 3\n'
         f'[team.users]\n"{MARIA}" = "Maria Lopez"\n', encoding="utf-8")
+    toml.chmod(0o600)  # it holds secrets
     cfg = serve.load_config({}, env={}, config_file=str(toml))
     assert cfg.catalog == tmp_path / "conf" / "cat.csv"  # relative to the TOML file
     assert cfg.review_db == tmp_path / "conf" / "db" / "r.sqlite3"
@@ -82,17 +83,18 @@ def test_toml_then_environment_then_command_line(tmp_path, monkeypatch):
     assert serve.kernel_environment(cfg)["PATHWAY_ALIGN_TEAM"] == "1"
 
 
-def test_a_pathway_align_toml_in_the_current_folder_is_read(tmp_path, monkeypatch):
+def test_a_pathway_align_toml_in_the_current_folder_is_not_read(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "pathway-align.toml").write_text("[server]\nport = 9100\n", encoding="utf-8")
-    assert serve.load_config({}, env={}).port == 9100
+    assert serve.load_config({}, env={}).port == 8866
+    assert serve.load_config({}, env={}, config_file="pathway-align.toml").port == 9100  # named: read
 
 
 @pytest.mark.parametrize("text, message", [
     ("[server]\nprot = 1\n", "unknown key 'prot' in [server]"),
     ("[web]\nport = 1\n", "unknown section [web]"),
-    ("[server]\nport = 99999\n", "port must be a whole number from 1 to 65535"),
-    ("[server]\nteam = \"maybe\"\n", "team must be true or false"),
+    ("[server]\nport = 99999\n", "port must be a whole number from 1 to 65,535"),
+    ("[server]\nteam = \"maybe\"\n", "'maybe' is not true or false (team)"),
     ("[server\n", "is not valid TOML"),
     ("[team]\nadmins = 1\n", "[team] holds only the table [team.users]"),
 ])
@@ -274,7 +276,7 @@ def test_voila_is_configured_safely(keep_sigterm):
     assert app.voila_configuration.prelaunch_hook is not None
     assert app.identity_provider_class.__name__ == "TeamIdentityProvider"
     assert app.config.PasswordIdentityProvider.allow_password_change is False
-    assert app.tornado_settings["websocket_max_message_size"] > serve.config.MAX_INPUT_BYTES
+    assert app.tornado_settings["websocket_max_message_size"] > cfg.settings.max_input_bytes
     assert app.tornado_settings["log_function"] is web_security.log_request
     assert set(app.tornado_settings["pathway_align_secrets"]) == {TOKEN, MARIA}
     assert app.host_policy.any_ip and app.tornado_settings["allow_remote_access"] is True
@@ -318,8 +320,10 @@ def _upgrade(**extra) -> dict:
 def team_server(tmp_path_factory):
     vs = _voila_server()
     workdir = tmp_path_factory.mktemp("team")
-    (workdir / "pathway-align.toml").write_text(f'[team.users]\n"{MARIA}" = "Maria Lopez"\n', encoding="utf-8")
-    server = vs.start(workdir, "--team", "--host", "127.0.0.1", env={"PATHWAY_ALIGN_TOKEN": TOKEN})
+    toml = workdir / "pathway-align.toml"
+    toml.write_text(f'[team.users]\n"{MARIA}" = "Maria Lopez"\n', encoding="utf-8")
+    toml.chmod(0o600)  # it holds tokens; a file in the current folder is read only when named
+    server = vs.start(workdir, "--team", "--host", "127.0.0.1", "--config", str(toml), env={"PATHWAY_ALIGN_TOKEN": TOKEN})
     yield server
     server.stop()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from alignment import settings as config
+from alignment.settings import get_settings
 from alignment.io.errors import InputError
 from alignment.data.standards import (
     ALL_SECTORS,
@@ -27,7 +27,7 @@ from alignment.data.standards import (
     standards_from_csv,
 )
 
-SHARED = config.SHARED_DIR
+SHARED = get_settings().shared_dir
 needs_shared = pytest.mark.skipif(not (SHARED / "standards").is_dir(),
                                   reason=f"raw sources not available at {SHARED}")
 
@@ -449,9 +449,9 @@ def test_csv_importer_collects_all_problems(tmp_path):
     assert len(problems) == 5
 
 
-def test_csv_importer_refuses_big_files_before_parsing(tmp_path, monkeypatch):
+def test_csv_importer_refuses_big_files_before_parsing(tmp_path, use_settings):
     path = write(tmp_path, "big.csv", "code,text\n" + "A,x\n" * 50)
-    monkeypatch.setattr(config, "MAX_INPUT_BYTES", 100)
+    use_settings(max_input_bytes=100)
     with pytest.raises(InputError, match=r"big.csv: file is 0.2 KB \(210 bytes\), larger than the 0.1 KB \(100 bytes\) limit"):
         standards_from_csv(path)
 

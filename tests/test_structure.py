@@ -5,14 +5,14 @@ pairs exclude them")."""
 import pandas as pd
 import pytest
 
-from alignment import settings as config
+from alignment.settings import get_settings
 from benchmarks.structure import assert_disjoint, sibling_negatives, structure_pairs
 
-needs_shared = pytest.mark.skipif(not (config.SHARED_DIR / "eval").exists(), reason="../shared/eval not present")
+needs_shared = pytest.mark.skipif(not (get_settings().shared_dir / "eval").exists(), reason="../shared/eval not present")
 
 
 def _dev():
-    read = lambda name: pd.read_csv(config.SHARED_DIR / "eval" / name, dtype=str, keep_default_na=False)  # noqa: E731
+    read = lambda name: pd.read_csv(get_settings().shared_dir / "eval" / name, dtype=str, keep_default_na=False)  # noqa: E731
     return read("cte_indicator_to_standard_dev.csv"), read("ccss_ela_to_anchor_dev.csv")
 
 

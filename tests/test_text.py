@@ -65,18 +65,19 @@ def test_model_version_names_both_models(nlp):
     assert "core_web_md-3.8.0" in version and "MiniLM" in version
 
 
-def test_another_encoder_model_file_can_be_named(monkeypatch, tmp_path):
-    """``PATHWAY_ALIGN_ENCODER_MODEL`` points the encoder at another ONNX file (for a
-    fine-tuned model); a wrong path is a clear error, not the shipped model in disguise."""
-    from alignment import settings as config
+def test_another_encoder_model_file_can_be_named(tmp_path):
+    """The ``encoder_model`` setting (``PATHWAY_ALIGN_ENCODER_MODEL``) points the encoder at
+    another ONNX file (for a fine-tuned model); a wrong path is a clear error, not the
+    shipped model in disguise."""
     from alignment.nlp import encoder as embeddings
+    from alignment.settings import load_settings
 
     shipped = embeddings._model_file()
-    monkeypatch.setattr(config, "ENCODER_MODEL", str(tmp_path / "missing.onnx"))
+    missing = load_settings(env={"PATHWAY_ALIGN_ENCODER_MODEL": str(tmp_path / "missing.onnx")}).encoder_model
     with pytest.raises(FileNotFoundError, match="missing.onnx"):
-        embeddings.SentenceEncoder()
-    monkeypatch.setattr(config, "ENCODER_MODEL", str(shipped))
-    same = embeddings.SentenceEncoder()
+        embeddings.SentenceEncoder(model=missing)
+    named = load_settings(env={"PATHWAY_ALIGN_ENCODER_MODEL": str(shipped)}).encoder_model
+    same = embeddings.SentenceEncoder(model=named)
     text = ["Students build budgets and track spending."]
     np.testing.assert_allclose(same.encode(text), embeddings.get_encoder().encode(text), atol=1e-6)
     assert same.fingerprint == embeddings.get_encoder().fingerprint  # same bytes, same cache entries

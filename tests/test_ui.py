@@ -20,6 +20,7 @@ import pytest
 from alignment.data.catalog import validate_catalog
 from alignment.io.errors import InputError
 from alignment.review.store import ReviewStore
+from alignment.settings import SettingsError
 from alignment.ui import html as h
 from alignment.ui import session
 from alignment.ui.coverage import (
@@ -404,5 +405,8 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path):
     s = session.settings()
     assert s.review_db == tmp_path / "x.sqlite3" and s.top_k == 3 and s.team
     monkeypatch.delenv("PATHWAY_ALIGN_REVIEW_DB")
-    monkeypatch.setenv("PATHWAY_ALIGN_TOP_K", "zero")
+    monkeypatch.delenv("PATHWAY_ALIGN_TOP_K")
     assert session.settings().review_db == session.DEFAULT_REVIEW_DB and session.settings().top_k == 5
+    monkeypatch.setenv("PATHWAY_ALIGN_TOP_K", "zero")  # a bad value is an error naming the variable
+    with pytest.raises(SettingsError, match="PATHWAY_ALIGN_TOP_K: 'zero' is not a whole number"):
+        session.settings()

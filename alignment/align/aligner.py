@@ -55,7 +55,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from alignment.align import bands as band_config
-from alignment import settings as config
+from alignment.settings import FROM_SETTINGS, get_settings
 from alignment.nlp.cache import ArrayCache, cache_key
 from alignment.nlp.lexical import LemmaTfidf
 from alignment.nlp.pipeline import content_lemmas, lemma_views, load_nlp, model_version, noun_phrases
@@ -170,7 +170,8 @@ class Aligner:
         score is the weighted mean of the cosines with each (``text``: the standard
         alone; ``match_text``: with its ancestors' headings).
     grade_aware: keep CCSS standards to the course's grade band when ``grades`` is known.
-    cache_dir: where standards' vectors are cached (None: no disk cache).
+    cache_dir: where standards' vectors are cached (default: the ``cache_dir`` setting;
+        None: no disk cache).
     progress: show progress bars on long work.
     nlp: the pipeline for the standards (default ``load_nlp()``); when given, courses
         go through it too, as a whole (sentences encoded on their own).
@@ -189,7 +190,7 @@ class Aligner:
         whole_weight: float | None = None,
         text_columns: dict[str, float] | None = None,
         grade_aware: bool = True,
-        cache_dir=config.CACHE_DIR,
+        cache_dir=FROM_SETTINGS,
         progress: bool = False,
         nlp=None,
         mode: str = "accurate",
@@ -205,7 +206,7 @@ class Aligner:
         self.whole_weight = whole_weight
         self.text_columns = dict(text_columns or band_config.TEXT_COLUMNS)
         self.grade_aware = grade_aware
-        self.cache_dir = cache_dir
+        self.cache_dir = get_settings().cache_dir if cache_dir is FROM_SETTINGS else cache_dir
         self.progress = progress
         self.nlp = nlp
         self.mode = mode

@@ -5,7 +5,12 @@
 * Each worker builds the aligner **once** (a worker plugin, :class:`AlignerPlugin`):
   it loads the pipeline and the standards' vectors, shipped with the plugin as the
   client's cache entry, so no worker encodes the standards again (a worker on another
-  machine writes the entry into its own cache dir).
+  machine writes the entry into its cache dir).
+* The plugin carries the client's :class:`~alignment.settings.Settings` (model file,
+  cache dir, limits: whatever the client's configuration file, environment and flags
+  made them) and installs them as the worker's settings, so a worker computes with
+  the client's model, never with whatever its own environment says. Local workers
+  get a share of the cores as their thread count unless the settings name one.
 * The catalog is cut into partitions of ``partition_size`` courses (catalog order);
   each is one task. The client writes each partition as it finishes, atomically
   (``engines.PartitionStore``), then concatenates them. An interrupted run resumes:
@@ -23,12 +28,13 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 from distributed import WorkerPlugin
 
-from alignment import settings as config
+from alignment.settings import Settings, get_settings, set_settings
 from alignment.align.aligner import SUGGESTION_COLUMNS, Aligner
 from alignment.io import writers
 from alignment.align.engines import PARTITION_SIZE, PartitionStore, RunSummary, aligner_settings, partition_bounds, run_fingerprint
@@ -40,15 +46,18 @@ class AlignerPlugin(WorkerPlugin):
     """Worker plugin: the fitted Aligner of a worker, built once, at its first task
     (not in ``setup``, which would block the worker's event loop while models load).
 
-    Carries the standards table, the aligner's parameters and the bytes of the client's
-    standards cache entry (so ``fit`` is a cache hit on every worker).
+    Carries the standards table, the aligner's parameters, the bytes of the client's
+    standards cache entry (so ``fit`` is a cache hit on every worker) and the client's
+    settings (``threads``: the worker's share of the cores, used when the settings
+    name no thread count).
     """
 
     name = PLUGIN_NAME
 
     def __init__(self, standards: pd.DataFrame, params: dict, cache_name: str | None = None,
-                 cache_bytes: bytes | None = None, threads: int | None = None):
+                 cache_bytes: bytes | None = None, threads: int | None = None, settings: Settings | None = None):
         self.standards = standards
+        self.settings = settings or get_settings()
         self.params = dict(params)
         self.cache_name = cache_name
         self.cache_bytes = cache_bytes
@@ -73,9 +82,11 @@ class AlignerPlugin(WorkerPlugin):
             return self.aligner
 
     def _build(self) -> Aligner:
-        if self.threads and "PATHWAY_ALIGN_THREADS" not in os.environ:
-            os.environ["PATHWAY_ALIGN_THREADS"] = str(self.threads)  # before the encoder is created
-        cache_dir = Path(self.params.get("cache_dir") or config.CACHE_DIR)
+        settings = self.settings
+        if self.threads and not settings.threads:
+            settings = replace(settings, threads=self.threads)
+        set_settings(settings)  # before the encoder is created: it reads the model file and threads there
+        cache_dir = Path(self.params.get("cache_dir") or settings.cache_dir)
         params = dict(self.params, cache_dir=cache_dir, progress=False)
         if self.cache_name and self.cache_bytes:
             target = cache_dir / self.cache_name
@@ -107,6 +118,7 @@ def align_on_dask(
     progress: bool = False,
     aligner: Aligner | None = None,
     fmt: str | None = None,
+    settings: Settings | None = None,
 ) -> RunSummary:
     """Align ``courses`` on a Dask cluster and write the suggestions CSV (or, ``fmt`` or an
     ``.xlsx`` extension, Excel) ``output``.
@@ -114,6 +126,7 @@ def align_on_dask(
     ``aligner_params``: keyword arguments of ``Aligner`` (not ``progress``/``nlp``). The
     client fits an Aligner first (or uses ``aligner``, already fitted with the same
     parameters): bad standards fail here, and its cache entry is shipped to the workers.
+    ``settings`` (default: the process-wide ones) are shipped to the workers too.
     """
     from distributed import Client, LocalCluster, as_completed
 
@@ -146,7 +159,8 @@ def align_on_dask(
         threads = max(1, (os.cpu_count() or 1) // n_workers) if not scheduler and processes else None
         try:
             client.register_plugin(
-                AlignerPlugin(standards, params, cache_name, cache_bytes, threads=threads), name=PLUGIN_NAME
+                AlignerPlugin(standards, params, cache_name, cache_bytes, threads=threads,
+                              settings=settings or get_settings()), name=PLUGIN_NAME
             )
             futures = {
                 client.submit(align_partition, courses.iloc[slice(*bounds[i])], key=f"pathway-align-part-{i}-{store.fingerprint}",

@@ -70,7 +70,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from alignment import settings as config
+from alignment.settings import FROM_SETTINGS, get_settings
 from alignment.align.bands import band_for
 from alignment.data.decisions import DECISION_COLUMNS, latest_decisions, validate_decisions
 from alignment.data.pathways import LEVEL_ORDER, LEVELS, Pathway
@@ -244,10 +244,10 @@ class FixFinder:
     ``aligner.score(analysed, columns)``.
     """
 
-    def __init__(self, aligner, n_courses: int = 3, cache_dir=config.CACHE_DIR):
+    def __init__(self, aligner, n_courses: int = 3, cache_dir=FROM_SETTINGS):
         self.aligner = aligner
         self.n_courses = n_courses
-        self.cache_dir = cache_dir
+        self.cache_dir = get_settings().cache_dir if cache_dir is FROM_SETTINGS else cache_dir
 
     def fit(self, catalog: pd.DataFrame) -> "FixFinder":
         from alignment.nlp.cache import ArrayCache, cache_key

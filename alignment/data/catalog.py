@@ -50,7 +50,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from alignment import settings as config
+from alignment.settings import Settings, get_settings
 from alignment.io.errors import InputError, row_problem
 from alignment.io.files import check_size, read_input_file
 
@@ -99,9 +99,9 @@ _SAVE_AS_UTF8 = 'save the file as UTF-8 (in Excel: "CSV UTF-8 (Comma delimited)"
 # --------------------------------------------------------------------------- public API
 
 
-def default_catalog_path() -> Path:
+def default_catalog_path(settings: Settings | None = None) -> Path:
     """Where the bundled (vendored) Westview 2025-26 catalog lives."""
-    return config.STANDARDS_DATA_DIR / "catalogs" / "westview_2025_26_courses.csv"
+    return (settings or get_settings()).standards_data_dir / "catalogs" / "westview_2025_26_courses.csv"
 
 
 def default_catalog() -> pd.DataFrame:
@@ -109,43 +109,52 @@ def default_catalog() -> pd.DataFrame:
     return load_catalog()
 
 
-def load_catalog(path: str | PathLike[str] | None = None, *, sheet: str | int | None = None) -> pd.DataFrame:
+def load_catalog(path: str | PathLike[str] | None = None, *, sheet: str | int | None = None,
+                 settings: Settings | None = None) -> pd.DataFrame:
     """Load and validate a catalog from a ``.csv``/``.txt`` or ``.xlsx``/``.xlsm`` file.
 
     ``path`` defaults to :func:`default_catalog_path`. ``sheet`` (Excel only) is a sheet
-    name or 0-based index; the first sheet is read by default. Files larger than
-    ``config.MAX_INPUT_BYTES`` are refused before anything is parsed.
+    name or 0-based index; the first sheet is read by default. Files larger than the
+    ``max_input_bytes`` setting are refused before anything is parsed; the limits
+    come from ``settings`` (default: :func:`~alignment.settings.get_settings`).
 
     Returns a DataFrame with ``CATALOG_COLUMNS`` then any extra columns, all strings;
     ``df.attrs["source"]`` is the file name. Raises :class:`InputError`.
     """
-    path = Path(path) if path is not None else default_catalog_path()
+    settings = settings or get_settings()
+    path = Path(path) if path is not None else default_catalog_path(settings)
     suffix = _check_suffix(path.name, sheet)
-    hint = " (the bundled catalog is vendored by the import script)" if path == default_catalog_path() else ""
-    data, source = read_input_file(path, advice="split the catalog", not_found_hint=hint)
-    return _load(data, source, suffix, sheet)
+    hint = " (the bundled catalog is vendored by the import script)" if path == default_catalog_path(settings) else ""
+    data, source = read_input_file(path, advice="split the catalog", not_found_hint=hint,
+                                   limit=settings.max_input_bytes)
+    return _load(data, source, suffix, sheet, settings)
 
 
-def load_catalog_bytes(data: bytes, filename: str, *, sheet: str | int | None = None) -> pd.DataFrame:
+def load_catalog_bytes(data: bytes, filename: str, *, sheet: str | int | None = None,
+                       settings: Settings | None = None) -> pd.DataFrame:
     """Load and validate an uploaded catalog (same rules as :func:`load_catalog`).
 
     ``filename`` gives the file type (its extension) and the name used in messages;
     any directory part (``C:\\fakepath\\...``) is dropped.
     """
+    settings = settings or get_settings()
     source = re.split(r"[\\/]", str(filename))[-1] or "upload"
     suffix = _check_suffix(source, sheet)
-    check_size(source, len(data), advice="split the catalog")
-    return _load(bytes(data), source, suffix, sheet)
+    check_size(source, len(data), settings.max_input_bytes, advice="split the catalog")
+    return _load(bytes(data), source, suffix, sheet, settings)
 
 
-def validate_catalog(df: pd.DataFrame, source: str = "<catalog>") -> pd.DataFrame:
+def validate_catalog(df: pd.DataFrame, source: str = "<catalog>", settings: Settings | None = None) -> pd.DataFrame:
     """Check a catalog table and return it tidied; raise :class:`InputError` if bad.
 
     Row ``i`` (0-based position) of ``df`` is reported as spreadsheet row ``i + 2``.
     Rows that are completely blank are dropped. Headers are mapped through
     ``HEADER_ALIASES``; values are converted to strings (``""`` for missing).
-    All problems are collected and raised together.
+    All problems are collected and raised together, except a catalog over the
+    ``max_catalog_rows`` setting, refused before its rows are checked. Limits come from
+    ``settings`` (default: :func:`~alignment.settings.get_settings`).
     """
+    settings = settings or get_settings()
     source = str(source)
     problems: list[str] = []
     headers = [_header_text(c) for c in df.columns]
@@ -209,6 +218,10 @@ def validate_catalog(df: pd.DataFrame, source: str = "<catalog>") -> pd.DataFram
     if not data_rows:
         problems.append(row_problem(source, 2, "no course rows below the header row"))
         raise InputError(source, problems)
+    if len(data_rows) > settings.max_catalog_rows:
+        raise InputError(source, row_problem(
+            source, None, f"{len(data_rows):,} course rows, more than the limit of {settings.max_catalog_rows:,}; "
+                          f"split the catalog or raise {settings.source_of('max_catalog_rows')}"))
 
     out: dict[str, list[str]] = {c: [] for c in CATALOG_COLUMNS}
     ids_seen: dict[str, list[int]] = {}
@@ -224,13 +237,13 @@ def validate_catalog(df: pd.DataFrame, source: str = "<catalog>") -> pd.DataFram
             text = values["description"]
             if not text:
                 problems.append(row_problem(source, row, "description is empty"))
-            elif len(text) > config.MAX_TEXT_CHARS:
+            elif len(text) > settings.max_text_chars:
                 problems.append(
                     row_problem(
                         source,
                         row,
                         f"description is {len(text):,} characters, longer than the "
-                        f"{config.MAX_TEXT_CHARS:,} limit; shorten it",
+                        f"{settings.max_text_chars:,} limit; shorten it",
                     )
                 )
         for name in CATALOG_COLUMNS:
@@ -313,9 +326,9 @@ def _check_suffix(source: str, sheet: object) -> str:
     return suffix
 
 
-def _load(data: bytes, source: str, suffix: str, sheet: str | int | None) -> pd.DataFrame:
+def _load(data: bytes, source: str, suffix: str, sheet: str | int | None, settings: Settings) -> pd.DataFrame:
     raw = _read_csv(data, source) if suffix in CSV_SUFFIXES else _read_excel(data, source, sheet)
-    return validate_catalog(raw, source)
+    return validate_catalog(raw, source, settings)
 
 
 def _read_csv(data: bytes, source: str) -> pd.DataFrame:

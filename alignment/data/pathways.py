@@ -60,7 +60,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from alignment import settings as config
+from alignment.settings import get_settings
 from alignment.io.errors import InputError, row_problem
 from alignment.io.files import read_input_file
 
@@ -175,7 +175,7 @@ class Pathway:
 
 def default_pathways_path() -> Path:
     """The bundled Westview 2025-26 pathways file (7 pathways)."""
-    return config.STANDARDS_DATA_DIR / "catalogs" / "westview_2025_26_pathways.csv"
+    return get_settings().standards_data_dir / "catalogs" / "westview_2025_26_pathways.csv"
 
 
 def load_pathways(

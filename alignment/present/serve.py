@@ -12,12 +12,13 @@ for, and the data loaded. The launcher prints these URLs, ``/`` first. Only the
 package's own ``apps/`` folder is served unless ``--allow-foreign-apps`` says otherwise
 (serving a notebook runs its code for every visitor).
 
-Configuration, strongest first: command-line options, environment variables
-(``PATHWAY_ALIGN_*``), then a TOML file (``--config FILE``, ``$PATHWAY_ALIGN_CONFIG``, or
-``pathway-align.toml`` in the current folder), then the defaults. Paths in the TOML
-file are relative to the file; paths on the command line or in the environment to
-the current folder. The apps' kernels receive the data settings as environment
-variables (a Voila kernel inherits the server's environment; see
+Configuration comes from :func:`alignment.settings.load_settings`, strongest first:
+command-line options, environment variables (``PATHWAY_ALIGN_*``), then a TOML file
+(``--config FILE``, ``$PATHWAY_ALIGN_CONFIG``, or the project's ``pathway-align.toml``;
+never one in the current folder), then the defaults (``docs/configuration.md``). Paths
+in the TOML file are relative to the file; paths on the command line or in the
+environment to the current folder. The apps' kernels receive the data settings as
+environment variables (a Voila kernel inherits the server's environment; see
 :mod:`alignment.ui.session`).
 
 Who may connect, and who may write
@@ -56,26 +57,24 @@ Who may connect, and who may write
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
 import socket
 import sys
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from alignment import settings as config
 from alignment.io.errors import InputError
 from alignment.present.web_security import HostPolicy, valid_host_name
+from alignment.settings import (CONFIG_ENV, NO_CONFIG_FILE, OPTION, PACKAGE_APPS_DIR, Settings, SettingsError,
+                                environment, export_environment, get_settings, load_settings)
 
 #: Default port (Voila's).
 DEFAULT_PORT = 8866
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 #: Where the apps live; every notebook there is served.
-APPS_DIR = config.REPO_ROOT / "apps"
+APPS_DIR = PACKAGE_APPS_DIR
 #: Default review store (``reviews/`` is made to ignore itself in git).
-DEFAULT_REVIEW_DB = config.REPO_ROOT / "reviews" / "reviews.sqlite3"
-CONFIG_FILE_NAME = "pathway-align.toml"
+DEFAULT_REVIEW_DB = Settings().review_db
 MIN_TOKEN_CHARS = 16
 #: Usernames of users signed in with a per-user token start with this.
 TEAM_USER_PREFIX = "pathway-align:"
@@ -91,37 +90,16 @@ APP_SLUGS = {"course_coverage": "teacher-coverage", "review": "specialist-review
 #: Environment variables holding secrets: the kernels must not inherit them.
 SECRET_ENV_VARS = ("PATHWAY_ALIGN_TOKEN", "PATHWAY_ALIGN_HASHED_PASSWORD")
 
-#: TOML layout: section -> key -> ServeConfig field. ``allow_foreign_apps`` is not in it: a file
-#: that names an apps folder must not be able to allow it too (command line or environment only).
-TOML_KEYS = {
-    "data": {"catalog": "catalog", "standards": "standards", "pathways": "pathways", "review_db": "review_db",
-             "cache_dir": "cache_dir"},
-    "server": {"host": "host", "port": "port", "team": "team", "token": "token",
-               "hashed_password": "hashed_password", "top_k": "top_k", "apps_dir": "apps_dir",
-               "allowed_hosts": "allowed_hosts"},
-}
-PATH_FIELDS = ("catalog", "standards", "pathways", "review_db", "cache_dir", "apps_dir")
-#: Environment variable of each setting.
-ENV_VARS = {
-    "catalog": "PATHWAY_ALIGN_CATALOG",
-    "standards": "PATHWAY_ALIGN_STANDARDS",
-    "pathways": "PATHWAY_ALIGN_PATHWAYS",
-    "review_db": "PATHWAY_ALIGN_REVIEW_DB",
-    "cache_dir": "PATHWAY_ALIGN_CACHE_DIR",
-    "top_k": "PATHWAY_ALIGN_TOP_K",
-    "host": "PATHWAY_ALIGN_HOST",
-    "port": "PATHWAY_ALIGN_PORT",
-    "team": "PATHWAY_ALIGN_TEAM",
-    "token": "PATHWAY_ALIGN_TOKEN",
-    "hashed_password": "PATHWAY_ALIGN_HASHED_PASSWORD",
-    "allowed_hosts": "PATHWAY_ALIGN_ALLOWED_HOSTS",
-    "allow_foreign_apps": "PATHWAY_ALIGN_ALLOW_FOREIGN_APPS",
-}
+#: Environment variable of each setting the launcher handles (for messages and the kernels).
+ENV_VARS = {name: OPTION[name].env for name in (
+    "catalog", "standards", "pathways", "review_db", "cache_dir", "top_k", "host", "port", "team", "token",
+    "hashed_password", "allowed_hosts", "allow_foreign_apps")}
 
 
 @dataclass
 class ServeConfig:
-    """Everything the launcher needs; see the module docstring for where each comes from."""
+    """Everything the launcher needs, taken from :class:`~alignment.settings.Settings`
+    (see ``docs/configuration.md`` for where each value comes from)."""
 
     host: str | None = None  # None: 127.0.0.1, or 0.0.0.0 in team mode
     port: int = DEFAULT_PORT
@@ -133,12 +111,13 @@ class ServeConfig:
     standards: Path | None = None
     pathways: Path | None = None
     review_db: Path = DEFAULT_REVIEW_DB
-    cache_dir: Path = config.CACHE_DIR
+    cache_dir: Path = field(default_factory=lambda: Settings().cache_dir)
     top_k: int | None = None
     apps_dir: Path = APPS_DIR
     allow_foreign_apps: bool = False  # serve an apps_dir other than the package's apps/
     allowed_hosts: list[str] = field(default_factory=list)  # team mode: host names it answers to
     source: str = "defaults"  # the TOML file read, if any
+    settings: Settings | None = None  # all settings (limits, model, ...), handed to the kernels
 
     @property
     def bind_host(self) -> str:
@@ -148,6 +127,15 @@ class ServeConfig:
     def authenticated(self) -> bool:
         return bool(self.token or self.hashed_password or self.users)
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "ServeConfig":
+        names = {f.name for f in fields(cls)} - {"source", "settings"}
+        values = {name: getattr(settings, name) for name in names}
+        values["users"] = dict(settings.users)
+        values["allowed_hosts"] = list(settings.allowed_hosts)
+        source = str(settings.config_file) if settings.config_file else "defaults"
+        return cls(**values, source=source, settings=settings)
+
 
 # --------------------------------------------------------------------------- reading the configuration
 
@@ -155,108 +143,14 @@ def _problem(source: str, text: str) -> InputError:
     return InputError(source, f"{source}: {text}")
 
 
-def _as_bool(value, source: str, what: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off", ""):
-        return False
-    raise _problem(source, f"{what} must be true or false, not {value!r}")
-
-
-def _as_int(value, source: str, what: str, low: int, high: int) -> int:
-    try:
-        number = int(str(value).strip()) if not isinstance(value, bool) else None
-    except ValueError:
-        number = None
-    if number is None or not low <= number <= high:
-        raise _problem(source, f"{what} must be a whole number from {low} to {high}, not {value!r}")
-    return number
-
-
-def read_toml(path: Path) -> dict:
-    """The settings of a ``pathway-align.toml`` as ServeConfig field -> value (paths resolved
-    against the file's folder). Unknown sections or keys are errors, with the valid ones."""
-    source = path.name
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise _problem(str(path), "configuration file not found") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise _problem(source, f"is not valid TOML: {exc}") from None
-    out: dict = {}
-    for section, values in data.items():
-        if section == "team":
-            if not isinstance(values, dict) or set(values) - {"users"}:
-                raise _problem(source, "[team] holds only the table [team.users] (token = \"reviewer name\")")
-            users = values.get("users", {})
-            if not isinstance(users, dict) or not all(isinstance(v, str) for v in users.values()):
-                raise _problem(source, "[team.users] must map tokens to names: \"<token>\" = \"Reviewer Name\"")
-            out["users"] = dict(users)
-            continue
-        if section not in TOML_KEYS or not isinstance(values, dict):
-            raise _problem(source, f"unknown section [{section}]; sections: [data], [server], [team.users]")
-        for key, value in values.items():
-            if key not in TOML_KEYS[section]:
-                raise _problem(source, f"unknown key {key!r} in [{section}]; keys: {', '.join(TOML_KEYS[section])}")
-            name = TOML_KEYS[section][key]
-            out[name] = (path.parent / str(value)).resolve() if name in PATH_FIELDS else value
-    return out
-
-
-def find_config_file(explicit: str | None, env: dict) -> Path | None:
-    if explicit:
-        return Path(explicit)
-    if env.get("PATHWAY_ALIGN_CONFIG"):
-        return Path(env["PATHWAY_ALIGN_CONFIG"])
-    here = Path.cwd() / CONFIG_FILE_NAME
-    return here if here.exists() else None
-
-
 def load_config(options: dict | None = None, env: dict | None = None, config_file: str | None = None) -> ServeConfig:
-    """Merge defaults < TOML file < environment < command-line ``options`` (field -> value,
-    None meaning "not given") into a validated :class:`ServeConfig`."""
-    env = dict(os.environ if env is None else env)
-    options = {k: v for k, v in (options or {}).items() if v is not None}
-    values: dict = {}
-    source = "defaults"
-    path = find_config_file(config_file, env)
-    if path is not None:
-        values.update(read_toml(path))
-        source = str(path)
-    for name, var in ENV_VARS.items():
-        if env.get(var, "").strip():
-            raw = env[var].strip()
-            values[name] = Path(raw).resolve() if name in PATH_FIELDS else raw
-    for name, value in options.items():
-        values[name] = Path(value).resolve() if name in PATH_FIELDS else value
-    cfg = ServeConfig(source=source)
-    names = {f.name for f in fields(ServeConfig)}
-    for name, value in values.items():
-        if name in names:
-            setattr(cfg, name, value)
-    where = source if source != "defaults" else "serve"
-    cfg.team = _as_bool(cfg.team, where, "team")
-    cfg.port = _as_int(cfg.port, where, "port", 1, 65535)
-    if cfg.top_k is not None:
-        cfg.top_k = _as_int(cfg.top_k, where, "top_k", 1, 50)
-    cfg.token = str(cfg.token or "").strip()
-    cfg.hashed_password = str(cfg.hashed_password or "").strip()
-    cfg.host = str(cfg.host).strip() if cfg.host else None
-    cfg.allow_foreign_apps = _as_bool(cfg.allow_foreign_apps, where, "allow_foreign_apps")
-    hosts = cfg.allowed_hosts
-    if isinstance(hosts, str):
-        hosts = hosts.split(",")
-    if not isinstance(hosts, (list, tuple)):
-        raise _problem(where, f"allowed_hosts must be a list of host names, not {hosts!r}")
-    cfg.allowed_hosts = [str(h).strip().lower() for h in hosts if str(h).strip()]
-    for name in PATH_FIELDS:
-        value = getattr(cfg, name)
-        if value is not None:
-            setattr(cfg, name, Path(value))
-    return cfg
+    """The launcher's configuration: :func:`alignment.settings.load_settings` (defaults <
+    configuration file < environment < command-line ``options``, field -> value, None
+    meaning "not given"), as a :class:`ServeConfig`. A bad value raises InputError."""
+    try:
+        return ServeConfig.from_settings(load_settings(config_file, env, **(options or {})))
+    except SettingsError as exc:
+        raise InputError(exc.source, str(exc)) from None
 
 
 # --------------------------------------------------------------------------- checks
@@ -426,6 +320,12 @@ def kernel_environment(cfg: ServeConfig) -> dict[str, str]:
             env[ENV_VARS[name]] = str(value.resolve())
     if cfg.top_k:
         env["PATHWAY_ALIGN_TOP_K"] = str(cfg.top_k)
+    if cfg.settings is not None:
+        # The rest of the server's settings the kernels use (model, limits, ...). They read no
+        # configuration file: everything they need is here, and the file may hold secrets.
+        env.update(environment(cfg.settings, ("standards_data_dir", "shared_dir", "encoder_model", "threads",
+                                              "max_input_bytes", "max_text_chars", "max_catalog_rows")))
+    env[CONFIG_ENV] = NO_CONFIG_FILE
     return env
 
 
@@ -613,6 +513,7 @@ def build_voila(cfg: ServeConfig, page=None):
     from alignment.present.web_security import install_redaction, log_request
 
     c = Config()
+    max_input_bytes = (cfg.settings or get_settings()).max_input_bytes
     # Only the repository's apps/voila.json is read, never a user's ~/.jupyter voila config.
     c.Voila.config_file_paths = [str(cfg.apps_dir)]
     app = voila_class()(config=c)
@@ -631,7 +532,7 @@ def build_voila(cfg: ServeConfig, page=None):
     # An uploaded catalog reaches the kernel in one websocket message: let files up to the
     # catalog size limit through, so the loader (not a dropped connection) says what is wrong.
     app.tornado_settings = {**app.tornado_settings,
-                            "websocket_max_message_size": max(10 * 1024 * 1024, config.MAX_INPUT_BYTES + 4 * 1024 * 1024),
+                            "websocket_max_message_size": max(10 * 1024 * 1024, max_input_bytes + 4 * 1024 * 1024),
                             # one request log line, credentials redacted (web_security.log_request)
                             "log_function": log_request, "pathway_align_secrets": tuple(secrets_of(cfg)),
                             # Jupyter's own Host check too, for its handlers (Voila turns it off);
@@ -683,9 +584,8 @@ def serve(cfg: ServeConfig, *, check_only: bool = False) -> int:
     if check_only:
         return 0
     prepare_review_folder(cfg)
-    for name in SECRET_ENV_VARS:  # the kernels inherit this environment: no secrets in it
-        os.environ.pop(name, None)
-    os.environ.update(kernel_environment(cfg))
+    # the kernels inherit this environment: the settings they need, no secrets
+    export_environment(kernel_environment(cfg), remove=SECRET_ENV_VARS)
     app = build_voila(cfg, landing_page(cfg))
     app.start()
     return 0

@@ -1,19 +1,11 @@
 """What one app kernel shares: its settings, its loaded models, and who is using it.
 
-**Settings** come from environment variables, which ``pathway-align serve`` sets from
-its command line and ``pathway-align.toml`` before it starts Voila (a Voila kernel
-inherits the server's environment). Read at call time, never at import.
-
-======================================  ================================================
-``PATHWAY_ALIGN_CATALOG``               catalog file (CSV/Excel); default: the bundled one
-``PATHWAY_ALIGN_STANDARDS``             standards file or folder (tidy CSV, plain CSV,
-                                        CASE JSON, as ``pathway-align align --standards``)
-``PATHWAY_ALIGN_PATHWAYS``              pathways file for the gap panel; default: bundled
-``PATHWAY_ALIGN_REVIEW_DB``             review store; default ``reviews/reviews.sqlite3``
-``PATHWAY_ALIGN_CACHE_DIR``             standards' vectors cache (``alignment.settings``)
-``PATHWAY_ALIGN_TOP_K``                 suggestions per framework shown (default 5)
-``PATHWAY_ALIGN_TEAM``                  ``1`` when served in team mode
-======================================  ================================================
+**Settings** are :class:`alignment.settings.Settings`, loaded by
+:func:`alignment.settings.load_settings` at call time, never at import. ``pathway-align
+serve`` hands its own (command line, environment, configuration file) to the kernels as
+``PATHWAY_ALIGN_*`` variables (a Voila kernel inherits the server's environment); the
+apps read ``catalog``, ``standards``, ``pathways``, ``review_db``, ``cache_dir``,
+``top_k``, ``team`` and the input limits (``docs/configuration.md``).
 
 **Models** are loaded once per kernel (:func:`get_aligner` and friends cache them at
 module level, behind a lock); :func:`warm_up` loads them in a background thread so an
@@ -30,43 +22,23 @@ reads the name from here, never from a widget a browser could change.
 from __future__ import annotations
 
 import importlib
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from alignment import settings as config
+from alignment.settings import Settings, load_settings
 
 #: Where the review store lives unless configured otherwise (``reviews/`` ignores itself in git).
-DEFAULT_REVIEW_DB = config.REPO_ROOT / "reviews" / "reviews.sqlite3"
-DEFAULT_TOP_K = 5
-
-
-@dataclass(frozen=True)
-class Settings:
-    catalog: Path | None
-    standards: str | None
-    pathways: Path | None
-    review_db: Path
-    top_k: int
-    team: bool
+DEFAULT_REVIEW_DB = Settings().review_db
+DEFAULT_TOP_K = Settings().top_k
 
 
 def settings() -> Settings:
-    """The apps' settings from the environment (see the module docstring)."""
-    env = os.environ
-    top_k = env.get("PATHWAY_ALIGN_TOP_K", "").strip()
-    return Settings(
-        catalog=Path(env["PATHWAY_ALIGN_CATALOG"]) if env.get("PATHWAY_ALIGN_CATALOG") else None,
-        standards=env.get("PATHWAY_ALIGN_STANDARDS") or None,
-        pathways=Path(env["PATHWAY_ALIGN_PATHWAYS"]) if env.get("PATHWAY_ALIGN_PATHWAYS") else None,
-        review_db=Path(env.get("PATHWAY_ALIGN_REVIEW_DB") or DEFAULT_REVIEW_DB),
-        top_k=int(top_k) if top_k.isdigit() and int(top_k) > 0 else DEFAULT_TOP_K,
-        team=env.get("PATHWAY_ALIGN_TEAM", "") in ("1", "true", "yes"),
-    )
+    """The apps' settings, read now (see the module docstring); a bad value raises
+    :class:`~alignment.settings.SettingsError` naming the variable."""
+    return load_settings()
 
 
 # --------------------------------------------------------------------------- models, once per kernel
@@ -97,7 +69,8 @@ def get_aligner():
     def fit():
         from alignment.align.aligner import Aligner
 
-        return Aligner(top_k=settings().top_k).fit(get_standards())
+        current = settings()
+        return Aligner(top_k=current.top_k, cache_dir=current.cache_dir).fit(get_standards())
 
     return _cached("aligner", fit)
 
@@ -107,7 +80,8 @@ def get_catalog() -> pd.DataFrame:
     def load():
         from alignment.data.catalog import load_catalog
 
-        return load_catalog(settings().catalog)
+        current = settings()
+        return load_catalog(current.catalog, settings=current)
 
     return _cached("catalog", load)
 

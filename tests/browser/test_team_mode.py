@@ -24,9 +24,11 @@ MARIA = "maria-token-" + "fedcba9876543210"
 def team_server():
     require_chromium()
     workdir = Path(tempfile.mkdtemp(prefix="pathway-align-team-"))
-    (workdir / "pathway-align.toml").write_text(
+    toml = workdir / "pathway-align.toml"
+    toml.write_text(
         f'[server]\nteam = true\nhost = "127.0.0.1"\n\n[team.users]\n"{MARIA}" = "Maria Lopez"\n', encoding="utf-8")
-    server = voila_server.start(workdir, env={"PATHWAY_ALIGN_TOKEN": SHARED})
+    toml.chmod(0o600)  # it holds tokens; a file in the current folder is never read unless named
+    server = voila_server.start(workdir, "--config", str(toml), env={"PATHWAY_ALIGN_TOKEN": SHARED})
     yield server
     server.stop()
     shutil.rmtree(workdir, ignore_errors=True)
