@@ -75,6 +75,15 @@ class AlignerPlugin(WorkerPlugin):
         self.__dict__.update(state)
         self._lock = threading.Lock()
 
+    def worker_settings(self) -> Settings:
+        """The client's settings, with the worker's share of the cores when they name no thread count."""
+        if self.threads and not self.settings.threads:
+            return replace(self.settings, threads=self.threads)
+        return self.settings
+
+    def setup(self, worker=None):
+        set_settings(self.worker_settings())  # cheap: the models load at the first task
+
     def get_aligner(self) -> Aligner:
         with self._lock:
             if self.aligner is None:
@@ -82,9 +91,7 @@ class AlignerPlugin(WorkerPlugin):
             return self.aligner
 
     def _build(self) -> Aligner:
-        settings = self.settings
-        if self.threads and not settings.threads:
-            settings = replace(settings, threads=self.threads)
+        settings = self.worker_settings()
         set_settings(settings)  # before the encoder is created: it reads the model file and threads there
         cache_dir = Path(self.params.get("cache_dir") or settings.cache_dir)
         params = dict(self.params, cache_dir=cache_dir, progress=False)
