@@ -100,7 +100,7 @@ def test_a_bad_environment_value_is_one_clear_error(var, value, message):
     ("[data]\ncatalog = 3\n", "[data] catalog: 3 is not a path (catalog)"),
     ("[server]\nprot = 1\n", "unknown key 'prot' in [server]; keys: top_k, host, port, team"),
     ("[web]\nport = 1\n", "unknown section [web]; sections: [data], [models], [limits], [server], [team.users]"),
-    ("[server]\nallow_foreign_apps = true\n", "allow_foreign_apps cannot be set in a file"),
+    ("[server]\nallow_foreign_apps = true\n", "unknown key 'allow_foreign_apps' in [server]: a file cannot allow"),
     ("[server\n", "is not valid TOML"),
 ])
 def test_a_bad_file_value_names_the_file_and_key(tmp_path, text, message):
@@ -167,7 +167,7 @@ def test_a_hostile_pathway_align_toml_in_the_current_folder_is_ignored(tmp_path,
     result = subprocess.run([sys.executable, "-m", "alignment.present.cli", "serve", "--check"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=120, env=clean_env(PYTHONPATH=str(REPO)))
     assert result.returncode == 0, result.stderr
-    assert "http://127.0.0.1:8866/voila/render/review.ipynb" in result.stderr and "Local only" in result.stderr
+    assert "http://127.0.0.1:8866/apps/specialist-review" in result.stderr and "Local only" in result.stderr
     assert "Team mode" not in result.stderr and "configuration:" not in result.stderr
     assert not (tmp_path / "stolen.sqlite3").exists()
 
@@ -212,16 +212,22 @@ def test_a_file_everyone_may_change_or_another_user_owns_is_refused(tmp_path):
             load_settings(path, env={})
 
 
-def test_apps_outside_the_package_need_an_explicit_flag(tmp_path):
+def test_apps_outside_the_package_need_an_explicit_flag_never_the_file(tmp_path):
+    """The settings carry apps_dir and allow_foreign_apps; the launcher refuses the pair
+    (serve.check). A file may name a folder but never allow it."""
+    from alignment.present import serve
+
     (tmp_path / "apps").mkdir()
     path = write(tmp_path / "pa.toml", '[server]\napps_dir = "apps"\n')
-    with pytest.raises(SettingsError, match=r"apps_dir .*apps is outside the package's apps folder .* "
-                                            r"--allow-foreign-apps"):
-        load_settings(path, env={})
-    assert load_settings(path, env={}, allow_foreign_apps=True).apps_dir == tmp_path / "apps"
-    assert load_settings(path, env={"PATHWAY_ALIGN_ALLOW_FOREIGN_APPS": "1"}).apps_dir == tmp_path / "apps"
-    inside = write(tmp_path / "in.toml", f'[server]\napps_dir = "{settings_module.PACKAGE_APPS_DIR}"\n')
-    assert load_settings(inside, env={}).apps_dir == settings_module.PACKAGE_APPS_DIR
+    s = load_settings(path, env={})
+    assert s.apps_dir == tmp_path / "apps" and not s.allow_foreign_apps
+    with pytest.raises(InputError, match="outside the package's apps/"):
+        serve.check(serve.ServeConfig.from_settings(s))
+    assert load_settings(path, env={}, allow_foreign_apps=True).allow_foreign_apps
+    assert load_settings(path, env={"PATHWAY_ALIGN_ALLOW_FOREIGN_APPS": "1"}).allow_foreign_apps
+    both = write(tmp_path / "both.toml", '[server]\napps_dir = "apps"\nallow_foreign_apps = true\n')
+    with pytest.raises(SettingsError, match="unknown key 'allow_foreign_apps' in \\[server\\]: a file cannot allow"):
+        load_settings(both, env={})
 
 
 # --------------------------------------------------------------------------- the settings where they are used
@@ -244,13 +250,17 @@ def test_the_launcher_hands_its_settings_to_the_app_kernels(tmp_path):
     from alignment.present import serve
 
     toml = write(tmp_path / "pa.toml", '[limits]\nmax_input_bytes = 5000\nmax_catalog_rows = 77\n'
-                                       '[data]\npathways = "p.csv"\n')
+                                       '[data]\npathways = "p.csv"\n[models]\nthreads = 1\n'
+                                       f'[server]\ntoken = "{HOSTILE_TOKEN}"\n', mode=0o600)
     cfg = serve.load_config({"catalog": str(tmp_path / "c.csv"), "top_k": 4}, env={}, config_file=str(toml))
-    kernel = load_settings(env=serve.kernel_environment(cfg))
+    environment = serve.kernel_environment(cfg)
+    kernel = load_settings(env=environment)
     for name in ("catalog", "pathways", "review_db", "cache_dir", "top_k", "max_input_bytes", "max_catalog_rows",
-                 "max_text_chars", "team", "config_file"):
+                 "max_text_chars", "threads", "team", "standards_data_dir", "encoder_model"):
         assert getattr(kernel, name) == getattr(cfg.settings, name), name
     assert (kernel.max_input_bytes, kernel.top_k, kernel.catalog) == (5000, 4, tmp_path / "c.csv")
+    # no secrets for the kernels: the file that holds them is not read there
+    assert kernel.config_file is None and kernel.token == "" and HOSTILE_TOKEN not in str(environment)
 
 
 def test_dask_workers_compute_with_the_clients_settings(standards, tmp_path):
@@ -277,5 +287,6 @@ def test_docs_describe_every_setting():
             assert f"`{option.env}`" in text, option.env
         if option.section:
             assert re.search(rf"\[{option.section}\]", text), option.section
-    for name in ("PATHWAY_ALIGN_CONFIG", "--config", "chmod 600", "--allow-foreign-apps", "[team.users]"):
+    for name in ("PATHWAY_ALIGN_CONFIG", "--config", "chmod 600", "--allow-foreign-apps", "[team.users]",
+                 "--config none"):
         assert name in text
