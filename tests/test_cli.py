@@ -2,7 +2,6 @@
 and that it never shows a traceback (one line, exit code 2 for bad input, settings and
 files; 130 for Ctrl+C). Tests that load the models are marked slow."""
 
-import json
 import os
 import shlex
 import signal
