@@ -27,6 +27,7 @@ with one line and exit code 130; anything unexpected with one line and exit code
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -50,14 +51,16 @@ EXAMPLES = {
 
 
 def check_output_path(path: Path, flag: str = "-o") -> None:
-    """Refuse an output path that cannot be written, before any slow work: a folder, or
-    a path below a file."""
+    """Refuse an output path that cannot be written, before any slow work: a folder, a
+    path below a file, a folder this user may not write in."""
     if path.is_dir():
         raise InputError(str(path), f"{flag} {path}: is a folder; give a file name")
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
                 raise InputError(str(path), f"{flag} {path}: {parent} is a file, not a folder")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise InputError(str(path), f"{flag} {path}: cannot write in {parent} (permission denied)")
             break
 
 
@@ -360,9 +363,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def describe_os_error(exc: OSError) -> str:
-    """One line for a file-system error: the file and the reason."""
+def describe_os_error(exc: OSError, output: str | None = None) -> str:
+    """One line for a file-system error: the file and the reason. A temporary file of an
+    atomic write (``OUTPUT.<random>.tmp``) is named as the ``output`` the user gave."""
     reason = exc.strerror or str(exc) or type(exc).__name__
+    if output and exc.filename and str(exc.filename).startswith(str(output)):
+        return f"{output}: {reason}"
     if exc.filename and exc.filename2:
         return f"{exc.filename} -> {exc.filename2}: {reason}"
     if exc.filename:
@@ -398,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"error: {describe_os_error(exc)}", file=sys.stderr)
+        print(f"error: {describe_os_error(exc, getattr(args, 'output', None))}", file=sys.stderr)
         return 2
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
