@@ -14,7 +14,7 @@ file unless ``PATHWAY_ALIGN_PATHWAYS`` says otherwise) and sees, from
 
 Reviewed decisions from the review store override the machine's suggestions. The
 dashboard only *reads* the store, from a consistent snapshot taken through a read-only
-SQLite connection (:func:`read_review_decisions`), so it can never change a reviewer's
+SQLite connection (:func:`read_review_decisions`, ``ReviewStore.open_snapshot``), so it can never change a reviewer's
 work, even while the review app is writing.
 
 Suggestions are computed once per pathway and kept for the kernel's life; decisions are
@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import sqlite3
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -95,33 +93,22 @@ def read_review_decisions(db_path: str | Path, catalog: str | None) -> tuple[pd.
     """The current decisions of ``catalog`` in the review store at ``db_path``, read
     without ever writing to it: ``(decisions or None, what was read, for the page)``.
 
-    :class:`~alignment.review.store.ReviewStore` opens its file read-write (WAL switch,
-    migrations), so the store is copied first with SQLite's online backup through a
-    ``mode=ro`` connection (a consistent snapshot even while the review app writes) and
-    the decisions are read from the copy through ``ReviewStore``. A missing file is
-    "no decisions yet" (it is not created).
+    Read from :meth:`ReviewStore.open_snapshot <alignment.review.store.ReviewStore.open_snapshot>`
+    (a consistent copy taken through a read-only connection, even while the review app
+    writes; a read-only store is fine). A missing file is "no decisions yet" (it is not
+    created); a damaged or foreign file raises the store's error, naming the file.
     """
-    from alignment.review.store import ReviewStore
+    from alignment.review.store import MissingStoreError, ReviewStore
 
     path = Path(db_path)
-    if not path.is_file():
+    try:
+        store = ReviewStore.open_snapshot(path)
+    except MissingStoreError:
         return None, f"No review store at {path} yet: machine suggestions only"
-    with tempfile.TemporaryDirectory(prefix="pathway-align-gaps-") as tmp:
-        snapshot = Path(tmp) / "snapshot.sqlite3"
-        source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            target = sqlite3.connect(snapshot)
-            try:
-                source.backup(target)
-            finally:
-                target.close()
-        finally:
-            source.close()
-        store = ReviewStore(snapshot)
-        try:
-            decisions = store.decisions(catalog)
-        finally:
-            store.close()
+    try:
+        decisions = store.decisions(catalog)
+    finally:
+        store.close()
     which = f" for catalog {catalog!r}" if catalog else ""
     return decisions, f"Read {len(decisions)} reviewed decision(s){which} from {path.name} (read-only)"
 
