@@ -121,6 +121,8 @@ def software(pathways, standards):
     dash, calls = make_dashboard(pathways, standards)
     assert dash.current is None and "Choose a pathway" in dash.status.value
     assert dash.tabs.layout.display == "none"
+    # ready at first paint: the pathways are listed before any model is needed
+    assert 'class="pa-ready"' in dash.ready_marker.value and calls == []
     pick(dash, "Software")
     return dash, calls
 
@@ -367,7 +369,7 @@ def test_configured_pathways_file_errors_are_shown(tmp_path, monkeypatch):
     bad.write_text("course_id,level,sector\nNOPE,introductory,Busines and Finanse\n", encoding="utf-8")
     monkeypatch.setenv("PATHWAY_ALIGN_PATHWAYS", str(bad))
     dash = gd.build_gap_dashboard(background=False)
-    assert dash.picker.disabled and dash.pathways == []
+    assert dash.picker.disabled and dash.pathways == [] and dash.ready_marker.value == ""
     assert "pathways.csv row 2" in dash.message.value and "Business and Finance" in dash.message.value
     assert "pa-status-error" in dash.status.value
 

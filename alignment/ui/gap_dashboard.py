@@ -444,12 +444,18 @@ class GapDashboard:
         self.tabs.layout.display = "none"
         controls = w.HBox([self.picker, self.ca_filter, self.reload])
         controls.add_class("pa-gd-controls")
-        self.widget = w.VBox([self.style, self.header, controls, self.status, self.message, self.tiles, self.notes,
-                              self.downloads, self.tabs])
+        self.ready_marker = w.HTML("")
+        self.ready_marker.add_class("pa-gd-ready")
+        self.widget = w.VBox([self.style, self.header, controls, self.status, self.ready_marker, self.message,
+                              self.tiles, self.notes, self.downloads, self.tabs])
         self.widget.add_class("pa-app")
         self.widget.add_class("pa-gap-dashboard")
         if error:
             self.picker.disabled = True
+        else:
+            # Its data (pathways, standards, catalog) is loaded and the picker is its first
+            # view: ready. The models load in the background; a pick waits for them.
+            self.ready_marker.value = h.READY_MARKER
 
         self.picker.observe(self._on_pick, names="value")
         self.ca_filter.observe(self._on_filter, names="value")
@@ -565,14 +571,17 @@ class GapDashboard:
                 report = gap_report(pathway, self.standards, suggestions, decisions, fixes=self.fix_finder(),
                                     n_fixes=N_FIXES)
                 applied = int((report.coverage["source"] == "decision").sum())
-                self._busy(f"Computing… drawing the charts for {pathway.name}.")
-                charts = {"Coverage heatmap": figure_png(plot_coverage_heatmap(report)),
-                          "Coverage by family": figure_png(plot_family_coverage(report))}
+                self._busy(f"Computing… drawing the coverage heatmap for {pathway.name}.")
+                charts = {"Coverage heatmap": figure_png(plot_coverage_heatmap(report))}
                 view = View(report, charts, applied, label, 0.0)
                 self._views[index] = (fingerprint, view)  # the latest view of each pathway
             view.seconds = time.perf_counter() - start
             self.current = view
-            self._render(view)
+            self._render(view)  # the heatmap tab first; the other tab's chart follows
+            if "Coverage by family" not in view.charts:
+                self._busy(f"Computing… drawing the coverage by family for {pathway.name}.")
+                view.charts["Coverage by family"] = figure_png(plot_family_coverage(view.report))
+                self._render_coverage(view)
             if not view.downloads:
                 self._busy("Computing… preparing the Excel and HTML downloads.")
                 view.downloads = report_downloads(view.report, view.charts)
@@ -602,9 +611,7 @@ class GapDashboard:
         report = view.report
         self.tiles.value = headline_tiles(report, view.decisions_applied)
         self.notes.value = notes_html(report)
-        self.coverage.value = (image_html(view.charts["Coverage by family"], f"Coverage by family: {report.pathway.name}",
-                                          "pa-family-chart")
-                               + coverage_tables_html(report))
+        self._render_coverage(view)
         self._quiet_filter = True
         try:
             if report.pathway.cte_pathway or report.pathway_fit.empty:
@@ -624,6 +631,14 @@ class GapDashboard:
             self._quiet_filter = False
         self._render_filtered(view)
         self.tabs.layout.display = None
+
+    def _render_coverage(self, view: View):
+        """The coverage summary tab: the family chart (once drawn) and the tables."""
+        report = view.report
+        png = view.charts.get("Coverage by family")
+        chart = (image_html(png, f"Coverage by family: {report.pathway.name}", "pa-family-chart") if png else
+                 '<div class="pa-muted">Drawing the coverage by family…</div>')
+        self.coverage.value = chart + coverage_tables_html(report)
 
     def _render_filtered(self, view: View):
         from alignment.present.reports import figure_png, plot_coverage_heatmap

@@ -26,7 +26,7 @@ def team_server():
     workdir = Path(tempfile.mkdtemp(prefix="pathway-align-team-"))
     (workdir / "pathway-align.toml").write_text(
         f'[server]\nteam = true\nhost = "127.0.0.1"\n\n[team.users]\n"{MARIA}" = "Maria Lopez"\n', encoding="utf-8")
-    server = voila_server.start(workdir, env={"PATHWAY_ALIGN_TOKEN": SHARED})
+    server = voila_server.start(workdir, env={"PATHWAY_ALIGN_TOKEN": SHARED}, create_review_db=True)
     yield server
     server.stop()
     shutil.rmtree(workdir, ignore_errors=True)
