@@ -20,6 +20,13 @@ work, even while the review app is writing.
 Suggestions are computed once per pathway and kept for the kernel's life; decisions are
 read again on every pick (and with the "Reload reviewed decisions" button).
 
+The dashboard is ready (the hidden ``pa-ready`` marker, :data:`alignment.ui.html.READY_MARKER`)
+as soon as its pathways are listed: that needs the standards, the catalog and the
+pathways file, not the models, which load in the background (the aligner, then the
+catalog's analysis for part g, both from the disk cache when it has them); a pathway
+picked meanwhile waits for them. A pathway's heatmap tab is drawn first, then the
+coverage-by-family chart, then the downloads.
+
 :class:`GapDashboard` takes its data and its two expensive steps (``suggest``, ``fixes``)
 as arguments, so tests drive it with hand-made suggestions and no models;
 :func:`gap_dashboard` wires it to the kernel's shared models and settings

@@ -211,17 +211,16 @@ class ReviewApp:
 
         with self._lock:
             if error is None and self.session is None:
-                shared = session
                 given = self._given
                 try:
-                    aligner = given["aligner"] or shared.get_aligner()
-                    standards = given["standards"] if given["standards"] is not None else shared.get_standards()
-                    catalog = given["catalog"] if given["catalog"] is not None else shared.get_catalog()
+                    aligner = given["aligner"] or session.get_aligner()
+                    standards = given["standards"] if given["standards"] is not None else session.get_standards()
+                    catalog = given["catalog"] if given["catalog"] is not None else session.get_catalog()
                     store = given["store"]
                     if store is None:
-                        path = shared.settings().review_db
+                        path = session.settings().review_db
                         try:
-                            store, self.store_note = open_review_store(path, default=shared.DEFAULT_REVIEW_DB)
+                            store, self.store_note = open_review_store(path, default=session.DEFAULT_REVIEW_DB)
                         except MissingStoreError as exc:
                             self._ask_to_create(exc)
                             return
