@@ -198,6 +198,20 @@ def test_snapshot_reads_a_consistent_copy_and_never_writes_the_store(filled):
         writer.close()
 
 
+def test_snapshot_of_an_older_store_migrates_the_copy_not_the_file(tmp_path):
+    from test_review import make_v1_db
+
+    courses, standards = _real_ids(1)
+    path = tmp_path / "v1.db"
+    make_v1_db(path, courses[0], standards[0])
+    before = path.read_bytes()
+    with ReviewStore.open_snapshot(path) as snapshot:
+        row = snapshot.decisions().iloc[0]
+        assert (row["course_id"], row["association_type"], row["origin"]) == (courses[0], "exactMatchOf",
+                                                                              "suggestion")
+    assert path.read_bytes() == before
+
+
 def test_snapshot_of_a_read_only_folder_and_of_a_missing_file(filled, tmp_path):
     with read_only(filled.parent):
         with ReviewStore.open_snapshot(filled) as snapshot:

@@ -296,8 +296,10 @@ class ReviewStore:
         a burst of decisions (the gap dashboard): the file is copied with SQLite's
         online backup through a read-only connection (while the review app may be
         writing; a read-only file or folder is fine), then the copy is opened with
-        ``read_only=True``. The copy lives in a temporary folder that :meth:`close`
-        removes. A missing file raises :class:`MissingStoreError` (nothing is created).
+        ``read_only=True`` (a store of an older schema version is migrated in the copy,
+        the file itself is left as it is). The copy lives in a temporary folder that
+        :meth:`close` removes. A missing file raises :class:`MissingStoreError` (nothing
+        is created).
         """
         path = Path(path)
         if not path.exists():
@@ -310,10 +312,13 @@ class ReviewStore:
                 target = sqlite3.connect(copy)
                 try:
                     source.backup(target)
+                    version = target.execute("PRAGMA user_version").fetchone()[0]
                 finally:
                     target.close()
             finally:
                 source.close()
+            if 0 < version < SCHEMA_VERSION:  # an older store: migrate the private copy, never the file
+                cls(copy, busy_timeout_ms=busy_timeout_ms).close()
             store = cls(copy, read_only=True, busy_timeout_ms=busy_timeout_ms)
         except sqlite3.DatabaseError as exc:
             shutil.rmtree(folder, ignore_errors=True)
