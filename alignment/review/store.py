@@ -276,7 +276,7 @@ class ReviewStore:
         self._connections: list[sqlite3.Connection] = []
         self._pid = os.getpid()
         self._closed = False
-        self._immutable = False  # read-only in a folder SQLite cannot write to (see _connect)
+        self._immutable = False  # read-only in a folder SQLite cannot write to (see _open_read_only)
         self._temporary: str | None = None  # the folder of an open_snapshot copy, removed on close
         #: The store this object reads: ``path``, or for a snapshot the file it copied.
         self.source = self.path
@@ -292,8 +292,8 @@ class ReviewStore:
     def open_snapshot(cls, path: str | Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> "ReviewStore":
         """A read-only store on a consistent copy of the store at ``path``, taken now.
 
-        For readers that must never change a reviewer's work and must not see half of
-        a burst of decisions (the gap dashboard): the file is copied with SQLite's
+        For readers that must never change a reviewer's work and want one consistent
+        state of it while decisions are being written (the gap dashboard): the file is copied with SQLite's
         online backup through a read-only connection (while the review app may be
         writing; a read-only file or folder is fine), then the copy is opened with
         ``read_only=True`` (a store of an older schema version is migrated in the copy,
