@@ -142,7 +142,8 @@ class ReviewApp:
         self.results.add_class("pa-search-results")
         self.add_assoc = w.Dropdown(options=ASSOCIATION_CHOICES, value="exactMatchOf", description="Association",
                                     layout=w.Layout(width="360px"))
-        self.add_note = w.Text(placeholder="note (optional)", description="Note", layout=w.Layout(width="420px"))
+        self.add_note = w.Text(placeholder="note (optional)", description="Note", continuous_update=False,
+                               layout=w.Layout(width="420px"))
         self.add_button = w.Button(description="Add as accepted", icon="plus", button_style="success",
                                    layout=w.Layout(width="170px"))
         self.add_button.add_class("pa-add")
@@ -433,8 +434,11 @@ class ReviewApp:
                          tooltip="back to not reviewed (audited)")
         assoc = w.Dropdown(options=ASSOCIATION_CHOICES, value=(decision or {}).get("association_type") or "exactMatchOf",
                            layout=w.Layout(width="230px"))
+        # continuous_update=False: the note reaches the kernel in one message when the field
+        # loses focus, i.e. before the click on Accept/Reject; sent per keystroke, the browser
+        # holds the later keystrokes back while the kernel is busy and the click overtakes them
         note = w.Text(value=(decision or {}).get("note", ""), placeholder="note (optional)",
-                      layout=w.Layout(width="260px"))
+                      continuous_update=False, layout=w.Layout(width="260px"))
         accept.add_class("pa-accept")
         reject.add_class("pa-reject")
         clear.add_class("pa-undo")
