@@ -193,7 +193,7 @@ def test_review_progress(tmp_path, catalog_suggestions):
     from alignment.review.store import ReviewStore
 
     shown = catalog_suggestions[catalog_suggestions["course_id"].isin([FINANCE, ENGINEERING])]
-    with ReviewStore(tmp_path / "review.sqlite3") as store:
+    with ReviewStore(tmp_path / "review.sqlite3", create=True) as store:
         store.register_suggestions("westview", shown)
         rows = shown[shown["standard_id"] != ""].head(3)
         for decision, row in zip(["accepted", "accepted", "rejected"], rows.itertuples()):

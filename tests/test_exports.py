@@ -59,7 +59,7 @@ def picks(standards_table, courses):
 @pytest.fixture()
 def decisions(tmp_path, picks):
     (c1, c2), (m1, m2, m3), cte = picks["courses"], picks["math"], picks["cte"]
-    with ReviewStore(tmp_path / "review.db") as store:
+    with ReviewStore(tmp_path / "review.db", create=True) as store:
         store.record(CATALOG, c1, m1, "accepted", "ana")
         store.record(CATALOG, c1, m2, "accepted", "ana")
         store.record(CATALOG, c1, m2, "rejected", "bo", note="=HYPERLINK(\"http://x\")")  # overridden: not exported

@@ -121,6 +121,8 @@ def software(pathways, standards):
     dash, calls = make_dashboard(pathways, standards)
     assert dash.current is None and "Choose a pathway" in dash.status.value
     assert dash.tabs.layout.display == "none"
+    # ready at first paint: the pathways are listed before any model is needed
+    assert 'class="pa-ready"' in dash.ready_marker.value and calls == []
     pick(dash, "Software")
     return dash, calls
 
@@ -282,7 +284,7 @@ def _digest(path) -> str:
 
 def test_reviewed_decisions_override_and_the_store_is_never_written(tmp_path, pathways, standards):
     db = tmp_path / "reviews.sqlite3"
-    with ReviewStore(db) as store:
+    with ReviewStore(db, create=True) as store:
         store.record(CATALOG_NAME, "CAP", SSD + "C7.0", "rejected", "ana")            # a strong suggestion
         store.record(CATALOG_NAME, "CONC", SSD + "C1.0", "accepted", "ana", origin="reviewer")
         store.record("another_catalog.csv", "CAP", SSD + "C2.0", "accepted", "bo")   # other catalog: ignored
@@ -334,7 +336,7 @@ def test_a_missing_store_is_not_created(tmp_path):
 
 def test_decisions_seen_while_another_writer_holds_the_store(tmp_path):
     db = tmp_path / "reviews.sqlite3"
-    writer = ReviewStore(db)
+    writer = ReviewStore(db, create=True)
     try:
         writer.record(CATALOG_NAME, "CAP", SSD + "C7.0", "rejected", "ana")
         writer.record(CATALOG_NAME, "CAP", SSD + "C5.0", "accepted", "ana")   # still in the WAL
@@ -342,6 +344,21 @@ def test_decisions_seen_while_another_writer_holds_the_store(tmp_path):
         assert set(decisions["standard_id"]) == {SSD + "C7.0", SSD + "C5.0"}
     finally:
         writer.close()
+
+
+def test_a_read_only_store_is_read_and_a_damaged_one_is_named_on_the_page(tmp_path, pathways, standards):
+    from test_review_store_open import _damage, read_only
+
+    db = tmp_path / "reviews" / "reviews.sqlite3"
+    with ReviewStore(db, create=True) as store:
+        store.record(CATALOG_NAME, "CAP", SSD + "C7.0", "rejected", "ana")
+    with read_only(db.parent):
+        decisions, label = read_review_decisions(db, CATALOG_NAME)
+    assert decisions["standard_id"].tolist() == [SSD + "C7.0"] and "read-only" in label
+    _damage(db)
+    dash, _ = make_dashboard(pathways, standards, decisions=lambda: read_review_decisions(db, CATALOG_NAME))
+    assert pick(dash, "Software") is None
+    assert "damaged" in dash.message.value and str(db) in dash.message.value
 
 
 # --------------------------------------------------------------------------- the app's configuration
@@ -352,7 +369,7 @@ def test_configured_pathways_file_errors_are_shown(tmp_path, monkeypatch):
     bad.write_text("course_id,level,sector\nNOPE,introductory,Busines and Finanse\n", encoding="utf-8")
     monkeypatch.setenv("PATHWAY_ALIGN_PATHWAYS", str(bad))
     dash = gd.build_gap_dashboard(background=False)
-    assert dash.picker.disabled and dash.pathways == []
+    assert dash.picker.disabled and dash.pathways == [] and dash.ready_marker.value == ""
     assert "pathways.csv row 2" in dash.message.value and "Business and Finance" in dash.message.value
     assert "pa-status-error" in dash.status.value
 

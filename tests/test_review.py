@@ -35,7 +35,7 @@ def real_standard_ids(n: int) -> list[str]:
 
 
 def real_course_ids(n: int) -> list[str]:
-    df = pd.read_csv(get_settings().shared_dir / "catalogs" / "westview_2025_26_courses.csv", dtype=str)
+    df = pd.read_csv(get_settings().standards_data_dir / "catalogs" / "westview_2025_26_courses.csv", dtype=str)
     ids = list(dict.fromkeys(df["course_id"]))
     assert len(ids) >= n
     return ids[:n]
@@ -48,7 +48,7 @@ def ids():
 
 @pytest.fixture()
 def store(tmp_path):
-    with ReviewStore(tmp_path / "review.db") as s:
+    with ReviewStore(tmp_path / "review.db", create=True) as s:
         yield s
 
 
@@ -203,7 +203,7 @@ def test_all_problems_reported_at_once(store):
 def test_resume_position_survives_reopening(tmp_path, ids):
     (c1, c2, c3), _ = ids
     path = tmp_path / "review.db"
-    with ReviewStore(path) as store:
+    with ReviewStore(path, create=True) as store:
         assert store.position("ana", CATALOG) is None
         store.set_position("ana", CATALOG, c1)
         store.set_position("ana", CATALOG, c2)
@@ -368,7 +368,7 @@ def test_other_files_are_refused(tmp_path):
 
 
 def test_closed_store_says_so(tmp_path):
-    store = ReviewStore(tmp_path / "r.db")
+    store = ReviewStore(tmp_path / "r.db", create=True)
     store.close()
     store.close()
     with pytest.raises(RuntimeError, match="closed"):

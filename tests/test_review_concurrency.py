@@ -36,7 +36,7 @@ THINK = 0.002
 
 def real_pairs(n: int) -> list[tuple[str, str]]:
     """``n`` distinct (course_id, standard_id) pairs from the real catalog and standards."""
-    courses = pd.read_csv(get_settings().shared_dir / "catalogs" / "westview_2025_26_courses.csv", dtype=str)["course_id"]
+    courses = pd.read_csv(get_settings().standards_data_dir / "catalogs" / "westview_2025_26_courses.csv", dtype=str)["course_id"]
     path = get_settings().standards_data_dir / "standards.csv"
     if path.exists():
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -56,7 +56,7 @@ def write_decisions(path: str, reviewer: str, pairs: list[tuple[str, str]], star
     ``pause``: think time between decisions (a reviewer clicks, then reads the next one).
     """
     own = store is None
-    store = store or ReviewStore(path)
+    store = store or ReviewStore(path, create=True)
     try:
         if start is not None:
             start.wait(timeout=60)
@@ -102,7 +102,7 @@ def test_two_threads_share_one_store(tmp_path):
     path = tmp_path / "review.db"
     start = threading.Barrier(2)
     errors = []
-    with ReviewStore(path) as store:
+    with ReviewStore(path, create=True) as store:
         def run(reviewer, pairs):
             try:
                 write_decisions(str(path), reviewer, pairs, start, store=store, pause=THINK)
@@ -122,7 +122,7 @@ def test_two_threads_share_one_store(tmp_path):
 def test_two_processes_write_at_once(tmp_path):
     first, second, unique = writer_slices()
     path = tmp_path / "review.db"
-    ReviewStore(path).close()  # created once; both writers open the existing file
+    ReviewStore(path, create=True).close()  # created once; both writers open the existing file
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(2)
     processes = [context.Process(target=write_decisions, args=(str(path), "ana", first, start, None, THINK)),
@@ -154,7 +154,7 @@ def test_two_processes_create_the_store_at_once(tmp_path):
 
 def _open_when_released(path: str, barrier) -> None:
     barrier.wait(timeout=60)
-    ReviewStore(path).close()
+    ReviewStore(path, create=True).close()
 
 
 def test_many_rounds_of_processes_creating_a_store_at_once(tmp_path):
@@ -185,7 +185,7 @@ CHILD = textwrap.dedent("""
 
     path, pairs_file = sys.argv[1], sys.argv[2]
     pairs = json.load(open(pairs_file))
-    store = ReviewStore(path)
+    store = ReviewStore(path, create=True)
     for i, (course, standard) in enumerate(pairs):
         store.record("westview_2025_26", course, standard, "accepted", "crash-test", note=str(i))
         # reported only after COMMIT returned

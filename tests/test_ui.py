@@ -286,7 +286,7 @@ def test_coverage_app_never_touches_the_review_store(tmp_path):
 
 @pytest.fixture
 def store(tmp_path):
-    with ReviewStore(tmp_path / "reviews.sqlite3") as s:
+    with ReviewStore(tmp_path / "reviews.sqlite3", create=True) as s:
         yield s
 
 
@@ -396,6 +396,48 @@ def test_team_identity_is_read_only_and_wins_over_the_widget(standards, stub, ti
     app.name.value = "Mallory"  # a browser can change a widget's value even when it is disabled
     stored = app.decide(list(app.rows)[0], "accepted")
     assert stored["reviewer"] == "Maria Lopez"
+
+
+def test_review_app_signals_ready_once_the_first_course_is_drawn(standards, stub, tiny_catalog, store):
+    app = make_review(standards, stub, tiny_catalog, store)
+    assert 'class="pa-ready"' in app.ready_marker.value and app.rows
+    assert app.session.course_id == "C1" and "pa-status-ready" in app.status.value
+
+
+def test_review_app_creates_a_configured_store_only_when_asked(standards, stub, tiny_catalog, tmp_path, monkeypatch):
+    path = tmp_path / "reveiws" / "reviews.sqlite3"  # a typo in a configured path
+    monkeypatch.setenv("PATHWAY_ALIGN_REVIEW_DB", str(path))
+    app = ReviewApp(aligner=stub, standards=standards, catalog=tiny_catalog, background=False)
+    assert app.session is None and not path.parent.exists()
+    assert str(path) in app.message.value and "no review store there" in app.message.value
+    assert app.create_button.layout.display is None and app.ready_marker.value == ""
+    app.create_button.click()
+    try:
+        assert path.exists() and app.course_id == "C1" and "Created a new, empty review store" in app.message.value
+        assert 'class="pa-ready"' in app.ready_marker.value and app.create_button.layout.display == "none"
+    finally:
+        app.session.store.close()
+
+
+def test_review_app_opens_a_read_only_store_for_reading(standards, stub, tiny_catalog, tmp_path, monkeypatch):
+    from test_review_store_open import read_only
+
+    path = tmp_path / "reviews" / "reviews.sqlite3"
+    with ReviewStore(path, create=True) as writer:
+        writer.record("tiny.csv", "C1", "CCSS.Math.Content.HSA.SSE.A.1", "accepted", "Ana", origin="reviewer")
+    monkeypatch.setenv("PATHWAY_ALIGN_REVIEW_DB", str(path))
+    with read_only(path.parent):
+        app = ReviewApp(aligner=stub, standards=standards, catalog=tiny_catalog, background=False)
+        try:
+            assert "(read-only)" in app.status.value and "Opened read-only" in app.message.value
+            row = next(iter(app.rows.values()))
+            assert row["accept"].disabled and row["reject"].disabled and app.add_button.disabled
+            app.name.value = "Bo"
+            assert app.decide(next(iter(app.rows)), "rejected") is None and "read-only" in app.message.value
+            assert "HSA.SSE.A.1" in "".join(c.children[0].value for c in app.added_box.children[1:])
+            assert app.export("csv") and "1 decision of tiny.csv" in app.export_links.value
+        finally:
+            app.session.store.close()
 
 
 def test_settings_come_from_the_environment(monkeypatch, tmp_path):

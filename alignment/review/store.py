@@ -1,6 +1,8 @@
 """The durable review store: reviewers' decisions in one SQLite file.
 
-``ReviewStore(path)`` keeps, per catalog, the current decision on each
+``ReviewStore(path)`` opens an existing store (``create=True`` makes a new one),
+``ReviewStore(path, read_only=True)`` and :meth:`ReviewStore.open_snapshot` read one
+without ever writing to it. It keeps, per catalog, the current decision on each
 (course, standard) pair, an append-only audit trail of every change, which
 suggestions were shown (so progress can be computed) and where each reviewer was
 (so reopening resumes there). ``decisions()`` returns the shared decisions table
@@ -24,6 +26,20 @@ Durability and concurrency
 * One connection per thread (sqlite3 objects never cross threads); a forked child
   opens its own connections. Many processes may open the same file.
 
+Opening a file
+--------------
+Every refusal is a :class:`ReviewStoreError` naming the file and saying what to do:
+
+* a missing file is :class:`MissingStoreError` unless ``create=True``: a mistyped
+  path must not quietly start an empty store and lose sight of every decision;
+* a file SQLite cannot write (the file, or its folder, where SQLite keeps the
+  ``-wal`` and ``-shm`` files beside it) is :class:`ReadOnlyStoreError` on open,
+  not a raw error on the first decision; ``read_only=True`` opens it for reading;
+* a damaged file (``PRAGMA quick_check`` fails) is :class:`DamagedStoreError` on
+  open, before any decision is written on top of it;
+* a file that is not a review store, or one from a newer release, is
+  :class:`SchemaVersionError`.
+
 Schema and migrations
 ---------------------
 ``PRAGMA user_version`` holds the schema version. :data:`MIGRATIONS` lists the
@@ -46,7 +62,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -79,8 +97,25 @@ PROGRESS_COLUMNS = [
 ACTIONS = ("record", "clear", "undo")
 
 
-class SchemaVersionError(RuntimeError):
+class ReviewStoreError(RuntimeError):
+    """A file cannot be opened as a review store; the message names it and says why."""
+
+
+class SchemaVersionError(ReviewStoreError):
     """The file is not a review store this release can open."""
+
+
+class MissingStoreError(ReviewStoreError):
+    """No review store at the path, and creating one was not asked for (``create=True``)."""
+
+
+class ReadOnlyStoreError(ReviewStoreError):
+    """The store cannot be written: the file or its folder is read-only, or it was opened
+    with ``read_only=True``."""
+
+
+class DamagedStoreError(ReviewStoreError):
+    """SQLite's ``quick_check`` finds the file damaged (corrupt pages)."""
 
 
 # --------------------------------------------------------------------------- schema
@@ -208,7 +243,12 @@ class ReviewStore:
 
     Parameters
     ----------
-    path: the database file (created, with its folder, when missing).
+    path: the database file.
+    create: make the file (and its folder) when missing; otherwise a missing file is
+        refused with :class:`MissingStoreError`.
+    read_only: open for reading only (through a ``mode=ro`` connection: no WAL switch,
+        no migration); every write raises :class:`ReadOnlyStoreError`. For a store a
+        reviewer may be writing, :meth:`open_snapshot` reads a consistent copy.
     synchronous: ``"FULL"`` (default: a committed decision survives power loss) or
         ``"NORMAL"`` (survives process crashes; the last commits may be lost on
         power loss).
@@ -219,12 +259,16 @@ class ReviewStore:
     opens its own store on the same path).
     """
 
-    def __init__(self, path: str | Path, *, synchronous: str = "FULL", busy_timeout_ms: int = BUSY_TIMEOUT_MS):
+    def __init__(self, path: str | Path, *, create: bool = False, read_only: bool = False, synchronous: str = "FULL",
+                 busy_timeout_ms: int = BUSY_TIMEOUT_MS):
         if str(path) == ":memory:" or not str(path).strip():
             raise ValueError("ReviewStore needs a file path (an in-memory database cannot be shared or survive a crash)")
         if synchronous.upper() not in ("FULL", "NORMAL"):
             raise ValueError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
+        if create and read_only:
+            raise ValueError("a review store opened read_only cannot create its file; give create or read_only")
         self.path = Path(path)
+        self.read_only = bool(read_only)
         self.synchronous = synchronous.upper()
         self.busy_timeout_ms = int(busy_timeout_ms)
         self._local = threading.local()
@@ -232,12 +276,98 @@ class ReviewStore:
         self._connections: list[sqlite3.Connection] = []
         self._pid = os.getpid()
         self._closed = False
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._immutable = False  # read-only in a folder SQLite cannot write to (see _open_read_only)
+        self._temporary: str | None = None  # the folder of an open_snapshot copy, removed on close
+        #: The store this object reads: ``path``, or for a snapshot the file it copied.
+        self.source = self.path
+        if not self.path.exists():
+            if not create:
+                raise MissingStoreError(self._missing_message())
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.read_only:
+            self._check_writable()
         self._open_schema()
+
+    @classmethod
+    def open_snapshot(cls, path: str | Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> "ReviewStore":
+        """A read-only store on a consistent copy of the store at ``path``, taken now.
+
+        For readers that must never change a reviewer's work and want one consistent
+        state of it while decisions are being written (the gap dashboard): the file is copied with SQLite's
+        online backup through a read-only connection (while the review app may be
+        writing; a read-only file or folder is fine), then the copy is opened with
+        ``read_only=True`` (a store of an older schema version is migrated in the copy,
+        the file itself is left as it is). The copy lives in a temporary folder that
+        :meth:`close` removes. A missing file raises :class:`MissingStoreError` (nothing
+        is created).
+        """
+        path = Path(path)
+        if not path.exists():
+            raise MissingStoreError(cls._missing_text(path))
+        folder = tempfile.mkdtemp(prefix="pathway-align-review-snapshot-")
+        copy = Path(folder) / path.name
+        try:
+            source, _ = _open_read_only(path, busy_timeout_ms)
+            try:
+                target = sqlite3.connect(copy)
+                try:
+                    source.backup(target)
+                    version = target.execute("PRAGMA user_version").fetchone()[0]
+                finally:
+                    target.close()
+            finally:
+                source.close()
+            if 0 < version < SCHEMA_VERSION:  # an older store: migrate the private copy, never the file
+                cls(copy, busy_timeout_ms=busy_timeout_ms).close()
+            store = cls(copy, read_only=True, busy_timeout_ms=busy_timeout_ms)
+        except sqlite3.DatabaseError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise _refusal(path, exc) from exc
+        except BaseException as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            if isinstance(exc, ReviewStoreError):  # name the store, not the temporary copy
+                raise type(exc)(str(exc).replace(str(copy), str(path))) from exc
+            raise
+        store._temporary = folder
+        store.source = path
+        return store
+
+    @staticmethod
+    def _missing_text(path: Path) -> str:
+        folder = path.parent
+        where = (f"the folder {folder} does not exist either" if not folder.exists()
+                 else f"the folder {folder} has no such file")
+        return (f"{path}: no review store there ({where}). Check the path for a typo; to start a new, empty "
+                "review store there, create it explicitly (ReviewStore(path, create=True))")
+
+    def _missing_message(self) -> str:
+        return self._missing_text(self.path)
+
+    def _check_writable(self) -> None:
+        """Refuse a store SQLite could open but not write, before any decision is attempted."""
+        if not os.access(self.path, os.W_OK):
+            why = "the file is read-only"
+        elif not os.access(self.path.parent, os.W_OK):
+            why = (f"its folder {self.path.parent} is read-only (SQLite keeps {self.path.name}-wal and "
+                   f"{self.path.name}-shm beside the file)")
+        else:
+            return
+        raise ReadOnlyStoreError(
+            f"{self.path}: the review store is read-only ({why}), so no decision could be saved. Make it "
+            "writable for the user running Pathway Align, or open it read-only (ReviewStore(path, read_only=True)) "
+            "to read and export its decisions")
 
     # ----------------------------------------------------------- connections
 
     def _connect(self) -> sqlite3.Connection:
+        if self.read_only:
+            try:
+                con = _read_only_connection(self.path, self.busy_timeout_ms, immutable=self._immutable)
+                con.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
+                con.execute("PRAGMA query_only = ON")
+            except sqlite3.DatabaseError as exc:
+                raise _refusal(self.path, exc) from exc
+            return con
         try:
             # isolation_level=None: no implicit transactions; we say BEGIN/COMMIT.
             # check_same_thread=False only so close() can close every thread's
@@ -255,7 +385,7 @@ class ReviewStore:
                 )
             con.execute(f"PRAGMA synchronous = {self.synchronous}")
         except sqlite3.DatabaseError as exc:
-            raise SchemaVersionError(f"{self.path}: not a review store database ({exc})") from exc
+            raise _refusal(self.path, exc) from exc
         return con
 
     def _switch_to_wal(self, con: sqlite3.Connection) -> str:
@@ -298,7 +428,8 @@ class ReviewStore:
         return con
 
     def close(self) -> None:
-        """Close every connection this store opened. Call when no thread is using it."""
+        """Close every connection this store opened (and remove a snapshot's copy). Call
+        when no thread is using it."""
         if self._closed:
             return
         self._closed = True
@@ -310,6 +441,8 @@ class ReviewStore:
             for con in self._connections:
                 con.close()
             self._connections = []
+        if self._temporary:
+            shutil.rmtree(self._temporary, ignore_errors=True)
 
     def __enter__(self) -> "ReviewStore":
         return self
@@ -322,14 +455,23 @@ class ReviewStore:
 
     def _write(self, work: Callable[[sqlite3.Connection], object]):
         """Run ``work`` in one ``BEGIN IMMEDIATE ... COMMIT`` transaction."""
+        if self.read_only:
+            raise ReadOnlyStoreError(f"{self.source}: this review store was opened read-only; "
+                                     "nothing was saved")
         con = self._con
-        con.execute("BEGIN IMMEDIATE")
         try:
-            result = work(con)
-            con.execute("COMMIT")
-        except BaseException:
-            if con.in_transaction:
-                con.execute("ROLLBACK")
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(con)
+                con.execute("COMMIT")
+            except BaseException:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+                raise ReadOnlyStoreError(f"{self.path}: the review store became read-only ({exc}); nothing was "
+                                         "saved") from exc
             raise
         return result
 
@@ -340,19 +482,33 @@ class ReviewStore:
         # WAL switch in _connect would otherwise already modify it).
         probe = None
         try:
-            probe = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None)
-            # One read snapshot for the version and the table list: another process
-            # may be creating the store right now, and two separate reads could see
-            # its tables without the version it commits with them.
+            if self.read_only:
+                probe, self._immutable = _open_read_only(self.path, self.busy_timeout_ms)
+            else:
+                probe = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None)
+            # One read snapshot for the version, the table list and the integrity check:
+            # another process may be creating the store right now, and two separate reads
+            # could see its tables without the version it commits with them.
             probe.execute("BEGIN")
             version = probe.execute("PRAGMA user_version").fetchone()[0]
             self._check_version(probe, version)
+            self._check_integrity(probe)
             probe.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
-            raise SchemaVersionError(f"{self.path}: not a review store database ({exc})") from exc
+            raise _refusal(self.path, exc) from exc
         finally:
             if probe is not None:
                 probe.close()
+        if self.read_only:
+            if version == 0:
+                raise SchemaVersionError(f"{self.path}: an empty file, not a review store (yet); nothing to read")
+            if version != SCHEMA_VERSION:
+                raise SchemaVersionError(
+                    f"{self.path}: review store schema version {version} is older than this release's "
+                    f"({SCHEMA_VERSION}) and a read-only store cannot be migrated; open it read-write once "
+                    "(the review app does) to migrate it")
+            self._con
+            return
         if version == SCHEMA_VERSION:
             self._con  # open this thread's connection (WAL, synchronous) now
             return
@@ -382,6 +538,14 @@ class ReviewStore:
                     f"{self.path}: not a review store (it has tables {', '.join(sorted(tables))} but no "
                     "schema version); choose another file"
                 )
+
+    def _check_integrity(self, con: sqlite3.Connection) -> None:
+        """``PRAGMA quick_check`` on open: a damaged file is refused before any decision
+        is written on top of it (the checks run in milliseconds on a store of a few
+        thousand decisions)."""
+        found = [r[0] for r in con.execute("PRAGMA quick_check")]
+        if found != ["ok"]:
+            raise DamagedStoreError(_damaged_text(self.path, "; ".join(found[:3])))
 
     @property
     def schema_version(self) -> int:
@@ -707,6 +871,47 @@ class ReviewStore:
     def integrity_check(self) -> str:
         """``PRAGMA integrity_check``: ``"ok"`` for a healthy file."""
         return "\n".join(r[0] for r in self._con.execute("PRAGMA integrity_check"))
+
+
+def _read_only_connection(path: Path, busy_timeout_ms: int, *, immutable: bool = False) -> sqlite3.Connection:
+    """A connection that cannot write ``path`` (``mode=ro``; ``immutable=1`` for a file in
+    a folder SQLite cannot write, where nobody can be writing either)."""
+    uri = f"{Path(path).resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+    return sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms / 1000, isolation_level=None,
+                           check_same_thread=False)
+
+
+def _open_read_only(path: Path, busy_timeout_ms: int) -> tuple[sqlite3.Connection, bool]:
+    """A read-only connection to ``path`` that has read its header, and whether it had to
+    be ``immutable``: in a folder SQLite cannot write, a WAL file's readers cannot make
+    the ``-shm`` file they share; with no ``-wal`` file there, the main file is the whole
+    store and nobody can be writing it, so reading it as immutable is exact."""
+    con = _read_only_connection(path, busy_timeout_ms)
+    try:
+        con.execute("PRAGMA user_version").fetchone()
+        return con, False
+    except sqlite3.OperationalError:
+        con.close()
+        if Path(f"{path}-wal").exists() or os.access(Path(path).parent, os.W_OK):
+            raise
+    con = _read_only_connection(path, busy_timeout_ms, immutable=True)
+    con.execute("PRAGMA user_version").fetchone()
+    return con, True
+
+
+def _damaged_text(path: Path, detail: str) -> str:
+    return (f"{path}: the review store is damaged (SQLite integrity check: {detail}). Nothing was written to it. "
+            "Restore it from a backup, or move it aside and start a new store; do not record decisions in it")
+
+
+def _refusal(path: Path, exc: sqlite3.DatabaseError) -> ReviewStoreError:
+    """The review-store error for an error SQLite raised while opening ``path``."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith("SQLITE_CORRUPT") or "malformed" in str(exc):
+        return DamagedStoreError(_damaged_text(path, str(exc)))
+    if name.startswith("SQLITE_READONLY") or name.startswith("SQLITE_CANTOPEN") and not os.access(path.parent, os.W_OK):
+        return ReadOnlyStoreError(f"{path}: the review store is read-only ({exc}); open it read-only to read it")
+    return SchemaVersionError(f"{path}: not a review store database ({exc})")
 
 
 #: Connections inherited across ``fork``: never used, never closed (see ``_con``).

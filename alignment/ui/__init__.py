@@ -6,7 +6,9 @@
 ``html``      escaping, evidence highlighting, cards, in-page downloads (pure)
 ``session``   settings from the environment, models loaded once per kernel, identity
 ``coverage``  the teacher app: grouping and rendering (pure) and its widgets
-``review``    the review app's widgets over ``alignment.review.store.ReviewStore``
+``review_session``  the review app's state and actions, no widgets (catalogs, position,
+              decisions via ``alignment.review.store.ReviewStore``, search, exports)
+``review``    the review app's widgets over a ``ReviewSession``
 """
 
 from __future__ import annotations

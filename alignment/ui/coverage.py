@@ -404,8 +404,9 @@ class CoverageApp:
         self.course.observe(lambda change: change["new"] and self.run(), names="value")
         self._quiet = False
         self.pathway.observe(self._on_pathway, names="value")
+        self.ready_marker = w.HTML("")  # h.READY_MARKER once the models are loaded
         self.widget = w.VBox([
-            self.style, self.header, self.status, self.mode, self.catalog_box, self.paste_box, self.pathway_box,
+            self.style, self.header, self.status, self.ready_marker, self.mode, self.catalog_box, self.paste_box, self.pathway_box,
             self.run_button, self.message, self.downloads, self.results, self.gaps,
         ])
         self.widget.add_class("pa-app")
@@ -457,6 +458,7 @@ class CoverageApp:
             f"Ready: {len(self.catalog)} courses, {n_std:,} standards from "
             f"{self.standards['framework'].nunique()} frameworks.", "ready")
         self.run_button.disabled = False
+        self.ready_marker.value = h.READY_MARKER
 
     def _on_mode(self, change):
         paste = change["new"] == "paste"

@@ -14,11 +14,18 @@ file unless ``PATHWAY_ALIGN_PATHWAYS`` says otherwise) and sees, from
 
 Reviewed decisions from the review store override the machine's suggestions. The
 dashboard only *reads* the store, from a consistent snapshot taken through a read-only
-SQLite connection (:func:`read_review_decisions`), so it can never change a reviewer's
+SQLite connection (:func:`read_review_decisions`, ``ReviewStore.open_snapshot``), so it can never change a reviewer's
 work, even while the review app is writing.
 
 Suggestions are computed once per pathway and kept for the kernel's life; decisions are
 read again on every pick (and with the "Reload reviewed decisions" button).
+
+The dashboard is ready (the hidden ``pa-ready`` marker, :data:`alignment.ui.html.READY_MARKER`)
+as soon as its pathways are listed: that needs the standards, the catalog and the
+pathways file, not the models, which load in the background (the aligner, then the
+catalog's analysis for part g, both from the disk cache when it has them); a pathway
+picked meanwhile waits for them. A pathway's heatmap tab is drawn first, then the
+coverage-by-family chart, then the downloads.
 
 :class:`GapDashboard` takes its data and its two expensive steps (``suggest``, ``fixes``)
 as arguments, so tests drive it with hand-made suggestions and no models;
@@ -30,8 +37,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import sqlite3
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -95,33 +100,22 @@ def read_review_decisions(db_path: str | Path, catalog: str | None) -> tuple[pd.
     """The current decisions of ``catalog`` in the review store at ``db_path``, read
     without ever writing to it: ``(decisions or None, what was read, for the page)``.
 
-    :class:`~alignment.review.store.ReviewStore` opens its file read-write (WAL switch,
-    migrations), so the store is copied first with SQLite's online backup through a
-    ``mode=ro`` connection (a consistent snapshot even while the review app writes) and
-    the decisions are read from the copy through ``ReviewStore``. A missing file is
-    "no decisions yet" (it is not created).
+    Read from :meth:`ReviewStore.open_snapshot <alignment.review.store.ReviewStore.open_snapshot>`
+    (a consistent copy taken through a read-only connection, even while the review app
+    writes; a read-only store is fine). A missing file is "no decisions yet" (it is not
+    created); a damaged or foreign file raises the store's error, naming the file.
     """
-    from alignment.review.store import ReviewStore
+    from alignment.review.store import MissingStoreError, ReviewStore
 
     path = Path(db_path)
-    if not path.is_file():
+    try:
+        store = ReviewStore.open_snapshot(path)
+    except MissingStoreError:
         return None, f"No review store at {path} yet: machine suggestions only"
-    with tempfile.TemporaryDirectory(prefix="pathway-align-gaps-") as tmp:
-        snapshot = Path(tmp) / "snapshot.sqlite3"
-        source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            target = sqlite3.connect(snapshot)
-            try:
-                source.backup(target)
-            finally:
-                target.close()
-        finally:
-            source.close()
-        store = ReviewStore(snapshot)
-        try:
-            decisions = store.decisions(catalog)
-        finally:
-            store.close()
+    try:
+        decisions = store.decisions(catalog)
+    finally:
+        store.close()
     which = f" for catalog {catalog!r}" if catalog else ""
     return decisions, f"Read {len(decisions)} reviewed decision(s){which} from {path.name} (read-only)"
 
@@ -457,12 +451,18 @@ class GapDashboard:
         self.tabs.layout.display = "none"
         controls = w.HBox([self.picker, self.ca_filter, self.reload])
         controls.add_class("pa-gd-controls")
-        self.widget = w.VBox([self.style, self.header, controls, self.status, self.message, self.tiles, self.notes,
-                              self.downloads, self.tabs])
+        self.ready_marker = w.HTML("")
+        self.ready_marker.add_class("pa-gd-ready")
+        self.widget = w.VBox([self.style, self.header, controls, self.status, self.ready_marker, self.message,
+                              self.tiles, self.notes, self.downloads, self.tabs])
         self.widget.add_class("pa-app")
         self.widget.add_class("pa-gap-dashboard")
         if error:
             self.picker.disabled = True
+        else:
+            # Its data (pathways, standards, catalog) is loaded and the picker is its first
+            # view: ready. The models load in the background; a pick waits for them.
+            self.ready_marker.value = h.READY_MARKER
 
         self.picker.observe(self._on_pick, names="value")
         self.ca_filter.observe(self._on_filter, names="value")
@@ -578,14 +578,17 @@ class GapDashboard:
                 report = gap_report(pathway, self.standards, suggestions, decisions, fixes=self.fix_finder(),
                                     n_fixes=N_FIXES)
                 applied = int((report.coverage["source"] == "decision").sum())
-                self._busy(f"Computing… drawing the charts for {pathway.name}.")
-                charts = {"Coverage heatmap": figure_png(plot_coverage_heatmap(report)),
-                          "Coverage by family": figure_png(plot_family_coverage(report))}
+                self._busy(f"Computing… drawing the coverage heatmap for {pathway.name}.")
+                charts = {"Coverage heatmap": figure_png(plot_coverage_heatmap(report))}
                 view = View(report, charts, applied, label, 0.0)
                 self._views[index] = (fingerprint, view)  # the latest view of each pathway
             view.seconds = time.perf_counter() - start
             self.current = view
-            self._render(view)
+            self._render(view)  # the heatmap tab first; the other tab's chart follows
+            if "Coverage by family" not in view.charts:
+                self._busy(f"Computing… drawing the coverage by family for {pathway.name}.")
+                view.charts["Coverage by family"] = figure_png(plot_family_coverage(view.report))
+                self._render_coverage(view)
             if not view.downloads:
                 self._busy("Computing… preparing the Excel and HTML downloads.")
                 view.downloads = report_downloads(view.report, view.charts)
@@ -615,9 +618,7 @@ class GapDashboard:
         report = view.report
         self.tiles.value = headline_tiles(report, view.decisions_applied)
         self.notes.value = notes_html(report)
-        self.coverage.value = (image_html(view.charts["Coverage by family"], f"Coverage by family: {report.pathway.name}",
-                                          "pa-family-chart")
-                               + coverage_tables_html(report))
+        self._render_coverage(view)
         self._quiet_filter = True
         try:
             if report.pathway.cte_pathway or report.pathway_fit.empty:
@@ -637,6 +638,14 @@ class GapDashboard:
             self._quiet_filter = False
         self._render_filtered(view)
         self.tabs.layout.display = None
+
+    def _render_coverage(self, view: View):
+        """The coverage summary tab: the family chart (once drawn) and the tables."""
+        report = view.report
+        png = view.charts.get("Coverage by family")
+        chart = (image_html(png, f"Coverage by family: {report.pathway.name}", "pa-family-chart") if png else
+                 '<div class="pa-muted">Drawing the coverage by family…</div>')
+        self.coverage.value = chart + coverage_tables_html(report)
 
     def _render_filtered(self, view: View):
         from alignment.present.reports import figure_png, plot_coverage_heatmap

@@ -26,6 +26,10 @@ _PHRASE_GAP_WORDS = {"of", "and", "the", "a", "an", "to", "in", "for", "on", "wi
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")
 _MAX_PHRASE_GAP = 1
 
+#: The hidden element an app shows once its data is loaded and its first view drawn:
+#: the condition browser tests (and anyone scripting the apps) wait for, instead of a
+#: fixed delay.
+READY_MARKER = '<span class="pa-ready" data-ready="1" hidden>ready</span>'
 BAND_LABELS = {"strong": "strong", "possible": "possible", "weak": "weak", "none": "not loaded"}
 
 

@@ -9,6 +9,12 @@ transaction, audited); a refused decision (the store's own checks) is shown as t
 changes nothing. The suggestions shown are registered, so progress per catalog means
 something; reopening the app resumes at the reviewer's last course. Decisions export
 to CSV, Excel (OpenSALT association sheet) and CASE 1.0 JSON, in the page.
+
+This module is the widgets only: what the reviewer is doing, and every action, is a
+:class:`~alignment.ui.review_session.ReviewSession` (no widgets; tested on its own),
+which this view calls and renders. When the app has loaded its data and drawn the
+first course it shows the hidden ``pa-ready`` marker (:data:`alignment.ui.html.READY_MARKER`),
+the condition the browser tests wait for.
 """
 
 from __future__ import annotations
@@ -17,17 +23,14 @@ import threading
 
 import pandas as pd
 
-from alignment.data.catalog import load_catalog_bytes
-from alignment.io.errors import InputError
-from alignment.data.standards import search_standards
 from alignment.ui import html as h
 from alignment.ui import session
 from alignment.ui.coverage import completeness_of, course_label, group_suggestions, render_card, render_course
+from alignment.ui.review_session import SEARCH_LIMIT, CourseView, ReviewSession, open_review_store
 
 ASSOCIATION_CHOICES = [("exact match (exactMatchOf)", "exactMatchOf"), ("related (isRelatedTo)", "isRelatedTo")]
 ASSOCIATION_LABELS = {"exactMatchOf": "exact match", "isRelatedTo": "related"}
 UPLOAD_SUFFIXES = ".csv,.txt,.xlsx,.xlsm"
-SEARCH_LIMIT = 40
 
 
 def decision_html(decision: dict | None) -> str:
@@ -55,25 +58,29 @@ def progress_html(summary: dict, course: dict | None, n_catalog: int) -> str:
     return f'<div class="pa-progress pa-muted">{h.esc(text)}</div>'
 
 
+def _text(exc: BaseException) -> str:
+    """An error as a reviewer reads it (the store's refusals name the file and say what to do)."""
+    from alignment.review.store import ReviewStoreError
+
+    return str(exc) if isinstance(exc, ReviewStoreError) else h.error_text(exc)
+
+
 class ReviewApp:
-    """The review app's widgets. ``aligner``, ``standards``, ``catalog`` and ``store``
-    default to the kernel's shared ones (loaded in the background); tests pass their own."""
+    """The review app's widgets over a :class:`ReviewSession`. ``aligner``, ``standards``,
+    ``catalog`` and ``store`` default to the kernel's shared ones (loaded in the
+    background); tests pass their own, or a ready ``review_session``."""
 
     def __init__(self, aligner=None, standards: pd.DataFrame | None = None, catalog: pd.DataFrame | None = None,
-                 store=None, *, background: bool = True):
+                 store=None, *, review_session: ReviewSession | None = None, background: bool = True):
         import ipywidgets as w
 
         self.w = w
-        self.aligner, self.standards, self.store = aligner, standards, store
+        self._given = {"aligner": aligner, "standards": standards, "catalog": catalog, "store": store}
+        self.session: ReviewSession | None = review_session
         self._lock = threading.RLock()
-        self.catalogs: dict[str, pd.DataFrame] = {}
-        self.catalog_key = ""
-        self.course_id = ""
-        self.suggestions: dict[tuple[str, str], pd.DataFrame] = {}
         self.rows: dict[str, dict] = {}
         self._quiet = False
-        if catalog is not None:
-            self.catalogs[catalog.attrs.get("source", "catalog")] = catalog
+        self.store_note = ""
 
         self.style = w.HTML(h.STYLE)
         self.header = w.HTML(
@@ -83,6 +90,8 @@ class ReviewApp:
             'time, in the shared review store.</div></div>')
         self.status = w.HTML('<div class="pa-status pa-status-busy">Loading models… (the first start of the server '
                              'takes about a minute)</div>')
+        self.ready_marker = w.HTML("")
+        self.ready_marker.add_class("pa-ready-box")
         ident = session.identity()
         self.verified = bool(ident and ident.verified)
         self.name = w.Text(value=ident.name if self.verified else "", placeholder="Type your name",
@@ -98,6 +107,9 @@ class ReviewApp:
         else:
             who = '<div class="pa-who pa-muted">Your name is recorded with every decision.</div>'
         self.who = w.HTML(who)
+        self.create_button = w.Button(description="Create a new review store there", icon="plus",
+                                      layout=w.Layout(width="280px", display="none"))
+        self.create_button.add_class("pa-create-store")
         self.catalog_choice = w.Dropdown(options=[], description="Catalog", layout=w.Layout(width="520px"))
         self.catalog_choice.add_class("pa-catalog")
         self.upload = w.FileUpload(accept=UPLOAD_SUFFIXES, multiple=False, description="Upload a catalog",
@@ -130,7 +142,8 @@ class ReviewApp:
         self.results.add_class("pa-search-results")
         self.add_assoc = w.Dropdown(options=ASSOCIATION_CHOICES, value="exactMatchOf", description="Association",
                                     layout=w.Layout(width="360px"))
-        self.add_note = w.Text(placeholder="note (optional)", description="Note", layout=w.Layout(width="420px"))
+        self.add_note = w.Text(placeholder="note (optional)", description="Note", continuous_update=False,
+                               layout=w.Layout(width="420px"))
         self.add_button = w.Button(description="Add as accepted", icon="plus", button_style="success",
                                    layout=w.Layout(width="170px"))
         self.add_button.add_class("pa-add")
@@ -155,11 +168,12 @@ class ReviewApp:
         self.search.observe(lambda _: self.run_search(), names="value")
         self.search_button.on_click(lambda _: self.run_search())
         self.add_button.on_click(lambda _: self.add_missed())
+        self.create_button.on_click(lambda _: self.create_store())
 
         section = lambda text: w.HTML(f'<div class="pa-section-title">{h.esc(text)}</div>')  # noqa: E731
         self.widget = w.VBox([
-            self.style, self.header, self.status, w.HBox([self.name]), self.who,
-            w.HBox([self.catalog_choice, self.upload]), self.progress, self.bar,
+            self.style, self.header, self.status, self.ready_marker, w.HBox([self.name]), self.who,
+            self.create_button, w.HBox([self.catalog_choice, self.upload]), self.progress, self.bar,
             w.HBox([self.course, self.prev_button, self.next_button]), self.message,
             self.course_card, self.suggestion_box,
             section("Add a standard the machine missed"),
@@ -170,10 +184,9 @@ class ReviewApp:
         ])
         self.widget.add_class("pa-app")
         self.widget.add_class("pa-review-app")
-        for widget in (self.course, self.prev_button, self.next_button, self.add_button, *self.export_buttons):
-            widget.disabled = True
+        self._enable(False)
 
-        if self.aligner is not None and self.standards is not None and self.catalogs and self.store is not None:
+        if self.session is not None or all(v is not None for v in self._given.values()):
             self._ready(None)
         elif background:
             session.warm_up(self._ready)
@@ -182,37 +195,80 @@ class ReviewApp:
 
     # ----------------------------------------------------------------- loading
 
-    def _ready(self, error: BaseException | None):
-        with self._lock:
-            if error is None:
-                try:
-                    self.aligner = self.aligner or session.get_aligner()
-                    self.standards = self.standards if self.standards is not None else session.get_standards()
-                    if not self.catalogs:
-                        default = session.get_catalog()
-                        self.catalogs[default.attrs.get("source", "catalog")] = default
-                    if self.store is None:
-                        from alignment.review.store import ReviewStore
+    def _enable(self, on: bool):
+        for widget in (self.course, self.prev_button, self.next_button, self.add_button, *self.export_buttons):
+            widget.disabled = not on
+        if on and self.session is not None and self.session.read_only:
+            self.add_button.disabled = True
 
-                        self.store = ReviewStore(session.settings().review_db)
+    def _fail(self, error: BaseException | str):
+        self.status.value = '<div class="pa-status pa-status-error">The app could not start.</div>'
+        self.message.value = h.notice(error if isinstance(error, str) else _text(error), "error")
+
+    def _ready(self, error: BaseException | None):
+        """Build the session from what was given and the kernel's shared models, then show
+        the first course (or what went wrong)."""
+        from alignment.review.store import MissingStoreError
+
+        with self._lock:
+            if error is None and self.session is None:
+                given = self._given
+                try:
+                    aligner = given["aligner"] or session.get_aligner()
+                    standards = given["standards"] if given["standards"] is not None else session.get_standards()
+                    catalog = given["catalog"] if given["catalog"] is not None else session.get_catalog()
+                    store = given["store"]
+                    if store is None:
+                        path = session.settings().review_db
+                        try:
+                            store, self.store_note = open_review_store(path, default=session.DEFAULT_REVIEW_DB)
+                        except MissingStoreError as exc:
+                            self._ask_to_create(exc)
+                            return
+                    self.session = ReviewSession(aligner, standards, store, catalog, reviewer=self.reviewer)
                 except Exception as exc:
                     error = exc
             if error is not None:
-                self.status.value = '<div class="pa-status pa-status-error">The app could not start.</div>'
-                self.message.value = h.notice(h.error_text(error), "error")
+                self._fail(error)
                 return
-            self.searchable = self.standards[self.standards["kind"] != "heading"]
-            self.completeness = completeness_of(self.standards)
+            self.session.reviewer = self.reviewer
+            self.completeness = completeness_of(self.session.standards)
+            ro = " (read-only)" if self.session.read_only else ""
             self.status.value = (f'<div class="pa-status pa-status-ready">Ready · review store: '
-                                 f'{h.esc(self.store.path.name)}</div>')
-            for widget in (self.course, self.prev_button, self.next_button, self.add_button, *self.export_buttons):
-                widget.disabled = False
-            self._set_catalog_options(next(iter(self.catalogs)))
+                                 f'{h.esc(self.session.store.path.name)}{ro}</div>')
+            self.create_button.layout.display = "none"
+            self._enable(True)
+            self._set_catalog_options(self.session.catalog_key)
+            if self.store_note and not self.message.value:
+                self.message.value = h.notice(self.store_note, "warn")
+            self.ready_marker.value = h.READY_MARKER
+
+    def _ask_to_create(self, exc: BaseException):
+        """The configured review store does not exist: say so, and create it only if asked."""
+        self.status.value = '<div class="pa-status pa-status-error">No review store at the configured path.</div>'
+        self.message.value = h.notice(
+            f"{_text(exc)}\nIf this is the right place for a new review store, press “Create a new review store "
+            "there”; if not, fix the path (pathway-align serve --review-db, or PATHWAY_ALIGN_REVIEW_DB) and reload.",
+            "error")
+        self.create_button.layout.display = None
+
+    def create_store(self):
+        """Create the configured review store (the reviewer asked for it), then start."""
+        from alignment.review.store import ReviewStore
+
+        with self._lock:
+            try:
+                self._given["store"] = ReviewStore(session.settings().review_db, create=True)
+            except Exception as exc:
+                self._fail(exc)
+                return
+            self.message.value = h.notice(f"Created a new, empty review store at {self._given['store'].path}.", "ok")
+            self._ready(None)
 
     def _set_catalog_options(self, key: str):
         self._quiet = True
         try:
-            self.catalog_choice.options = [(f"{k} ({len(df)} courses)", k) for k, df in self.catalogs.items()]
+            self.catalog_choice.options = [(f"{k} ({len(df)} courses)", k) for k, df in self.session.catalogs.items()]
             self.catalog_choice.value = key
         finally:
             self._quiet = False
@@ -228,47 +284,62 @@ class ReviewApp:
         return self.name.value.strip()
 
     @property
+    def course_id(self) -> str:
+        return self.session.course_id if self.session else ""
+
+    @property
+    def catalog_key(self) -> str:
+        return self.session.catalog_key if self.session else ""
+
+    @property
+    def catalogs(self) -> dict[str, pd.DataFrame]:
+        return self.session.catalogs if self.session else {}
+
+    @property
     def courses(self) -> pd.DataFrame:
-        return self.catalogs[self.catalog_key]
+        return self.session.courses
+
+    def _goto(self, action, *args) -> bool:
+        """Run a navigation action of the session and show where it leads; errors as text."""
+        try:
+            result = action(*args)
+        except Exception as exc:
+            self._show_course(error=exc)
+            return False
+        self._show_course()
+        return result
 
     def select_catalog(self, key: str):
         with self._lock:
-            self.catalog_key = key
-            records = self.courses.to_dict("records")
             self._quiet = True
             try:
-                self.course.options = [(course_label(r), r["course_id"]) for r in records]
+                self.course.options = [(course_label(r), r["course_id"]) for r in
+                                       self.session.catalogs[key].to_dict("records")]
                 self.course.value = None
             finally:
                 self._quiet = False
-            self.course_id = ""
-            if not self.resume():
-                self.open_course(records[0]["course_id"])
+            if self._goto(self.session.select_catalog, key):
+                self._welcome()
 
     def resume(self) -> bool:
         """Go to the reviewer's last course in this catalog, if there is one."""
         with self._lock:
-            reviewer = self.reviewer()
-            if not reviewer or self.store is None or not self.catalog_key:
+            if self.session is None or not self.reviewer():
                 return False
-            position = self.store.position(reviewer, self.catalog_key)
-            if position is None or position not in set(self.courses["course_id"]):
-                if self.course_id:
-                    self._remember()
-                return False
-            if position != self.course_id:
-                self.open_course(position)
-                title = self.courses.loc[self.courses["course_id"] == position, "title"].iloc[0]
-                self.message.value = h.notice(f"Welcome back, {reviewer}: resuming at {title or position}.", "ok")
-            return True
-
-    def _remember(self):
-        reviewer = self.reviewer()
-        if reviewer and self.course_id:
+            before = self.session.course_id
             try:
-                self.store.set_position(reviewer, self.catalog_key, self.course_id)
-            except (InputError, ValueError) as exc:
-                self.message.value = h.notice(h.error_text(exc), "error")
+                resumed = self.session.resume()
+            except Exception as exc:
+                self.message.value = h.notice(_text(exc), "error")
+                return False
+            if resumed and self.session.course_id != before:
+                self._show_course()
+                self._welcome()
+            return resumed
+
+    def _welcome(self):
+        title = self.session.course().get("title") or self.session.course_id
+        self.message.value = h.notice(f"Welcome back, {self.reviewer()}: resuming at {title}.", "ok")
 
     def _on_catalog(self, change):
         if not self._quiet and change["new"]:
@@ -282,16 +353,11 @@ class ReviewApp:
         upload = files[0]
         name, content = upload["name"], bytes(upload["content"])
         try:
-            table = load_catalog_bytes(content, name)
-        except InputError as exc:
-            self.message.value = h.notice(f"{name} was not loaded:\n{h.error_text(exc)}", "error")
+            key = self.session.load_catalog(content, name)
+        except Exception as exc:  # an InputError names the rows; a corrupt file must not take the app down
+            self.message.value = h.notice(f"{name} was not loaded:\n{_text(exc)}", "error")
             return
-        except Exception as exc:  # a corrupt file must not take the app down
-            self.message.value = h.notice(f"{name} was not loaded: {h.error_text(exc)}", "error")
-            return
-        key = table.attrs.get("source", name)
-        self.catalogs[key] = table
-        self.message.value = h.notice(f"Loaded {key}: {len(table)} courses.", "ok")
+        self.message.value = h.notice(f"Loaded {key}: {len(self.session.catalogs[key])} courses.", "ok")
         self._set_catalog_options(key)
 
     def _on_course(self, change):
@@ -300,54 +366,49 @@ class ReviewApp:
             self.open_course(change["new"])
 
     def step(self, delta: int):
-        ids = list(self.courses["course_id"])
-        if not ids:
-            return
-        i = ids.index(self.course_id) if self.course_id in ids else 0
-        self.open_course(ids[(i + delta) % len(ids)])
-
-    # ----------------------------------------------------------------- one course
-
-    def course_suggestions(self, course_id: str) -> pd.DataFrame:
-        key = (self.catalog_key, course_id)
-        if key not in self.suggestions:
-            course = self.courses[self.courses["course_id"] == course_id].head(1)
-            self.suggestions[key] = self.aligner.suggest(course)
-        return self.suggestions[key]
+        with self._lock:
+            self._goto(self.session.step, delta)
 
     def open_course(self, course_id: str):
         """Show a course's suggestions with their decisions (and register them as shown)."""
         with self._lock:
-            self.course_id = course_id
-            self._quiet = True
+            self._goto(self.session.open_course, course_id)
+
+    # ----------------------------------------------------------------- one course
+
+    def _show_course(self, error: BaseException | None = None):
+        """Draw the current course: its card, its suggestions grouped with their decisions,
+        the standards reviewers added, the progress."""
+        session = self.session
+        self._quiet = True
+        try:
+            self.course.value = session.course_id or None
+        finally:
+            self._quiet = False
+        if error is None:
             try:
-                self.course.value = course_id
-            finally:
-                self._quiet = False
-            course = self.courses[self.courses["course_id"] == course_id].iloc[0].to_dict()
-            try:
-                suggestions = self.course_suggestions(course_id)
-                self.store.register_suggestions(self.catalog_key, suggestions)
+                view = session.view()
             except Exception as exc:
-                self.course_card.value = self._course_html(course)
-                self.suggestion_box.children = ()
-                self.message.value = h.notice(h.error_text(exc), "error")
-                return
-            self.course_card.value = render_course(course, suggestions)
-            self._remember()
-            decided = self._decisions()
-            children, self.rows = [], {}
-            for group in group_suggestions(suggestions, self.standards, _sectors(course)):
-                notes = "".join(h.notice(n[:1].upper() + n[1:] + ".", "warn") for n in group.notes)
-                partial = "".join(f'<div class="pa-group-note"><span class="pa-partial">partial data</span> '
-                                  f'{h.esc(n)}</div>' for n in group.partial)
-                children.append(self.w.HTML(f'<div class="pa-group"><h3>{h.esc(group.title)}</h3></div>'
-                                            + notes + partial))
-                for row in group.rows.to_dict("records"):
-                    children.append(self._row(row, decided.get(row["standard_id"]), course_id))
-            self.suggestion_box.children = tuple(children)
-            self._show_added(decided, set(suggestions["standard_id"]))
-            self._show_progress()
+                error = exc
+        if error is not None:
+            course = session.course() if session.course_id else {}
+            self.course_card.value = self._course_html(course) if course else ""
+            self.suggestion_box.children = ()
+            self.message.value = h.notice(_text(error), "error")
+            return
+        self.course_card.value = render_course(view.course, view.suggestions)
+        children, self.rows = [], {}
+        for group in group_suggestions(view.suggestions, session.standards, view.sectors):
+            notes = "".join(h.notice(n[:1].upper() + n[1:] + ".", "warn") for n in group.notes)
+            partial = "".join(f'<div class="pa-group-note"><span class="pa-partial">partial data</span> '
+                              f'{h.esc(n)}</div>' for n in group.partial)
+            children.append(self.w.HTML(f'<div class="pa-group"><h3>{h.esc(group.title)}</h3></div>'
+                                        + notes + partial))
+            for row in group.rows.to_dict("records"):
+                children.append(self._row(row, view.decisions.get(row["standard_id"]), view.course["course_id"]))
+        self.suggestion_box.children = tuple(children)
+        self._show_added(view)
+        self._show_progress()
 
     @staticmethod
     def _course_html(course: dict) -> str:
@@ -356,11 +417,6 @@ class ReviewApp:
         return (f'<div class="pa-course"><h2>{h.esc(course.get("title") or course["course_id"])}</h2>'
                 f'<div class="pa-meta">{h.esc(" · ".join(facts))}</div>'
                 f'<div class="pa-desc">{h.esc(course.get("description", ""))}</div></div>')
-
-    def _decisions(self) -> dict[str, dict]:
-        table = self.store.decisions(self.catalog_key)
-        table = table[table["course_id"] == self.course_id]
-        return {r["standard_id"]: r for r in table.to_dict("records")}
 
     def _row(self, row: dict, decision: dict | None, course_id: str):
         """One suggestion with its buttons; the buttons act on THIS course (a click that
@@ -371,14 +427,18 @@ class ReviewApp:
         card = w.HTML(render_card(row, self.completeness.get(sid, ("", ""))))
         status = w.HTML(decision_html(decision))
         status.add_class("pa-status-line")
-        accept = w.Button(description="Accept", icon="check", layout=w.Layout(width="100px"))
-        reject = w.Button(description="Reject", icon="times", layout=w.Layout(width="100px"))
-        clear = w.Button(description="Undo", icon="undo", layout=w.Layout(width="90px"),
+        read_only = self.session.read_only
+        accept = w.Button(description="Accept", icon="check", layout=w.Layout(width="100px"), disabled=read_only)
+        reject = w.Button(description="Reject", icon="times", layout=w.Layout(width="100px"), disabled=read_only)
+        clear = w.Button(description="Undo", icon="undo", layout=w.Layout(width="90px"), disabled=read_only,
                          tooltip="back to not reviewed (audited)")
         assoc = w.Dropdown(options=ASSOCIATION_CHOICES, value=(decision or {}).get("association_type") or "exactMatchOf",
                            layout=w.Layout(width="230px"))
+        # continuous_update=False: the note reaches the kernel in one message when the field
+        # loses focus, i.e. before the click on Accept/Reject; sent per keystroke, the browser
+        # holds the later keystrokes back while the kernel is busy and the click overtakes them
         note = w.Text(value=(decision or {}).get("note", ""), placeholder="note (optional)",
-                      layout=w.Layout(width="260px"))
+                      continuous_update=False, layout=w.Layout(width="260px"))
         accept.add_class("pa-accept")
         reject.add_class("pa-reject")
         clear.add_class("pa-undo")
@@ -408,14 +468,6 @@ class ReviewApp:
 
     # ----------------------------------------------------------------- decisions
 
-    def _check_reviewer(self) -> str | None:
-        reviewer = self.reviewer()
-        if not reviewer:
-            self.message.value = h.notice("Type your name in “Your name” first: every decision records who made it.",
-                                          "error")
-            return None
-        return reviewer
-
     def _row_for(self, standard_id: str, course_id: str, catalog: str) -> dict:
         row = self.rows.get(standard_id, {})
         return row if row and row["course_id"] == course_id and row["catalog"] == catalog else {}
@@ -424,11 +476,8 @@ class ReviewApp:
                note: str | None = None, origin: str = "suggestion", course_id: str | None = None,
                catalog: str | None = None) -> dict | None:
         """Record one decision (one transaction) on ``standard_id`` for ``course_id`` (default:
-        the course shown); show it, or show why the store refused it."""
+        the course shown); show it, or show why it was refused."""
         with self._lock:
-            reviewer = self._check_reviewer()
-            if reviewer is None:
-                return None
             course_id, catalog = course_id or self.course_id, catalog or self.catalog_key
             row = self._row_for(standard_id, course_id, catalog)
             if association_type is None:
@@ -436,97 +485,82 @@ class ReviewApp:
             if note is None:
                 note = row["note"].value if row else ""
             try:
-                stored = self.store.record(catalog, course_id, standard_id, decision, reviewer,
-                                           association_type=association_type, origin=origin, note=note)
-            except (InputError, ValueError) as exc:
-                self.message.value = h.notice(f"Not saved: {h.error_text(exc)}", "error")
-                return None
-            except Exception as exc:  # e.g. the database is locked for too long
-                self.message.value = h.notice(f"Not saved: {h.error_text(exc)}", "error")
+                stored = self.session.decide(standard_id, decision, association_type=association_type, note=note,
+                                             origin=origin, course_id=course_id, catalog=catalog)
+            except Exception as exc:  # refused by the session or the store, or e.g. locked for too long
+                self.message.value = h.notice(f"Not saved: {_text(exc)}", "error")
                 return None
             if row:
                 row["status"].value = decision_html(stored)
                 self._style_buttons(standard_id, stored)
-            code = self._code(standard_id)
             elsewhere = "" if course_id == self.course_id else f" for course {course_id}"
-            self.message.value = h.notice(f"Saved: {decision} {code}{elsewhere}.", "ok")
-            self._remember()
+            self.message.value = h.notice(f"Saved: {decision} {self.session.code(standard_id)}{elsewhere}.", "ok")
             self._show_progress()
             return stored
 
     def undo(self, standard_id: str, *, course_id: str | None = None, catalog: str | None = None) -> bool:
         """Back to "not reviewed" (``ReviewStore.clear``, audited)."""
         with self._lock:
-            reviewer = self._check_reviewer()
-            if reviewer is None:
-                return False
             course_id, catalog = course_id or self.course_id, catalog or self.catalog_key
             try:
-                cleared = self.store.clear(catalog, course_id, standard_id, reviewer)
-            except (InputError, ValueError) as exc:
-                self.message.value = h.notice(f"Not changed: {h.error_text(exc)}", "error")
+                cleared = self.session.undo(standard_id, course_id=course_id, catalog=catalog)
+            except Exception as exc:
+                self.message.value = h.notice(f"Not changed: {_text(exc)}", "error")
                 return False
             row = self._row_for(standard_id, course_id, catalog)
             if row:
                 row["status"].value = decision_html(None)
                 self._style_buttons(standard_id, None)
             elif course_id == self.course_id and catalog == self.catalog_key:
-                self._show_added(self._decisions(), set(self.course_suggestions(self.course_id)["standard_id"]))
-            self.message.value = h.notice(f"{self._code(standard_id)} is back to not reviewed." if cleared
+                self._show_added(self.session.view())
+            self.message.value = h.notice(f"{self.session.code(standard_id)} is back to not reviewed." if cleared
                                           else "There was no decision to undo.", "ok")
             self._show_progress()
             return cleared
-
-    def _code(self, standard_id: str) -> str:
-        match = self.standards.loc[self.standards["standard_id"] == standard_id, "display_code"]
-        return str(match.iloc[0]) if len(match) and match.iloc[0] else standard_id
 
     # ----------------------------------------------------------------- missed standards
 
     def run_search(self):
         query = self.search.value.strip()
-        if not query:
-            self.results.options = []
-            return
-        found = search_standards(self.searchable, query).head(SEARCH_LIMIT)
+        found = self.session.search(query, SEARCH_LIMIT)
         options = []
         for r in found.to_dict("records"):
             text = " ".join(str(r["text"] or r["title"]).split())
             options.append((f"{r['display_code'] or r['code']} · {text[:110]}{'…' if len(text) > 110 else ''}",
                             r["standard_id"]))
         self.results.options = options
-        if not options:
+        if query and not options:
             self.message.value = h.notice(f"No standard contains every word of “{query}”.", "info")
 
     def add_missed(self) -> dict | None:
-        sid = self.results.value
-        if not sid:
-            self.message.value = h.notice("Search for a standard and select it in the list first.", "error")
-            return None
-        stored = self.decide(sid, "accepted", association_type=self.add_assoc.value, note=self.add_note.value,
-                             origin="reviewer")
-        if stored:
+        with self._lock:
+            try:
+                stored = self.session.add_missed(self.results.value, association_type=self.add_assoc.value,
+                                                 note=self.add_note.value)
+            except Exception as exc:
+                prefix = "" if not self.results.value else "Not saved: "
+                self.message.value = h.notice(prefix + _text(exc), "error")
+                return None
+            self.message.value = h.notice(f"Saved: accepted {self.session.code(stored['standard_id'])}.", "ok")
             self.add_note.value = ""
-            self._show_added(self._decisions(), set(self.course_suggestions(self.course_id)["standard_id"]))
-        return stored
+            self._show_added(self.session.view())
+            self._show_progress()
+            return stored
 
-    def _show_added(self, decided: dict[str, dict], shown: set[str]):
+    def _show_added(self, view: CourseView):
         w = self.w
-        extra = [d for sid, d in decided.items() if sid not in shown]
-        if not extra:
+        if not view.added:
             self.added_box.children = ()
             return
         children = [w.HTML('<div class="pa-section-title">Added by reviewers for this course</div>')]
-        info = self.standards.set_index("standard_id")
-        for d in extra:
+        for d in view.added:
             sid = d["standard_id"]
-            text = info.at[sid, "text"] if sid in info.index else ""
-            code = info.at[sid, "display_code"] if sid in info.index else sid
             html = (f'<div class="pa-card pa-band-strong"><div class="pa-card-head"><span class="pa-code">'
-                    f'{h.esc(code)}</span></div><div class="pa-std-text">{h.esc(text)}</div>'
-                    f'<div>{decision_html(d)}</div></div>')
-            undo = w.Button(description="Undo", icon="undo", layout=w.Layout(width="90px"))
-            where = {"course_id": self.course_id, "catalog": self.catalog_key}
+                    f'{h.esc(self.session.code(sid))}</span></div><div class="pa-std-text">'
+                    f'{h.esc(self.session.text(sid))}</div><div>{decision_html(d)}</div></div>')
+            undo = w.Button(description="Undo", icon="undo", layout=w.Layout(width="90px"),
+                            disabled=self.session.read_only)
+            where = {"course_id": view.course["course_id"], "catalog": view.catalog}
             undo.on_click(lambda _b, sid=sid, where=where: self.undo(sid, **where))
             row = w.VBox([w.HTML(html), undo])
             row.add_class("pa-added-row")
@@ -537,53 +571,29 @@ class ReviewApp:
 
     def _show_progress(self):
         try:
-            summary = self.store.progress_summary(self.catalog_key)
-            per_course = self.store.progress(self.catalog_key)
+            summary, course = self.session.progress()
         except Exception as exc:
-            self.progress.value = h.notice(h.error_text(exc), "error")
+            self.progress.value = h.notice(_text(exc), "error")
             return
-        mine = per_course[per_course["course_id"] == self.course_id]
-        course = mine.iloc[0].to_dict() if len(mine) else None
-        self.progress.value = progress_html(summary, course, len(self.courses))
+        self.progress.value = progress_html(summary, course, len(self.session.courses))
         self.bar.max = max(1, summary["suggestions"])
         self.bar.value = summary["reviewed"]
 
     def export(self, kind: str) -> bytes | None:
         """Build one download (CSV, Excel or CASE) of this catalog's decisions."""
-        from alignment.present import exports
-
-        decisions = self.store.decisions(self.catalog_key)
-        if decisions.empty:
+        try:
+            made = self.session.export(kind)
+        except Exception as exc:
+            self.export_links.value = h.notice(f"Export failed: {_text(exc)}", "error")
+            return None
+        if made is None:
             self.export_links.value = h.notice("No decisions in this catalog yet: nothing to export.", "info")
             return None
-        stem = h.css_class(self.catalog_key.rsplit(".", 1)[0]) + "-decisions"
-        try:
-            if kind == "csv":
-                data = exports.to_csv_bytes(decisions, catalog=self.catalog_key)
-                link = h.download_link(data, f"{stem}.csv", "text/csv", "Download CSV")
-            elif kind == "excel":
-                data = exports.to_excel_bytes(decisions, catalog=self.catalog_key, courses=self.courses,
-                                              standards=self.standards)
-                link = h.download_link(data, f"{stem}.xlsx",
-                                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                       "Download Excel")
-            else:
-                data = exports.to_case_bytes(decisions, catalog=self.catalog_key, courses=self.courses,
-                                             standards=self.standards)
-                link = h.download_link(data, f"{stem}-case.json", "application/json", "Download CASE JSON")
-        except Exception as exc:
-            self.export_links.value = h.notice(f"Export failed: {h.error_text(exc)}", "error")
-            return None
-        n = len(decisions)
+        link = h.download_link(made.data, made.filename, made.mime, made.label)
+        n = made.decisions
         self.export_links.value = (f'<div class="pa-downloads">{link}<span class="pa-muted">{n} decision'
                                    f'{"s" if n != 1 else ""} of {h.esc(self.catalog_key)}</span></div>')
-        return data
-
-
-def _sectors(course: dict) -> list[str]:
-    from alignment.data.catalog import split_multi
-
-    return split_multi(course.get("sector", ""))
+        return made.data
 
 
 def review_app(**kwargs):

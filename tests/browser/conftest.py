@@ -1,8 +1,12 @@
 """Browser tests: real headless Chromium (Debian's ``chromium`` + ``chromium-driver``)
 against a real ``pathway-align serve`` the session starts and stops.
 
-* ``server``: one Voila server for the session on a free 127.0.0.1 port, with a temp
-  review database and a temp cache folder pre-seeded from ``.cache/``.
+* ``server``: one Voila server for the session on a free 127.0.0.1 port, with a new,
+  empty review database and a temp cache folder pre-seeded from ``.cache/``.
+* ``wait_ready``: waits for the condition every app signals once its data is loaded and
+  its first view drawn (the hidden ``.pa-ready`` element, ``alignment.ui.html.READY_MARKER``),
+  up to a generous bound; it returns as soon as the app is ready, so the bound costs
+  nothing on a quiet machine and only stops a hung run on a loaded one.
 * ``browser``: a fresh Chromium (fresh profile) per test; on teardown it leaves the page
   (so Voila shuts the page's kernel down) and saves a screenshot to ``test-artifacts/``.
 * Without Chromium the tests FAIL when ``CI`` is set (CI must install it) and are
@@ -28,9 +32,10 @@ CHROME_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,1500",
 ]
-#: Seconds to wait for an app to be ready (kernel start + models from the seeded cache;
-#: about a minute more if the cache was empty).
-READY_TIMEOUT = 240
+#: Upper bound (seconds) on waiting for an app's ready signal or for a computation it
+#: runs (kernel start, models from the seeded cache, a pathway's report): a bound for a
+#: hung run on a loaded machine (two cores shared by many runs), not an expected time.
+READY_TIMEOUT = 600
 
 
 def pytest_collection_modifyitems(config, items):
@@ -62,7 +67,7 @@ def server_workdir():
 @pytest.fixture(scope="session")
 def server(server_workdir):
     require_chromium()
-    srv = voila_server.start(server_workdir)
+    srv = voila_server.start(server_workdir, create_review_db=True)
     yield srv
     srv.stop()
 
@@ -110,31 +115,36 @@ def screenshot(driver, name: str, full: bool = True) -> Path:
     return path
 
 
-def wait_ready(driver, timeout: float = READY_TIMEOUT):
-    """Wait until the app says it is ready; fail with what the page shows if it errors or times out."""
+def wait_ready(driver, timeout: float = READY_TIMEOUT) -> float:
+    """Wait until the app signals it is ready (``.pa-ready``); fail with what the page shows
+    if it errors or times out. Returns the seconds waited."""
     from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     def state(d):
-        if d.find_elements(By.CSS_SELECTOR, ".pa-status-ready"):
+        if d.find_elements(By.CSS_SELECTOR, ".pa-ready"):
             return "ready"
         if d.find_elements(By.CSS_SELECTOR, ".pa-status-error") or "error when executing cell" in d.page_source:
             return "error"
         return False
 
+    start = time.monotonic()
     try:
-        outcome = WebDriverWait(driver, timeout, poll_frequency=0.5,
+        outcome = WebDriverWait(driver, timeout, poll_frequency=0.25,
                                 ignored_exceptions=(StaleElementReferenceException,)).until(state)
     except TimeoutException:
         outcome = "timeout"
+    waited = time.monotonic() - start
     if outcome != "ready":
         body = driver.find_elements(By.TAG_NAME, "body")
-        pytest.fail(f"the app is not ready ({outcome}) at {driver.current_url}:\n"
+        pytest.fail(f"the app is not ready ({outcome}) after {waited:.0f} s at {driver.current_url}:\n"
                     + (body[0].text[:3000] if body else driver.page_source[:3000]))
+    print(f"ready after {waited:.1f} s: {driver.current_url}")
+    return waited
 
 
-def wait_for(driver, condition, timeout: float = 240, message: str = ""):
+def wait_for(driver, condition, timeout: float = READY_TIMEOUT, message: str = ""):
     """Wait for ``condition(driver)`` to be truthy; on timeout fail with the page's text."""
     from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.common.by import By

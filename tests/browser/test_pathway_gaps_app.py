@@ -51,7 +51,7 @@ def gaps_server(tmp_path_factory):
                f"001076-001077,001076-001077,{HOSTILE_TITLE},capstone,"]
     pathways.write_text(bundled + "\n" + "\n".join(hostile) + "\n", encoding="utf-8")
     review_db = workdir / "reviews" / "reviews.sqlite3"
-    with ReviewStore(review_db) as store:  # what reviewers did in the review app
+    with ReviewStore(review_db, create=True) as store:  # what reviewers did in the review app
         store.record(CATALOG, CIS, SSD + "C1.0", "accepted", "ana", origin="reviewer")
         store.record(CATALOG, CIS, "CA-CTE.ANCHOR.ICT.11.1", "rejected", "ana")
     server = voila_server.start(workdir, "--pathways", str(pathways))
@@ -62,7 +62,7 @@ def gaps_server(tmp_path_factory):
 
 def open_app(browser, server):
     browser.get(server.app_url(APP))
-    wait_ready(browser)  # "Ready: N pathways" once the models are loaded
+    wait_ready(browser)  # the pathways are listed; the models may still be loading
 
 
 def choose(browser, name: str) -> list[str]:
@@ -80,7 +80,7 @@ def choose(browser, name: str) -> list[str]:
             pytest.fail("the dashboard failed:\n" + d.find_element(By.TAG_NAME, "body").text[:3000])
         return text.startswith(f"Ready: {name}")
 
-    wait_for(browser, shown, timeout=240, message=f"{name} was not shown")
+    wait_for(browser, shown, message=f"{name} was not shown")  # includes the models' loading
     return seen
 
 

@@ -28,7 +28,7 @@ def team_server():
     toml.write_text(
         f'[server]\nteam = true\nhost = "127.0.0.1"\n\n[team.users]\n"{MARIA}" = "Maria Lopez"\n', encoding="utf-8")
     toml.chmod(0o600)  # it holds tokens; a file in the current folder is never read unless named
-    server = voila_server.start(workdir, "--config", str(toml), env={"PATHWAY_ALIGN_TOKEN": SHARED})
+    server = voila_server.start(workdir, "--config", str(toml), env={"PATHWAY_ALIGN_TOKEN": SHARED}, create_review_db=True)
     yield server
     server.stop()
     shutil.rmtree(workdir, ignore_errors=True)

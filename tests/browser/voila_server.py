@@ -67,11 +67,18 @@ def seed_cache(target: Path) -> Path:
     return target
 
 
-def start(workdir: Path, *args: str, env: dict | None = None, wait: float = 90) -> Server:
-    """``pathway-align serve --port <free> --review-db <workdir>/reviews.sqlite3 --cache-dir <seeded>``
-    plus ``args``; returns once the server answers HTTP (any status)."""
+def start(workdir: Path, *args: str, env: dict | None = None, wait: float = 90,
+          create_review_db: bool = False) -> Server:
+    """``pathway-align serve --port <free> --review-db <workdir>/reviews/reviews.sqlite3 --cache-dir <seeded>``
+    plus ``args``; returns once the server answers HTTP (any status). ``create_review_db``:
+    start with a new, empty review store there (the review app creates a store at a
+    configured path only when a reviewer asks; an existing one is kept)."""
     port = free_port()
     review_db = workdir / "reviews" / "reviews.sqlite3"
+    if create_review_db and not review_db.exists():
+        from alignment.review.store import ReviewStore
+
+        ReviewStore(review_db, create=True).close()
     cache_dir = seed_cache(workdir / "cache")
     log = workdir / f"serve-{port}.log"
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("PATHWAY_ALIGN_")}

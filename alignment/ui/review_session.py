@@ -1,0 +1,343 @@
+"""What a reviewer is doing in the review app, without any widget.
+
+:class:`ReviewSession` holds the catalogs (the configured one and any uploaded), the
+suggestions shown per course, where the reviewer is (catalog, course), and every
+action: open a course, step, resume, decide, undo, add a standard the machine missed,
+search the standards, build an export. Each action goes to the one store of record,
+:class:`alignment.review.store.ReviewStore` (one transaction per decision, audited),
+and answers with data or raises an error whose message a reviewer can read
+(:class:`ReviewRefused`, :class:`~alignment.io.errors.InputError`, or the store's
+:class:`~alignment.review.store.ReviewStoreError`). ``alignment.ui.review`` is only
+its widgets; tests drive the session directly, with no browser and no ipywidgets.
+
+Actions take the pair they act on explicitly (``course_id``, ``catalog``; default:
+where the reviewer is), so a click that lands after the reviewer moved on is recorded
+where it was made, and so a queue, keyboard shortcuts or bulk decisions can act on any
+pair without moving the reviewer.
+
+Which store, and whether it may be created (:func:`open_review_store`): the default
+location (``reviews/reviews.sqlite3`` in the checkout) is created on first use; a
+configured path must exist, or is created only when the reviewer asks for it (the
+app's "Create" button), so a typo in a path never starts an empty store in silence.
+A store that cannot be written is opened read-only: the reviewer can browse and
+export its decisions, and every decision is refused saying why.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from alignment.data.catalog import course_sectors, load_catalog_bytes
+from alignment.data.standards import search_standards
+
+#: Most standards a search lists.
+SEARCH_LIMIT = 40
+#: Export kinds: (file name suffix, MIME type, link label).
+EXPORT_KINDS = {
+    "csv": (".csv", "text/csv", "Download CSV"),
+    "excel": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Download Excel"),
+    "case": ("-case.json", "application/json", "Download CASE JSON"),
+}
+
+
+class ReviewRefused(ValueError):
+    """An action the session refuses before touching the store (no reviewer name, no
+    standard chosen, an unknown course); the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Export:
+    """One download of a catalog's decisions."""
+
+    filename: str
+    mime: str
+    label: str
+    data: bytes
+    decisions: int
+
+
+@dataclass(frozen=True)
+class CourseView:
+    """What the reviewer sees of one course: the course, its suggestions (registered as
+    shown), the current decision of each shown standard, and the standards reviewers
+    added for it (decisions on standards that were not suggested)."""
+
+    catalog: str
+    course: dict
+    suggestions: pd.DataFrame
+    decisions: dict[str, dict]
+    added: list[dict]
+    sectors: list[str]
+
+
+def open_review_store(path: str | Path, *, default: str | Path | None = None, create: bool = False):
+    """The review store at ``path`` for an app: ``(store, note)``.
+
+    Created when missing only if ``create`` or ``path`` is the ``default`` location;
+    otherwise :class:`~alignment.review.store.MissingStoreError` (the app offers to
+    create it). A store that cannot be written is opened read-only and ``note`` says so
+    (empty otherwise). Damaged and foreign files raise the store's errors.
+    """
+    from alignment.review.store import ReadOnlyStoreError, ReviewStore
+
+    path = Path(path)
+    may_create = create or (default is not None and path.resolve() == Path(default).resolve())
+    try:
+        return ReviewStore(path, create=may_create), ""
+    except ReadOnlyStoreError as exc:
+        store = ReviewStore(path, read_only=True)
+        return store, f"{exc}. Opened read-only: you can browse and export the decisions, not change them."
+
+
+class ReviewSession:
+    """One reviewer's review of one or more catalogs (see the module docstring).
+
+    aligner: a fitted :class:`~alignment.align.aligner.Aligner` (``suggest(courses)``).
+    standards: the standards table the aligner was fitted on.
+    store: the :class:`~alignment.review.store.ReviewStore` (read-only is fine).
+    catalogs: ``{name: catalog table}`` (the name decisions are recorded under), or one
+        table (named by its ``attrs["source"]``).
+    reviewer: who is deciding, asked at each action: a name, or a function returning it
+        (the app: the signed-in user in team mode, else the typed name).
+    """
+
+    def __init__(self, aligner, standards: pd.DataFrame, store, catalogs: dict[str, pd.DataFrame] | pd.DataFrame,
+                 *, reviewer: str | Callable[[], str] = ""):
+        if isinstance(catalogs, pd.DataFrame):
+            catalogs = {catalogs.attrs.get("source", "catalog"): catalogs}
+        if not catalogs:
+            raise ValueError("a review session needs at least one catalog")
+        self.aligner, self.standards, self.store = aligner, standards, store
+        self.catalogs: dict[str, pd.DataFrame] = dict(catalogs)
+        self._reviewer = reviewer
+        self.lock = threading.RLock()
+        self.catalog_key = next(iter(self.catalogs))
+        self.course_id = ""
+        self._suggestions: dict[tuple[str, str], pd.DataFrame] = {}
+        self.searchable = standards[standards["kind"] != "heading"]
+        self._info = standards.drop_duplicates("standard_id").set_index("standard_id")
+
+    # ----------------------------------------------------------------- who, where
+
+    @property
+    def reviewer(self) -> str:
+        """Who is deciding now (stripped; empty when nobody said)."""
+        name = self._reviewer() if callable(self._reviewer) else self._reviewer
+        return str(name or "").strip()
+
+    @reviewer.setter
+    def reviewer(self, value: str | Callable[[], str]) -> None:
+        self._reviewer = value
+
+    @property
+    def read_only(self) -> bool:
+        return bool(getattr(self.store, "read_only", False))
+
+    @property
+    def courses(self) -> pd.DataFrame:
+        """The catalog under review."""
+        return self.catalogs[self.catalog_key]
+
+    @property
+    def course_ids(self) -> list[str]:
+        return list(self.courses["course_id"])
+
+    def course(self, course_id: str | None = None) -> dict:
+        course_id = course_id or self.course_id
+        match = self.courses[self.courses["course_id"] == course_id]
+        if match.empty:
+            raise ReviewRefused(f"course {course_id!r} is not in {self.catalog_key}")
+        return match.iloc[0].to_dict()
+
+    def add_catalog(self, table: pd.DataFrame, name: str | None = None) -> str:
+        """Add a validated catalog table; returns the name its decisions go under."""
+        key = name or table.attrs.get("source", "catalog")
+        with self.lock:
+            self.catalogs[key] = table
+            self._suggestions = {k: v for k, v in self._suggestions.items() if k[0] != key}
+        return key
+
+    def load_catalog(self, content: bytes, filename: str) -> str:
+        """Validate an uploaded catalog file (the CLI's rules) and add it; raises
+        :class:`~alignment.io.errors.InputError` naming the file and rows."""
+        return self.add_catalog(load_catalog_bytes(bytes(content), filename))
+
+    def select_catalog(self, key: str) -> bool:
+        """Review catalog ``key``: open the reviewer's last course there (True) or its
+        first course (False)."""
+        with self.lock:
+            if key not in self.catalogs:
+                raise ReviewRefused(f"no catalog named {key!r}; loaded: {', '.join(self.catalogs)}")
+            self.catalog_key, self.course_id = key, ""
+            position = self.resume_position()
+            self.open_course(position or self.course_ids[0])
+            return position is not None
+
+    def resume(self) -> bool:
+        """Go to the reviewer's last course in this catalog, if they have one (True; it is
+        opened when the reviewer is elsewhere); otherwise the current course becomes
+        their position (False). Called when the reviewer says who they are."""
+        with self.lock:
+            position = self.resume_position()
+            if position is None:
+                self.remember()
+                return False
+            if position != self.course_id:
+                self.open_course(position)
+            return True
+
+    def resume_position(self) -> str | None:
+        """The reviewer's last course in this catalog, if it is still in the catalog."""
+        if not self.reviewer:
+            return None
+        position = self.store.position(self.reviewer, self.catalog_key)
+        return position if position in set(self.course_ids) else None
+
+    def remember(self) -> None:
+        """Store where the reviewer is (navigation only, not audited; nothing when read-only)."""
+        if self.reviewer and self.course_id and not self.read_only:
+            self.store.set_position(self.reviewer, self.catalog_key, self.course_id)
+
+    def step(self, delta: int) -> CourseView:
+        """Open the course ``delta`` places on in the catalog's order (wrapping around)."""
+        with self.lock:
+            ids = self.course_ids
+            i = ids.index(self.course_id) if self.course_id in ids else 0
+            return self.open_course(ids[(i + delta) % len(ids)])
+
+    # ----------------------------------------------------------------- one course
+
+    def suggestions(self, course_id: str | None = None, catalog: str | None = None) -> pd.DataFrame:
+        """A course's suggestions, computed once per session."""
+        catalog, course_id = catalog or self.catalog_key, course_id or self.course_id
+        key = (catalog, course_id)
+        with self.lock:
+            if key not in self._suggestions:
+                table = self.catalogs[catalog]
+                self._suggestions[key] = self.aligner.suggest(table[table["course_id"] == course_id].head(1))
+            return self._suggestions[key]
+
+    def open_course(self, course_id: str) -> CourseView:
+        """Move to ``course_id``: its suggestions are registered as shown (the store's
+        progress counts them) and the position remembered (both skipped when read-only).
+        The reviewer is moved before the suggestions are computed, so a failure there
+        still leaves them on the course they chose."""
+        with self.lock:
+            course = self.course(course_id)
+            self.course_id = course_id
+            suggestions = self.suggestions(course_id)
+            if not self.read_only:
+                self.store.register_suggestions(self.catalog_key, suggestions)
+            self.remember()
+            return self.view(course)
+
+    def view(self, course: dict | None = None) -> CourseView:
+        """The current course as the reviewer sees it now (decisions read again)."""
+        course = course or self.course()
+        suggestions = self.suggestions(course["course_id"])
+        decided = self.decisions(course["course_id"])
+        shown = set(suggestions["standard_id"])
+        added = [d for sid, d in decided.items() if sid not in shown]
+        return CourseView(self.catalog_key, course, suggestions, decided, added, course_sectors(course))
+
+    def decisions(self, course_id: str | None = None, catalog: str | None = None) -> dict[str, dict]:
+        """``{standard_id: decision}`` of one course (default: the current one)."""
+        table = self.store.decisions(catalog or self.catalog_key)
+        table = table[table["course_id"] == (course_id or self.course_id)]
+        return {r["standard_id"]: r for r in table.to_dict("records")}
+
+    # ----------------------------------------------------------------- decisions
+
+    def _require_reviewer(self) -> str:
+        reviewer = self.reviewer
+        if not reviewer:
+            raise ReviewRefused("Type your name in “Your name” first: every decision records who made it.")
+        return reviewer
+
+    def decide(self, standard_id: str, decision: str, *, association_type: str = "exactMatchOf", note: str = "",
+               origin: str = "suggestion", course_id: str | None = None, catalog: str | None = None) -> dict:
+        """Record one decision (one transaction, audited) on ``standard_id`` for
+        ``course_id`` in ``catalog`` (default: where the reviewer is); returns the stored
+        decision. Raises, changing nothing, when the store refuses it."""
+        with self.lock:
+            reviewer = self._require_reviewer()
+            course_id, catalog = course_id or self.course_id, catalog or self.catalog_key
+            stored = self.store.record(catalog, course_id, standard_id, decision, reviewer,
+                                       association_type=association_type, origin=origin, note=note)
+            self.remember()
+            return stored
+
+    def undo(self, standard_id: str, *, course_id: str | None = None, catalog: str | None = None) -> bool:
+        """Back to "not reviewed" (``ReviewStore.clear``, audited); False when there was no decision."""
+        with self.lock:
+            reviewer = self._require_reviewer()
+            return self.store.clear(catalog or self.catalog_key, course_id or self.course_id, standard_id, reviewer)
+
+    def add_missed(self, standard_id: str | None, *, association_type: str = "exactMatchOf",
+                   note: str = "") -> dict:
+        """Accept a standard the machine did not suggest for the current course."""
+        if not standard_id:
+            raise ReviewRefused("Search for a standard and select it in the list first.")
+        if standard_id not in self._info.index:
+            raise ReviewRefused(f"{standard_id} is not one of the loaded standards")
+        return self.decide(standard_id, "accepted", association_type=association_type, note=note, origin="reviewer")
+
+    # ----------------------------------------------------------------- standards
+
+    def search(self, query: str, limit: int = SEARCH_LIMIT) -> pd.DataFrame:
+        """Standards (no headings) containing every word of ``query``, at most ``limit``."""
+        query = str(query or "").strip()
+        if not query:
+            return self.searchable.iloc[:0]
+        return search_standards(self.searchable, query).head(limit)
+
+    def code(self, standard_id: str) -> str:
+        """The code a reviewer reads (``display_code``), else the id."""
+        if standard_id in self._info.index and self._info.at[standard_id, "display_code"]:
+            return str(self._info.at[standard_id, "display_code"])
+        return standard_id
+
+    def text(self, standard_id: str) -> str:
+        """The standard's own text, verbatim ('' when it is not loaded)."""
+        return str(self._info.at[standard_id, "text"]) if standard_id in self._info.index else ""
+
+    # ----------------------------------------------------------------- progress, export
+
+    def progress(self) -> tuple[dict, dict | None]:
+        """``(catalog totals, this course's row or None)`` from the store."""
+        summary = self.store.progress_summary(self.catalog_key)
+        per_course = self.store.progress(self.catalog_key)
+        mine = per_course[per_course["course_id"] == self.course_id]
+        return summary, (mine.iloc[0].to_dict() if len(mine) else None)
+
+    def export(self, kind: str) -> Export | None:
+        """This catalog's decisions as CSV, Excel (OpenSALT association sheet) or CASE
+        JSON (:mod:`alignment.present.exports`); None when there are none yet."""
+        from alignment.present import exports
+
+        if kind not in EXPORT_KINDS:
+            raise ReviewRefused(f"unknown export {kind!r}; one of {', '.join(EXPORT_KINDS)}")
+        decisions = self.store.decisions(self.catalog_key)
+        if decisions.empty:
+            return None
+        if kind == "csv":
+            data = exports.to_csv_bytes(decisions, catalog=self.catalog_key)
+        elif kind == "excel":
+            data = exports.to_excel_bytes(decisions, catalog=self.catalog_key, courses=self.courses,
+                                          standards=self.standards)
+        else:
+            data = exports.to_case_bytes(decisions, catalog=self.catalog_key, courses=self.courses,
+                                         standards=self.standards)
+        suffix, mime, label = EXPORT_KINDS[kind]
+        return Export(f"{_stem(self.catalog_key)}-decisions{suffix}", mime, label, data, len(decisions))
+
+
+def _stem(catalog: str) -> str:
+    from alignment.ui import html as h
+
+    return h.css_class(catalog.rsplit(".", 1)[0])
