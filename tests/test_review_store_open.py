@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from alignment import settings as config
+from alignment.settings import get_settings
 from alignment.review.store import (
     DamagedStoreError, MissingStoreError, ReadOnlyStoreError, ReviewStore, ReviewStoreError, SchemaVersionError,
 )
@@ -28,8 +28,8 @@ CATALOG = "westview_2025_26_courses.csv"
 
 def _real_ids(n: int) -> tuple[list[str], list[str]]:
     """Course ids of the bundled catalog and CCSS ids of the bundled standards."""
-    courses = pd.read_csv(config.STANDARDS_DATA_DIR / "catalogs" / CATALOG, dtype=str, keep_default_na=False)
-    standards = pd.read_csv(config.STANDARDS_DATA_DIR / "standards.csv", dtype=str, keep_default_na=False)
+    courses = pd.read_csv(get_settings().standards_data_dir / "catalogs" / CATALOG, dtype=str, keep_default_na=False)
+    standards = pd.read_csv(get_settings().standards_data_dir / "standards.csv", dtype=str, keep_default_na=False)
     ccss = standards.loc[(standards["framework"] == "ccss_math") & (standards["kind"] != "heading"), "standard_id"]
     return list(dict.fromkeys(courses["course_id"]))[:n], list(ccss)[:n]
 
