@@ -68,3 +68,6 @@ def test_front_door_names_and_links_the_apps_and_the_data(browser, server, expec
     wait_ready(browser)
     assert browser.current_url == server.url.rstrip("/") + "/apps/teacher-coverage"
     assert browser.find_elements(By.CSS_SELECTOR, ".pa-course-picker input")
+    # the app's tab title is its human name, never the notebook's file name
+    assert browser.title == "Teacher coverage - Pathway Align"
+    assert "course_coverage" not in browser.title
