@@ -37,11 +37,19 @@ over courses that share a candidate set, evidence only for the top-k pairs.
 ``iter_suggest`` yields one table per chunk (for writing as you go).
 
 Output of ``suggest`` (one row per suggestion, ranked within course and framework):
-``course_id, standard_id, framework, code, score, rank, band, evidence`` and, for
+``course_id, standard_id, framework, code, score, rank, band, evidence, family`` and, for
 presenters, ``display_code, sector, pathway, standard_text, matched_terms,
 matched_phrases, best_sentence, note``. A course whose sector has no pathway
 standards in the data gets one row for that framework with empty ``standard_id``,
 band ``none`` and the note "no pathway standards loaded for this sector".
+
+Common Core for whole courses (``docs/ccss_courses.md``): suggestions are ranked
+within (framework, family): the practice standards (Mathematical Practices, CCR
+anchors, Career Ready Practices; ``alignment.align.families``) are a family of their
+own and never take a content standard's place; Common Core content standards that
+sit close to every course ("hubs") are demoted against a background of real course
+descriptions (``alignment.align.hubs``, fitted in ``fit``); inside a grade band a
+standard for other grades than the course's is pushed down (``alignment.align.grades``).
 """
 
 from __future__ import annotations
@@ -55,13 +63,16 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from alignment.align import bands as band_config
+from alignment.align.families import FAMILIES, families as standard_families
+from alignment.align.grades import OTHER_GRADES_PENALTY, grade_levels, grade_penalty
+from alignment.align.hubs import HubDemotion
 from alignment.settings import FROM_SETTINGS, get_settings
 from alignment.nlp.cache import ArrayCache, cache_key
 from alignment.nlp.lexical import LemmaTfidf
 from alignment.nlp.pipeline import content_lemmas, lemma_views, load_nlp, model_version, noun_phrases
 
 #: Output columns, in order (the CLI writes exactly these).
-SUGGESTION_COLUMNS = ["course_id", "standard_id", "framework", "code", "score", "rank", "band", "evidence"]
+SUGGESTION_COLUMNS = ["course_id", "standard_id", "framework", "code", "score", "rank", "band", "evidence", "family"]
 #: Extra columns kept for presenters (apps, notebooks, gap analysis).
 DETAIL_COLUMNS = [
     "display_code", "sector", "pathway", "standard_text",
@@ -180,6 +191,13 @@ class Aligner:
         accurate mode (read off the whole-description pass, or each sentence encoded).
     lemmas: ``lookup`` (default) or ``tagger``: where course lemmas come from.
     chunk_size: courses analysed and scored at a time.
+    hub_strength: how strongly Common Core content standards close to every course are
+        demoted (``bands.HUB_STRENGTH``; 0 turns it off).
+    background: course descriptions (a catalog with ``description``) the hub demotion is
+        fitted on; default the bundled catalog.
+    other_grades_penalty: subtracted from a Common Core standard written for other grades
+        than the course's, inside its band (``grades.OTHER_GRADES_PENALTY``; 0: off). The
+        suggestion's score is the ranking score, penalty included.
     """
 
     def __init__(
@@ -197,6 +215,9 @@ class Aligner:
         passages: str = "pooled",
         lemmas: str = "lookup",
         chunk_size: int = CHUNK_SIZE,
+        hub_strength: float | None = None,
+        background: pd.DataFrame | None = None,
+        other_grades_penalty: float | None = None,
     ):
         self.top_k = top_k
         self.frameworks = frameworks
@@ -213,6 +234,9 @@ class Aligner:
         self.passages = passages
         self.lemmas = lemmas
         self.chunk_size = chunk_size
+        self.hub_strength = band_config.HUB_STRENGTH if hub_strength is None else hub_strength
+        self.background = background
+        self.other_grades_penalty = OTHER_GRADES_PENALTY if other_grades_penalty is None else other_grades_penalty
 
     # ------------------------------------------------------------------ fit
     def fit(self, standards: pd.DataFrame) -> "Aligner":
@@ -285,10 +309,37 @@ class Aligner:
             [self.semantic_weight.get(f, 1.0) for f in self.standards_["framework"]], dtype=np.float32
         )
         self.tfidf_ = LemmaTfidf().fit(self.lemmas_)
+        self.families_ = standard_families(self.standards_).to_numpy()
         self._index_groups()
         self._index_evidence()
         self.course_nlp_ = self._course_pipeline()
+        self.hubs_ = self._fit_hubs()
         return self
+
+    def _fit_hubs(self) -> HubDemotion | None:
+        """Hub demotion fitted on the background descriptions' raw scores (cached on disk)."""
+        if not self.hub_strength:
+            return None
+        background = self.background
+        if background is None:
+            from alignment.data.catalog import default_catalog
+
+            background = default_catalog()
+        if "description" not in background.columns:
+            raise ValueError("the hub demotion's background needs a description column")
+        texts = background["description"].fillna("").astype(str).tolist()
+        hubs = HubDemotion(strength=float(self.hub_strength))
+        key = cache_key("hubs", self.cache_key_, self.mode, self.passages, self.lemmas, self.whole_weight,
+                        sorted(self.semantic_weight.items()), texts)
+        cache = ArrayCache(self.cache_dir, prefix="hubs") if self.cache_dir else None
+        hit = cache.load(key) if cache else None
+        if hit is not None:
+            mean = hit[0]["background_mean"]
+        else:
+            mean = self._score(self._analyse(texts), keep_sentences=False, demote=False)[0].mean(axis=0)
+            if cache:
+                cache.save(key, {"background_mean": mean.astype(np.float32)}, {"courses": len(texts)})
+        return hubs.fit_mean(mean, self.standards_["framework"].to_numpy(), self.families_)
 
     def _column_texts(self, column: str) -> list[str]:
         """Texts of one column; rows where it is empty (e.g. no headings) use ``text``."""
@@ -318,6 +369,7 @@ class Aligner:
         s = self.standards_
         self.groups_ = {fw: np.flatnonzero(s["framework"].to_numpy() == fw) for fw in s["framework"].unique()}
         self.sector_array_ = s["sector"].to_numpy()
+        self.grade_array_ = s["grade"].astype(str).to_numpy() if "grade" in s else np.array([""] * len(s))
         self.band_array_ = s["grade_band"].to_numpy() if "grade_band" in s else np.array([""] * len(s))
         self._candidate_memo = {}
 
@@ -406,8 +458,8 @@ class Aligner:
         self._check_fitted()
         return self._score(analysed, columns, keep_sentences=False)[0]
 
-    def _score(self, analysed: list[CourseText], columns=None, keep_sentences: bool = True):
-        """Scores, and (for evidence) each sentence's cosine with each standard."""
+    def _score(self, analysed: list[CourseText], columns=None, keep_sentences: bool = True, demote: bool = True):
+        """Scores (hub-demoted when fitted), and (for evidence) each sentence's cosine with each standard."""
         cols = None if columns is None else np.asarray(columns)
         S = self.embeddings_ if cols is None else self.embeddings_[cols]
         semantic = np.stack([c.embedding for c in analysed]).astype(np.float32) @ S.T
@@ -422,6 +474,8 @@ class Aligner:
         lexical = self.tfidf_.similarity([c.lemmas for c in analysed], cols)
         w = self.weights_ if cols is None else self.weights_[cols]
         scores = (semantic * w + lexical * (1 - w)).astype(np.float32)
+        if demote and getattr(self, "hubs_", None) is not None:
+            scores = self.hubs_.transform(scores, cols)
         return scores, sent_sims, offsets
 
     # ------------------------------------------------------------- suggest
@@ -469,32 +523,37 @@ class Aligner:
         n = len(courses)
         sectors = courses["sector"].tolist() if "sector" in courses.columns else [""] * n
         grades = courses["grades"].tolist() if "grades" in courses.columns else [""] * n
-        # Courses with the same sectors and grade bands share their candidate sets:
-        # one argpartition per group and framework.
+        # Courses with the same sectors, grade bands and grades share their candidate
+        # sets: one argpartition per group, framework and family (content, practice).
         groups: dict[tuple, list[int]] = {}
         for i in range(n):
             bands = grade_bands_for(grades[i]) if self.grade_aware else None
-            key = (tuple(_split(sectors[i])), frozenset(bands) if bands else None)
+            levels = grade_levels(grades[i]) if self.grade_aware else None
+            key = (tuple(_split(sectors[i])), frozenset(bands) if bands else None, levels)
             groups.setdefault(key, []).append(i)
-        picks: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = {}
+        picks: dict[tuple[int, str, str], tuple[np.ndarray, np.ndarray]] = {}
         notes: dict[tuple[int, str], str] = {}
-        for (course_sectors, bands), rows in groups.items():
+        for (course_sectors, bands, levels), rows in groups.items():
             for fw in loaded:
                 candidates, note = self._candidates(fw, list(course_sectors), set(bands) if bands else None)
                 if note:
                     notes.update({(i, fw): note for i in rows})
                     continue
-                if len(candidates) == 0:
-                    continue
-                sub = scores[np.ix_(rows, candidates)]
-                k = min(top_k, len(candidates))
-                top = np.argpartition(-sub, k - 1, axis=1)[:, :k]
-                values = np.take_along_axis(sub, top, axis=1)
-                order = np.argsort(-values, axis=1, kind="stable")
-                top = np.take_along_axis(top, order, axis=1)
-                values = np.take_along_axis(values, order, axis=1)
-                for r, i in enumerate(rows):
-                    picks[(i, fw)] = (candidates[top[r]], values[r])
+                for family in FAMILIES:
+                    idx = candidates[self.families_[candidates] == family]
+                    if len(idx) == 0:
+                        continue
+                    sub = scores[np.ix_(rows, idx)]
+                    if fw in CCSS_FRAMEWORKS and levels and self.other_grades_penalty:
+                        sub = sub - grade_penalty(self.grade_array_[idx], levels, self.other_grades_penalty)
+                    k = min(top_k, len(idx))
+                    top = np.argpartition(-sub, k - 1, axis=1)[:, :k]
+                    values = np.take_along_axis(sub, top, axis=1)
+                    order = np.argsort(-values, axis=1, kind="stable")
+                    top = np.take_along_axis(top, order, axis=1)
+                    values = np.take_along_axis(values, order, axis=1)
+                    for r, i in enumerate(rows):
+                        picks[(i, fw, family)] = (idx[top[r]], values[r])
         out = _empty_columns()
         ids = courses["course_id"].tolist()
         for i in range(n):
@@ -503,16 +562,17 @@ class Aligner:
                 if (i, fw) in notes:
                     _append_note(out, ids[i], fw, notes[(i, fw)])
                     continue
-                if (i, fw) not in picks:
-                    continue
-                if lemma_set is None:
-                    lemma_set = set(course.lemmas)
-                chosen, values = picks[(i, fw)]
-                sims = sent_sims[offsets[i] : offsets[i + 1]]
-                for rank, (j, value) in enumerate(zip(chosen.tolist(), values.tolist()), start=1):
-                    sentence = course.sentences[int(np.argmax(sims[:, j]))] if len(course.sentences) else ""
-                    terms, phrases = self._shared(course, lemma_set, j)
-                    self._append_suggestion(out, ids[i], j, value, rank, terms, phrases, sentence)
+                for family in FAMILIES:
+                    if (i, fw, family) not in picks:
+                        continue
+                    if lemma_set is None:
+                        lemma_set = set(course.lemmas)
+                    chosen, values = picks[(i, fw, family)]
+                    sims = sent_sims[offsets[i] : offsets[i + 1]]
+                    for rank, (j, value) in enumerate(zip(chosen.tolist(), values.tolist()), start=1):
+                        sentence = course.sentences[int(np.argmax(sims[:, j]))] if len(course.sentences) else ""
+                        terms, phrases = self._shared(course, lemma_set, j)
+                        self._append_suggestion(out, ids[i], j, value, rank, terms, phrases, sentence)
         return self._frame(out)
 
     def _candidates(self, fw: str, sectors: list[str], bands: set[str] | None):
@@ -548,6 +608,7 @@ class Aligner:
         out["rank"].append(rank)
         out["band"].append(band_config.band_for(score, fw))
         out["evidence"].append(format_evidence(terms, phrases, sentence))
+        out["family"].append(self.families_[j])
         out["display_code"].append(std["display_code"][j])
         out["sector"].append(std["sector"][j])
         out["pathway"].append(std["pathway"][j])
@@ -614,7 +675,7 @@ def _empty_columns() -> dict[str, list]:
 def _append_note(out, course_id, fw, note):
     values = {
         "course_id": course_id, "standard_id": "", "framework": fw, "code": "",
-        "score": np.nan, "rank": pd.NA, "band": "none", "evidence": note,
+        "score": np.nan, "rank": pd.NA, "band": "none", "evidence": note, "family": "",
         "display_code": "", "sector": "", "pathway": "", "standard_text": "",
         "matched_terms": [], "matched_phrases": [], "best_sentence": "", "note": note,
     }

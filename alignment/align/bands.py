@@ -37,13 +37,38 @@ WHOLE_WEIGHT = 0.5
 #: or less below (see the calibration table of benchmarks/quality.py and the README).
 BAND_THRESHOLDS = {"strong": 0.55, "possible": 0.45}
 
+#: Common Core for whole courses: course descriptions score lower against CCSS
+#: standards than standards do against each other (the tasks the thresholds above come
+#: from), so the CCSS frameworks have their own thresholds, calibrated at the course
+#: level on the labelled catalog courses (``benchmarks/course_quality.py`` writes the
+#: pairs to ``benchmarks/data/course_band_calibration.csv`` and derives the thresholds
+#: from them with ``thresholds_from_pairs``: ``strong`` where the suggestions at or above
+#: are right at least 3 times in 4, ``possible`` at least half the time;
+#: ``tests/test_families.py`` checks these numbers against that file).
+FRAMEWORK_BAND_THRESHOLDS = {
+    "ccss_math": {"strong": 0.55, "possible": 0.45},
+    "ccss_ela": {"strong": 0.55, "possible": 0.45},
+}
+
+#: Hub demotion of Common Core content standards (``alignment.align.hubs``): the share
+#: of a standard's excess mean score against the catalog's descriptions that is
+#: subtracted. Measured on the labelled math courses (docs/ccss_courses.md): 0 -> 12 of
+#: 15 with a right-category first suggestion, 0.5 -> 13, 1.0 -> 11, 1.5 -> 13.
+HUB_STRENGTH = 0.5
+
 BANDS = ("strong", "possible", "weak")
 
 
+def thresholds_for(framework: str | None = None) -> dict[str, float]:
+    """The band thresholds of a framework (the shared ones unless it has its own)."""
+    return FRAMEWORK_BAND_THRESHOLDS.get(framework or "", BAND_THRESHOLDS)
+
+
 def band_for(score: float, framework: str | None = None) -> str:
-    """The confidence band of a score."""
-    if score >= BAND_THRESHOLDS["strong"]:
+    """The confidence band of a score (of a suggestion from ``framework``)."""
+    thresholds = thresholds_for(framework)
+    if score >= thresholds["strong"]:
         return "strong"
-    if score >= BAND_THRESHOLDS["possible"]:
+    if score >= thresholds["possible"]:
         return "possible"
     return "weak"
