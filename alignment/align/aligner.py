@@ -64,7 +64,7 @@ from tqdm.auto import tqdm
 
 from alignment.align import bands as band_config
 from alignment.align.families import FAMILIES, families as standard_families
-from alignment.align.grades import OTHER_GRADES_PENALTY, grade_levels, grade_penalty
+from alignment.align.grades import grade_levels, other_grades
 from alignment.align.hubs import HubDemotion
 from alignment.settings import FROM_SETTINGS, get_settings
 from alignment.nlp.cache import ArrayCache, cache_key
@@ -195,9 +195,8 @@ class Aligner:
         demoted (``bands.HUB_STRENGTH``; 0 turns it off).
     background: course descriptions (a catalog with ``description``) the hub demotion is
         fitted on; default the bundled catalog.
-    other_grades_penalty: subtracted from a Common Core standard written for other grades
-        than the course's, inside its band (``grades.OTHER_GRADES_PENALTY``; 0: off). The
-        suggestion's score is the ranking score, penalty included.
+    within_band: inside a grade band, keep only the Common Core standards written for the
+        course's own grades (a grade-9 course: 9-10, not 11-12; ``alignment.align.grades``).
     """
 
     def __init__(
@@ -217,7 +216,7 @@ class Aligner:
         chunk_size: int = CHUNK_SIZE,
         hub_strength: float | None = None,
         background: pd.DataFrame | None = None,
-        other_grades_penalty: float | None = None,
+        within_band: bool = True,
     ):
         self.top_k = top_k
         self.frameworks = frameworks
@@ -236,7 +235,7 @@ class Aligner:
         self.chunk_size = chunk_size
         self.hub_strength = band_config.HUB_STRENGTH if hub_strength is None else hub_strength
         self.background = background
-        self.other_grades_penalty = OTHER_GRADES_PENALTY if other_grades_penalty is None else other_grades_penalty
+        self.within_band = within_band
 
     # ------------------------------------------------------------------ fit
     def fit(self, standards: pd.DataFrame) -> "Aligner":
@@ -528,14 +527,14 @@ class Aligner:
         groups: dict[tuple, list[int]] = {}
         for i in range(n):
             bands = grade_bands_for(grades[i]) if self.grade_aware else None
-            levels = grade_levels(grades[i]) if self.grade_aware else None
+            levels = grade_levels(grades[i]) if self.grade_aware and self.within_band else None
             key = (tuple(_split(sectors[i])), frozenset(bands) if bands else None, levels)
             groups.setdefault(key, []).append(i)
         picks: dict[tuple[int, str, str], tuple[np.ndarray, np.ndarray]] = {}
         notes: dict[tuple[int, str], str] = {}
         for (course_sectors, bands, levels), rows in groups.items():
             for fw in loaded:
-                candidates, note = self._candidates(fw, list(course_sectors), set(bands) if bands else None)
+                candidates, note = self._candidates(fw, list(course_sectors), set(bands) if bands else None, levels)
                 if note:
                     notes.update({(i, fw): note for i in rows})
                     continue
@@ -544,8 +543,6 @@ class Aligner:
                     if len(idx) == 0:
                         continue
                     sub = scores[np.ix_(rows, idx)]
-                    if fw in CCSS_FRAMEWORKS and levels and self.other_grades_penalty:
-                        sub = sub - grade_penalty(self.grade_array_[idx], levels, self.other_grades_penalty)
                     k = min(top_k, len(idx))
                     top = np.argpartition(-sub, k - 1, axis=1)[:, :k]
                     values = np.take_along_axis(sub, top, axis=1)
@@ -575,8 +572,8 @@ class Aligner:
                         self._append_suggestion(out, ids[i], j, value, rank, terms, phrases, sentence)
         return self._frame(out)
 
-    def _candidates(self, fw: str, sectors: list[str], bands: set[str] | None):
-        memo_key = (fw, tuple(sectors), frozenset(bands) if bands else None)
+    def _candidates(self, fw: str, sectors: list[str], bands: set[str] | None, levels: frozenset[int] | None = None):
+        memo_key = (fw, tuple(sectors), frozenset(bands) if bands else None, levels)
         if memo_key in self._candidate_memo:
             return self._candidate_memo[memo_key]
         idx, note = self.groups_[fw], ""
@@ -589,6 +586,8 @@ class Aligner:
                 idx = idx[np.isin(self.sector_array_[idx], covered)]
         if not note and fw in CCSS_FRAMEWORKS and bands:
             idx = idx[np.isin(self.band_array_[idx], list(bands))]
+        if not note and fw in CCSS_FRAMEWORKS and levels:
+            idx = idx[~other_grades(self.grade_array_[idx], levels)]
         self._candidate_memo[memo_key] = (idx, note)
         return idx, note
 

@@ -42,12 +42,13 @@ BAND_THRESHOLDS = {"strong": 0.55, "possible": 0.45}
 #: from), so the CCSS frameworks have their own thresholds, calibrated at the course
 #: level on the labelled catalog courses (``benchmarks/course_quality.py`` writes the
 #: pairs to ``benchmarks/data/course_band_calibration.csv`` and derives the thresholds
-#: from them with ``thresholds_from_pairs``: ``strong`` where the suggestions at or above
-#: are right at least 3 times in 4, ``possible`` at least half the time;
-#: ``tests/test_families.py`` checks these numbers against that file).
+#: from them with ``thresholds_from_pairs``: ``strong`` from where a suggestion of that
+#: score is right at least 3 times in 4, ``possible`` at least half the time (5-point
+#: score windows); ``tests/test_families.py`` checks these numbers against that file).
+#: Practice standards of a CCSS framework use its thresholds.
 FRAMEWORK_BAND_THRESHOLDS = {
-    "ccss_math": {"strong": 0.55, "possible": 0.45},
-    "ccss_ela": {"strong": 0.55, "possible": 0.45},
+    "ccss_math": {"strong": 0.35, "possible": 0.28},
+    "ccss_ela": {"strong": 0.34, "possible": 0.30},
 }
 
 #: Hub demotion of Common Core content standards (``alignment.align.hubs``): the share

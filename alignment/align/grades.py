@@ -1,11 +1,16 @@
-"""Grade fit inside a grade band: a grade-9 course prefers the 9-10 standards.
+"""Grade fit inside a grade band: a grade-9 course gets the 9-10 standards, not the 11-12 ones.
 
 The Common Core's high-school ELA/Literacy standards come in two grade levels,
-9-10 and 11-12, often as near twins (RL.9-10.1 and RL.11-12.1 differ by a clause),
-so their scores for a course differ by noise. The course's grades decide: a
-standard written for grades the course does not teach is pushed down by
-``OTHER_GRADES_PENALTY``. Standards for a whole band (``HS``, ``K-12``) and courses
-whose grades are unknown or span both levels are never pushed down.
+9-10 and 11-12, as twins (RL.9-10.1 and RL.11-12.1 differ by a clause), so their
+scores for a course differ by little and a course's top 3 mixed the levels (10 of
+13 English courses of the catalog). The course's grades decide: inside the band the
+aligner already keeps, a standard written for grades the course does not teach is
+not a candidate; its twin for the course's grades is. Measured against a softer
+rule (subtracting a penalty): 0.03 left 4 of 13 English courses with an other-grade
+twin in the top 3, 0.05-0.1 left 3 (RI.9-10.6, on rhetoric, outscores every 11-12
+standard but its own twin for AP English Language by more than 0.1), so the twin
+is dropped outright (docs/ccss_courses.md). Standards for a whole band (``HS``,
+``K-12``) and courses whose grades are unknown or span both levels keep everything.
 """
 
 from __future__ import annotations
@@ -13,13 +18,6 @@ from __future__ import annotations
 import re
 
 import numpy as np
-
-#: Subtracted from the score of a standard written for other grades than the course's
-#: (inside the band the course already keeps). 0.1 is more than twin standards ever
-#: differ by for a course and less than a different strand; chosen on the ELA courses
-#: of the catalog (docs/ccss_courses.md: 0.03 left 4 of 13 with an other-grade twin in
-#: the top 3, 0.05 and 0.08 left 3, 0.1 none).
-OTHER_GRADES_PENALTY = 0.1
 
 
 def grade_levels(grades) -> frozenset[int] | None:
@@ -47,8 +45,3 @@ def other_grades(standard_grades, course_grades) -> np.ndarray:
             memo[key] = bool(levels) and not (levels & course_grades)
         out[i] = memo[key]
     return out
-
-
-def grade_penalty(standard_grades, course_grades, penalty: float = OTHER_GRADES_PENALTY) -> np.ndarray:
-    """The amount subtracted from each standard's score for one course's grades."""
-    return other_grades(standard_grades, course_grades).astype(np.float32) * np.float32(penalty)
