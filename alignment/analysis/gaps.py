@@ -48,9 +48,14 @@ Parts of the report (:class:`GapReport`):
     indicator of a standard that has foundational indicators, and neither that course
     nor any course at an earlier level *introduces* the standard (covers the standard
     itself or one of its foundational indicators).
-(f) ``common_core``: CCSS standards the courses cover (``counted``), grouped as literacy
-    in technical subjects (RST/WHST), mathematics, other ELA; then, not counted, the
-    best weak Common Core suggestions of each group, for a reviewer to confirm or drop.
+(f) ``common_core``: CCSS standards the courses cover (``counted``), content first, grouped
+    as literacy in technical subjects (RST/WHST), mathematics, other ELA, then the
+    practice families (Mathematical Practices, CCR anchors: ``alignment.align.families``)
+    as their own groups; then, not counted, the best weak Common Core suggestions of each
+    group, for a reviewer to confirm or drop. ``common_core_domains``: the counted
+    content standards folded into their domains ("HSA.SSE Seeing Structure in
+    Expressions: 2 standards", ``alignment.analysis.clusters``); the summary's
+    "Common Core content reinforced" row quotes them.
 (g) ``fixes``: for each gap of (a) and (b), the catalog courses (any pathway) with the
     highest aligner score for it (``FixFinder``; needs a fitted Aligner and a catalog).
 
@@ -72,6 +77,8 @@ import pandas as pd
 
 from alignment.settings import FROM_SETTINGS, get_settings
 from alignment.align.bands import band_for
+from alignment.align.families import PRACTICE, family_of
+from alignment.analysis.clusters import cluster_code
 from alignment.data.decisions import DECISION_COLUMNS, latest_decisions, validate_decisions
 from alignment.data.pathways import LEVEL_ORDER, LEVELS, Pathway
 
@@ -92,6 +99,11 @@ CTE_FRAMEWORKS = ("cte_pathway", "cte_anchor", "cte_crp")
 REINFORCEMENT = ("once", "repeated in one level", "reinforced across levels")
 
 COVERAGE_COLUMNS = ["course_id", "standard_id", "status", "source", "band", "score", "covers"]
+#: Part (f)'s domain view: one row per Common Core domain the courses reinforce.
+DOMAIN_COLUMNS = ["framework", "domain", "domain_title", "n_standards", "standards", "n_courses", "courses", "label"]
+#: Part (f)'s groups, content first, then the practice families.
+CCSS_GROUP_ORDER = {"literacy in technical subjects (RST/WHST)": 0, "mathematics": 1, "other ELA/literacy": 2,
+                    "mathematical practice": 3, "ELA anchor standards (CCR)": 4}
 
 
 # =========================================================================== coverage
@@ -354,6 +366,7 @@ class GapReport:
     pathway_fit: pd.DataFrame
     summary: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    common_core_domains: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DOMAIN_COLUMNS))
     pathway_standards_loaded: bool = True
     best_pathway: str = ""
 
@@ -367,6 +380,7 @@ class GapReport:
         ("(d) Reinforcement", "reinforcement"),
         ("(e) Sequencing", "sequencing"),
         ("(f) Common Core", "common_core"),
+        ("(f) Common Core domains", "common_core_domains"),
         ("(g) Suggested fixes", "fixes"),
         ("Coverage by family", "coverage_by_family"),
         ("Coverage by level", "coverage_by_level"),
@@ -588,6 +602,8 @@ def gap_report(
     # ---- (f) Common Core: what the courses reinforce, then the best uncounted candidates
     f = sc[sc["framework"].isin(["ccss_ela", "ccss_math"]) & sc["covered"]]
     f_rows = [{"group": _ccss_group(r.framework, r.display_code), "framework": r.framework,
+               "family": family_of(r.framework, meta.at[r.standard_id, "code"]),
+               "domain": cluster_code(r.display_code),
                "standard_id": r.standard_id, "display_code": r.display_code, "grade": meta.at[r.standard_id, "grade"],
                "text": r.text, "counted": True, "status": "accepted" if r.accepted_by else "suggested only",
                "best_score": r.best_score, "n_courses": r.n_courses, "courses": r.courses, "levels": r.levels}
@@ -599,7 +615,8 @@ def gap_report(
         courses = sorted(set(group["course_id"]), key=rank_of.get)
         code = meta.at[sid, "display_code"] or meta.at[sid, "code"]
         weak_rows.append({"group": _ccss_group(meta.at[sid, "framework"], code), "framework": meta.at[sid, "framework"],
-                          "standard_id": sid, "display_code": code, "grade": meta.at[sid, "grade"],
+                          "family": family_of(meta.at[sid, "framework"], meta.at[sid, "code"]),
+                          "domain": cluster_code(code), "standard_id": sid, "display_code": code, "grade": meta.at[sid, "grade"],
                           "text": meta.at[sid, "text"], "counted": False,
                           "status": "weak suggestion (not counted)", "best_score": float(group["score"].max()),
                           "n_courses": len(courses), "courses": _join(courses),
@@ -608,9 +625,8 @@ def gap_report(
     if len(weak_table):  # the n_weak_ccss best per group, for a reviewer to look at
         weak_table = (weak_table.sort_values("best_score", ascending=False, kind="stable")
                       .groupby("group", sort=False).head(n_weak_ccss))
-    group_order = {"literacy in technical subjects (RST/WHST)": 0, "mathematics": 1, "mathematical practice": 2,
-                   "other ELA/literacy": 3}
-    cc_cols = ["group", "framework", "standard_id", "display_code", "grade", "text", "counted", "status", "best_score",
+    group_order = CCSS_GROUP_ORDER
+    cc_cols = ["group", "framework", "family", "domain", "standard_id", "display_code", "grade", "text", "counted", "status", "best_score",
                "n_courses", "courses", "levels"]
     parts = [t for t in (pd.DataFrame(f_rows, columns=cc_cols), weak_table.reindex(columns=cc_cols)) if len(t)]
     # concat of empty frames is deprecated (and would lose dtypes): join only non-empty ones
@@ -619,6 +635,7 @@ def gap_report(
     common_core = common_core.sort_values(["counted", "group"], ascending=[False, True], kind="stable",
                                           key=lambda c: c.map(group_order) if c.name == "group" else c)
     common_core = common_core.reset_index(drop=True)
+    common_core_domains = _common_core_domains(common_core, std, rank_of)
 
     # ---- summaries
     by_family = _coverage_by_family(sc_scope, std, sc, pathway, loaded, reason)
@@ -646,7 +663,7 @@ def gap_report(
             notes.append("suggested fixes (g) not computed: they need a fitted Aligner and the catalog.")
 
     summary = _summary(pathway, sc_scope, sc, loaded, reason, best_pw, sequencing, suggested_only, common_core,
-                       anchor_gaps, notes)
+                       anchor_gaps, notes, titles)
     matrix = coverage_matrix(suggestions, decisions, pathway, standards=std, count_bands=count_bands) \
         if len(cov) or len(scope) else pd.DataFrame()
     if unknown:
@@ -657,6 +674,7 @@ def gap_report(
         suggested_only=suggested_only, reinforcement=reinforcement, sequencing=sequencing, common_core=common_core,
         fixes=fixes_table, coverage_by_family=by_family, coverage_by_level=by_level, coverage_by_course=by_course,
         pathway_fit=fit, summary=summary, notes=notes, pathway_standards_loaded=loaded, best_pathway=best_pw,
+        common_core_domains=common_core_domains,
     )
 
 
@@ -675,9 +693,29 @@ def _near_miss(sid: str, cov: pd.DataFrame) -> str:
 def _ccss_group(framework: str, code: str) -> str:
     if framework == "ccss_math":
         return "mathematical practice" if code.startswith("MP") else "mathematics"
+    if code.startswith("CCRA"):
+        return "ELA anchor standards (CCR)"
     if code.startswith(("RST", "WHST")):
         return "literacy in technical subjects (RST/WHST)"
     return "other ELA/literacy"
+
+
+def _common_core_domains(common_core: pd.DataFrame, std: pd.DataFrame, rank_of: dict) -> pd.DataFrame:
+    """Counted Common Core content standards folded into their domains (most standards first)."""
+    counted = common_core[common_core["counted"].astype(bool) & (common_core["family"] != PRACTICE)]
+    if counted.empty:
+        return pd.DataFrame(columns=DOMAIN_COLUMNS)
+    titles = dict(zip(std["standard_id"], std["domain"].fillna("").astype(str))) if "domain" in std.columns else {}
+    rows = []
+    for (fw, domain), group in counted.groupby(["framework", "domain"], sort=False):
+        courses = sorted({c for cs in group["courses"] for c in str(cs).split("; ") if c}, key=lambda c: rank_of.get(c, 0))
+        title = next((titles.get(s, "") for s in group["standard_id"] if titles.get(s)), "")
+        n = len(group)
+        rows.append({"framework": fw, "domain": domain, "domain_title": title, "n_standards": n,
+                     "standards": _join(group["display_code"]), "n_courses": len(courses), "courses": _join(courses),
+                     "label": f"{domain} {title}: {n} standard{'s' if n != 1 else ''}".replace("  ", " ")})
+    out = pd.DataFrame(rows, columns=DOMAIN_COLUMNS)
+    return out.sort_values(["n_standards", "n_courses"], ascending=False, kind="stable").reset_index(drop=True)
 
 
 def _sequencing(pathway, sc_scope, children, direct, levels, rank_of, code_of) -> pd.DataFrame:
@@ -876,7 +914,7 @@ def _pathway_fit(pathway, std, sc_scope, direct) -> tuple[pd.DataFrame, str]:
 
 
 def _summary(pathway, sc_scope, sc, loaded, reason, best_pw, sequencing, suggested_only, common_core, anchor_gaps,
-             notes) -> pd.DataFrame:
+             notes, titles=None) -> pd.DataFrame:
     rows = []
 
     def add(metric, value, note=""):
@@ -928,6 +966,8 @@ def _summary(pathway, sc_scope, sc, loaded, reason, best_pw, sequencing, suggest
     math = common_core[groups.str.startswith("math") & counted]
     add("Common Core reinforced", int(counted.sum()), f"{len(lit)} RST/WHST, {len(math)} mathematics "
         f"(part (f) also lists the best weak suggestions, not counted)")
+    content = common_core[counted & (common_core["family"] != PRACTICE)] if "family" in common_core else common_core[counted]
+    add("Common Core content reinforced", len(content), _quote_standards(content, titles or {}))
     for i, note in enumerate(notes, start=1):
         add(f"note {i}", note)
     out = pd.DataFrame(rows, columns=["metric", "value", "note"])
@@ -936,6 +976,18 @@ def _summary(pathway, sc_scope, sc, loaded, reason, best_pw, sequencing, suggest
 
 
 # =========================================================================== display helpers
+
+
+def _quote_standards(rows: pd.DataFrame, titles: dict, limit: int = 5) -> str:
+    """The standards' codes and their own text, verbatim, with the courses that reinforce them."""
+    if rows.empty:
+        return "no Common Core content standard is covered by a strong or possible suggestion or an acceptance"
+    quoted = []
+    for r in rows.head(limit).itertuples():
+        courses = ", ".join(titles.get(c, c) for c in str(r.courses).split("; ") if c)
+        quoted.append(f'{r.display_code} "{r.text}" ({courses})')
+    more = f"; and {len(rows) - limit} more (part (f))" if len(rows) > limit else ""
+    return "; ".join(quoted) + more
 
 
 def _rollup_status(statuses: list[str]) -> str:

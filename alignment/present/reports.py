@@ -70,8 +70,12 @@ PART_HELP = {
                       "understand, identify, describe, explain...). 'relies on unintroduced standard': a "
                       "concentrator course covers an applied indicator of a standard that no earlier course (nor "
                       "the course itself) introduces through the standard or its foundational indicators.",
-    "(f) Common Core": "Common Core standards the courses reinforce: literacy in technical subjects (RST/WHST), "
-                       "mathematics, other ELA.",
+    "(f) Common Core": "Common Core standards the courses reinforce: content standards first (literacy in "
+                       "technical subjects (RST/WHST), mathematics, other ELA), then the practice standards "
+                       "(Mathematical Practices, College and Career Readiness anchors) as their own groups; then "
+                       "the best weak suggestions, not counted.",
+    "(f) Common Core domains": "The Common Core content standards the courses reinforce, by domain (for "
+                               "example 'HSA.SSE Seeing Structure in Expressions: 2 standards'), with the courses.",
     "(g) Suggested fixes": "For each gap, the catalog courses (any pathway) that score highest for it.",
     "Coverage by family": "Percent covered per framework, anchor number and pathway standard (items = standards "
                           "and indicators; n/a where nothing is loaded).",

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from alignment.align.aligner import FRAMEWORK_ORDER, SUGGESTION_COLUMNS
+from alignment.align.families import PRACTICE, PRACTICE_TITLES
+from alignment.analysis.clusters import course_clusters
 from alignment.data.catalog import split_multi, validate_catalog
 from alignment.io import writers
 from alignment.io.errors import InputError
@@ -44,7 +46,7 @@ PASTED_COURSE_ID = "pasted-description"
 
 #: Columns of the downloadable table.
 DOWNLOAD_COLUMNS = [
-    "course_id", "course_title", "framework", "rank", "standard_id", "display_code", "code", "band", "score",
+    "course_id", "course_title", "framework", "family", "rank", "standard_id", "display_code", "code", "band", "score",
     "standard_text", "matched_terms", "matched_phrases", "best_sentence", "evidence", "completeness", "note",
 ]
 
@@ -101,6 +103,8 @@ class Group:
     rows: pd.DataFrame
     notes: list[str] = field(default_factory=list)  # "no pathway standards loaded ..."
     partial: list[str] = field(default_factory=list)  # completeness notes of partial data
+    family: str = "content"  # or "practice": Mathematical Practices, CCR anchors, Career Ready Practices
+    domains: list[str] = field(default_factory=list)  # "HSA.CED Creating Equations: 3 standards (...)"
 
 
 def group_suggestions(suggestions: pd.DataFrame, standards: pd.DataFrame, sectors: list[str] | None = None) -> list[Group]:
@@ -108,7 +112,10 @@ def group_suggestions(suggestions: pd.DataFrame, standards: pd.DataFrame, sector
 
     A group holds the real suggestions (ranked), the aligner's notes (a sector with no
     standards loaded) and, for the CTE frameworks of the course's sectors, the
-    completeness notes when those sectors' data is partial.
+    completeness notes when those sectors' data is partial. A Common Core framework's
+    practice standards (Mathematical Practices, CCR anchors) are a group of their own
+    right after its content standards, and its content group lists the domains the
+    course's suggestions fall in (``alignment.analysis.clusters``).
     """
     sectors = [s for s in (sectors or []) if s]
     present = list(dict.fromkeys(suggestions["framework"]))
@@ -128,8 +135,25 @@ def group_suggestions(suggestions: pd.DataFrame, standards: pd.DataFrame, sector
             status_rows = standards[(standards["framework"] == fw) & (standards["completeness"] == "partial")]
             partial += list(dict.fromkeys(n for n in status_rows["completeness_note"] if n))
         title = GROUP_TITLES.get(fw) or FRAMEWORKS.get(fw, fw)
-        groups.append(Group(fw, title, real.reset_index(drop=True), notes, partial))
+        family = real["family"].fillna("") if "family" in real.columns else pd.Series("", index=real.index)
+        practice = real[family == PRACTICE]
+        if fw == "cte_crp" or practice.empty:
+            groups.append(Group(fw, title, real.reset_index(drop=True), notes, partial,
+                                family=PRACTICE if fw == "cte_crp" else "content", domains=_domains(real, standards)))
+            continue
+        content = real[family != PRACTICE]
+        groups.append(Group(fw, title, content.reset_index(drop=True), notes, partial, domains=_domains(content, standards)))
+        groups.append(Group(fw, PRACTICE_TITLES.get(fw, f"{title}: practices"), practice.reset_index(drop=True),
+                            family=PRACTICE))
     return groups
+
+
+def _domains(rows: pd.DataFrame, standards: pd.DataFrame) -> list[str]:
+    """The Common Core domains of a course's content suggestions, most standards first."""
+    if rows.empty or not rows["framework"].isin(["ccss_math", "ccss_ela"]).any():
+        return []
+    table = course_clusters(rows, standards, top_n=3)
+    return [f"{r.label} ({r.standards.replace('; ', ', ')})" for r in table.itertuples()]
 
 
 # --------------------------------------------------------------------------- rendering
@@ -189,7 +213,11 @@ def render_card(row: dict, completeness: tuple[str, str] = ("", "")) -> str:
 
 
 def render_group(group: Group, completeness: dict[str, tuple[str, str]]) -> str:
-    parts = [f'<div class="pa-group pa-group-{h.css_class(group.framework)}"><h3>{h.esc(group.title)}</h3>']
+    parts = [f'<div class="pa-group pa-group-{h.css_class(group.framework)} pa-family-{h.css_class(group.family)}">'
+             f'<h3>{h.esc(group.title)}</h3>']
+    if group.domains:
+        parts.append('<div class="pa-domains"><span class="pa-muted">Domains:</span> '
+                     + "; ".join(h.esc(d) for d in group.domains) + "</div>")
     for note in group.notes:
         parts.append(h.notice(note[:1].upper() + note[1:] + ".", "warn"))
     for note in group.partial:
