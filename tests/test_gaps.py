@@ -254,6 +254,38 @@ def test_f_common_core(report):
     assert summary.at["Common Core reinforced", "note"].startswith("1 RST/WHST, 1 mathematics")
 
 
+def test_f_common_core_domains_and_the_quoted_standards(report, real_standards):
+    f = by_id(report.common_core)
+    assert set(f["family"]) == {"content"} and f.at[MATH, "domain"] == MATH.split(".Content.")[1].rsplit(".", 2)[0]
+    domains = report.common_core_domains
+    assert len(domains) == 3 and domains["n_standards"].sum() == 3  # the three counted content standards
+    math = domains[domains["framework"] == "ccss_math"].iloc[0]
+    title = real_standards.set_index("standard_id").at[MATH, "domain"]
+    assert math["label"] == f"{math['domain']} {title}: 1 standard" and math["courses"] == "MATH"
+    note = report.summary.set_index("metric").at["Common Core content reinforced", "note"]
+    text = real_standards.set_index("standard_id").at[MATH, "text"]
+    assert f'"{text}"' in note  # quoted verbatim, never paraphrased
+
+
+def test_f_practices_are_their_own_groups_after_content(ssd, real_standards):
+    anchor, practice = "CCSS.ELA-Literacy.CCRA.W.4", "CCSS.Math.Practice.MP4"
+    rows = sugg([("MATH", MATH, "strong", 0.66), ("MATH", practice, "strong", 0.70),
+                 ("INTRO", anchor, "strong", 0.60), ("INTRO", RL, "possible", 0.35)])
+    cc = gap_report(ssd, real_standards, rows).common_core
+    assert cc["group"].tolist() == ["mathematics", "other ELA/literacy", "mathematical practice",
+                                    "ELA anchor standards (CCR)"]
+    assert cc["family"].tolist() == ["content", "content", "practice", "practice"]
+
+
+def test_f_quotes_the_closest_weak_content_when_none_counts(ssd, real_standards):
+    rows = sugg([("MATH", MATH, "weak", 0.27)])
+    report = gap_report(ssd, real_standards, rows)
+    row = report.summary.set_index("metric").loc["Common Core content reinforced"]
+    text = real_standards.set_index("standard_id").at[MATH, "text"]
+    assert row["value"] == "0" and "closest, weak and not counted" in row["note"] and f'"{text}"' in row["note"]
+    assert report.common_core_domains.empty
+
+
 class StubAligner:
     """Stands in for a fitted Aligner: scores a course 0.9 for a standard when the
     standard's text shares a long word with the description, else 0.1."""

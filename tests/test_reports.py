@@ -102,7 +102,8 @@ def test_excel_workbook(report, tmp_path):
     path = reports.write_report(report, tmp_path / "report.xlsx")
     book = openpyxl.load_workbook(path)
     expected = ["Summary", "Courses", "(a) Pathway gaps", "(b) Anchor & CRP gaps", "(c) Suggested only",
-                "(d) Reinforcement", "(e) Sequencing", "(f) Common Core", "(g) Suggested fixes", "Coverage by family",
+                "(d) Reinforcement", "(e) Sequencing", "(f) Common Core", "(f) Common Core domains", "(g) Suggested fixes",
+                "Coverage by family",
                 "Coverage by level", "Coverage by course", "Pathway fit", "All standards", "Coverage matrix", "Charts"]
     assert book.sheetnames == expected
     for ws in book.worksheets:

@@ -966,8 +966,10 @@ def _summary(pathway, sc_scope, sc, loaded, reason, best_pw, sequencing, suggest
     math = common_core[groups.str.startswith("math") & counted]
     add("Common Core reinforced", int(counted.sum()), f"{len(lit)} RST/WHST, {len(math)} mathematics "
         f"(part (f) also lists the best weak suggestions, not counted)")
-    content = common_core[counted & (common_core["family"] != PRACTICE)] if "family" in common_core else common_core[counted]
-    add("Common Core content reinforced", len(content), _quote_standards(content, titles or {}))
+    is_content = common_core["family"] != PRACTICE if "family" in common_core else pd.Series(True, index=common_core.index)
+    content = common_core[counted & is_content]
+    closest = common_core[~counted & is_content].sort_values("best_score", ascending=False, kind="stable")
+    add("Common Core content reinforced", len(content), _quote_standards(content, closest, titles or {}))
     for i, note in enumerate(notes, start=1):
         add(f"note {i}", note)
     out = pd.DataFrame(rows, columns=["metric", "value", "note"])
@@ -978,16 +980,23 @@ def _summary(pathway, sc_scope, sc, loaded, reason, best_pw, sequencing, suggest
 # =========================================================================== display helpers
 
 
-def _quote_standards(rows: pd.DataFrame, titles: dict, limit: int = 5) -> str:
-    """The standards' codes and their own text, verbatim, with the courses that reinforce them."""
+def _quote_standards(rows: pd.DataFrame, closest: pd.DataFrame, titles: dict, limit: int = 5) -> str:
+    """The standards' codes and their own text, verbatim, with the courses that reinforce
+    them; when none counts, the closest weak ones, said to be weak and not counted."""
+    def quote(table, n):
+        out = []
+        for r in table.head(n).itertuples():
+            courses = ", ".join(titles.get(c, c) for c in str(r.courses).split("; ") if c)
+            out.append(f'{r.display_code} "{r.text}" ({courses})')
+        return "; ".join(out)
+
     if rows.empty:
-        return "no Common Core content standard is covered by a strong or possible suggestion or an acceptance"
-    quoted = []
-    for r in rows.head(limit).itertuples():
-        courses = ", ".join(titles.get(c, c) for c in str(r.courses).split("; ") if c)
-        quoted.append(f'{r.display_code} "{r.text}" ({courses})')
+        text = "no Common Core content standard is covered by a strong or possible suggestion or an acceptance"
+        if len(closest):
+            text += f"; closest, weak and not counted (a reviewer may accept them): {quote(closest, 3)}"
+        return text
     more = f"; and {len(rows) - limit} more (part (f))" if len(rows) > limit else ""
-    return "; ".join(quoted) + more
+    return quote(rows, limit) + more
 
 
 def _rollup_status(statuses: list[str]) -> str:
