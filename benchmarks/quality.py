@@ -1,12 +1,15 @@
 """Alignment quality on the development data (``../shared/eval``): one table.
 
-    python benchmarks/quality.py [--ablation]
+    python benchmarks/quality.py [--ablation] [--courses]
 
 Runs the tasks of ``../shared/eval/README.md`` for the two baselines (TF-IDF over
 lemmas; plain spaCy ``Doc.similarity`` with en_core_web_md) and the shipped method,
 in the same run on the same queries, and prints recall@1, recall@5, MRR, the
 catalog accuracies, the abstention figures and the calibration of the bands.
 ``--ablation`` adds the variants the shipped settings were chosen from.
+``--courses`` adds the course-level Common Core evaluation of ``benchmarks/course_quality.py``
+(the catalog's math and English courses, labelled by ``benchmarks/course_labels.py``;
+families apart, hub demotion and the grade fit on and off) and its band calibration.
 Needs ``../shared`` (the eval files are not vendored: they are for measuring only).
 """
 
@@ -75,6 +78,7 @@ def calibration(method: ShippedMethod, standards) -> pd.DataFrame:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ablation", action="store_true", help="also run the variants the shipped settings were chosen from")
+    parser.add_argument("--courses", action="store_true", help="also run the course-level Common Core evaluation")
     args = parser.parse_args(argv)
     if not (get_settings().shared_dir / "eval").exists():
         print(f"needs the dev data in {get_settings().shared_dir / 'eval'}", file=sys.stderr)
@@ -104,7 +108,12 @@ def main(argv=None) -> int:
         print("\n## Calibration of the bands (shipped method, top-1 over both ranking tasks)\n")
         cal = calibration(shipped, standards)
         print(cal.to_markdown(index=False, floatfmt=".2f") if _has_tabulate() else cal.to_string(index=False))
-        print(f"\nbands: strong >= {bands.BAND_THRESHOLDS['strong']}, possible >= {bands.BAND_THRESHOLDS['possible']}, else weak")
+        print(f"\nbands: strong >= {bands.BAND_THRESHOLDS['strong']}, possible >= {bands.BAND_THRESHOLDS['possible']}, else weak"
+              f"; Common Core at the course level: {bands.FRAMEWORK_BAND_THRESHOLDS}")
+    if args.courses:
+        from benchmarks import course_quality
+
+        course_quality.main([])
     print(f"\ntotal {time.perf_counter() - t0:.0f} s")
     return 0
 
