@@ -13,8 +13,10 @@ def course(catalog, course_id):
     return catalog[catalog["course_id"] == course_id]
 
 
-def rows_for(suggestions, course_id, framework):
+def rows_for(suggestions, course_id, framework, family=None):
     out = suggestions[(suggestions["course_id"] == course_id) & (suggestions["framework"] == framework)]
+    if family is not None:
+        out = out[out["family"] == family]
     return out.sort_values("rank")
 
 
@@ -24,7 +26,7 @@ def test_columns_and_ranking_shape(catalog_suggestions, catalog):
     # every course of the catalog gets suggestions
     assert set(catalog_suggestions["course_id"]) == set(catalog["course_id"])
     real = catalog_suggestions[catalog_suggestions["standard_id"] != ""]
-    for (_, _), group in real.groupby(["course_id", "framework"]):
+    for (_, _, _), group in real.groupby(["course_id", "framework", "family"]):
         assert list(group["rank"]) == list(range(1, len(group) + 1))
         assert group["score"].is_monotonic_decreasing
         assert len(group) <= 5
@@ -52,7 +54,7 @@ def test_evidence_sentence_comes_from_the_course(catalog_suggestions, catalog):
 
 
 def test_ccss_for_every_course_and_grade_aware(catalog_suggestions, standards, catalog):
-    math = rows_for(catalog_suggestions, "001012-001013", "ccss_math")  # INTEGRATED MATHEMATICS Ia-Ib, 9-12
+    math = rows_for(catalog_suggestions, "001012-001013", "ccss_math", "content")  # INTEGRATED MATHEMATICS Ia-Ib, 9-12
     assert len(math) == 5
     bands = standards.set_index("standard_id").loc[math["standard_id"], "grade_band"]
     assert set(bands) <= {"9-12", "K-12"}, "a high-school course gets no K-8 standards"
@@ -61,13 +63,13 @@ def test_ccss_for_every_course_and_grade_aware(catalog_suggestions, standards, c
 
 
 def test_english_course_gets_ela_writing_or_reading(catalog_suggestions):
-    ela = rows_for(catalog_suggestions, "000315-000316", "ccss_ela")  # EXPOSITORY READING AND WRITING
+    ela = rows_for(catalog_suggestions, "000315-000316", "ccss_ela", "content")  # EXPOSITORY READING AND WRITING
     codes = " ".join(ela["display_code"])
     assert any(tag in codes for tag in ("W.", "RI.", "CCRA.W", "CCRA.R", "WHST", "RST"))
 
 
 def test_statistics_course_gets_statistics_standards(catalog_suggestions):
-    top = rows_for(catalog_suggestions, "001064-001065", "ccss_math")  # AP STATISTICS
+    top = rows_for(catalog_suggestions, "001064-001065", "ccss_math", "content")  # AP STATISTICS
     assert any(".S" in code or "HSS" in code for code in top["display_code"].head(3))
 
 
@@ -78,7 +80,7 @@ def test_uncovered_sector_is_said_explicitly(catalog_suggestions):
     assert row["standard_id"] == "" and row["band"] == "none"
     assert "no pathway standards loaded for this sector" in row["evidence"]
     # CCSS still suggested for it
-    assert len(rows_for(catalog_suggestions, "000854-000855", "ccss_math")) == 5
+    assert len(rows_for(catalog_suggestions, "000854-000855", "ccss_math", "content")) == 5
 
 
 def test_ict_course_stays_in_its_sector(catalog_suggestions):
@@ -98,7 +100,7 @@ def test_pasted_description_without_sector(aligner):
 def test_frameworks_and_top_k_arguments(aligner, catalog):
     out = aligner.suggest(catalog.head(3), top_k=2, frameworks=["ccss_math"])
     assert set(out["framework"]) == {"ccss_math"}
-    assert out.groupby("course_id").size().max() == 2
+    assert out.groupby(["course_id", "family"]).size().max() == 2
     with pytest.raises(ValueError, match="unknown"):
         aligner.suggest(catalog.head(1), frameworks=["nope"])
 

@@ -104,6 +104,7 @@ def test_framework_bands_come_from_the_course_level_calibration_file():
         assert bands.FRAMEWORK_BAND_THRESHOLDS[fw] == pytest.approx(thresholds), fw
     assert bands.band_for(bands.FRAMEWORK_BAND_THRESHOLDS["ccss_math"]["possible"], "ccss_math") == "possible"
     assert bands.thresholds_for("cte_pathway") == bands.BAND_THRESHOLDS  # CTE keeps the shared bands
+    assert bands.thresholds_for("ccss_math", "practice") == bands.BAND_THRESHOLDS  # so do the practices
 
 
 def test_thresholds_from_pairs_reads_local_precision():

@@ -2,11 +2,14 @@
 chunking changes nothing, both modes and both passage methods hold together, the local
 engine streams the same CSV, and partitioned runs resume. Real standards and courses."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from alignment.align.aligner import CCSS_FRAMEWORKS, SECTOR_FRAMEWORKS, SUGGESTION_COLUMNS, Aligner, grade_bands_for
+from alignment.align.grades import grade_levels
 from alignment.align.engines import PartitionStore, aligner_settings, run_fingerprint, write_partitioned, write_suggestions
 
 pytestmark = pytest.mark.slow
@@ -34,9 +37,21 @@ def fast_aligner(standards):
     return Aligner(mode="fast").fit(standards)
 
 
+def for_course_grades(grade, levels) -> bool:
+    """A standard's ``grade`` (``9-10``, ``7``, ``HS``, ``K-12``) is for one of the course's grades
+    (or names none)."""
+    m = re.fullmatch(r"(K|\d+)(?:-(K|\d+))?", str(grade))
+    if not m:
+        return True
+    lo = 0 if m.group(1) == "K" else int(m.group(1))
+    hi = lo if m.group(2) is None else (0 if m.group(2) == "K" else int(m.group(2)))
+    return any(lo <= g <= hi for g in levels)
+
+
 def per_pair_top_k(aligner, courses, top_k):
     """The obvious loop: every (course, standard) pair scored on its own, candidates
-    filtered by hand, sorted. Returns {(course_id, framework): [standard_id, ...] or note}."""
+    filtered by hand, sorted within each family (content, practice), hub offsets
+    subtracted. Returns {(course_id, framework, family): [standard_id, ...] or note}."""
     std = aligner.standards_
     analysed = aligner.analyse(courses["description"].tolist())
     tfidf = aligner.tfidf_
@@ -46,34 +61,40 @@ def per_pair_top_k(aligner, courses, top_k):
         sectors = [s for s in str(course.get("sector", "")).split(";") if s.strip()]
         sectors = [s.strip() for s in sectors]
         bands = grade_bands_for(course.get("grades", "")) if aligner.grade_aware else None
+        levels = grade_levels(course.get("grades", "")) if aligner.grade_aware else None
+        offsets = aligner.hubs_.offset_ if aligner.hubs_ is not None else np.zeros(len(std))
         for fw in std["framework"].unique():
             rows = std[std["framework"] == fw]
             if fw in SECTOR_FRAMEWORKS and sectors:
                 covered = [s for s in sectors if s in aligner.all_sectors_]
                 if not covered:
-                    out[(course["course_id"], fw)] = "note"
+                    out[(course["course_id"], fw, "")] = "note"
                     continue
                 rows = rows[rows["sector"].isin(covered)]
             if fw in CCSS_FRAMEWORKS and bands:
                 rows = rows[rows["grade_band"].isin(bands)]
-            scored = []
-            for j in rows.index:
-                s = aligner.embeddings_[j]
-                whole = float(np.dot(text.embedding, s))
-                passage = max(float(np.dot(v, s)) for v in text.sent_embeddings)
-                semantic = aligner.whole_weight * whole + (1 - aligner.whole_weight) * passage
-                doc = tfidf.matrix_[j]
-                lexical = float((query @ doc.T).toarray()[0, 0])
-                w = aligner.semantic_weight.get(fw, 1.0)
-                scored.append((-(w * semantic + (1 - w) * lexical), j))
-            out[(course["course_id"], fw)] = [std.at[j, "standard_id"] for _, j in sorted(scored)[:top_k]]
+            if fw in CCSS_FRAMEWORKS and levels:
+                rows = rows[[for_course_grades(g, levels) for g in rows["grade"]]]
+            for family in ("content", "practice"):
+                scored = []
+                for j in rows.index[aligner.families_[rows.index] == family]:
+                    s = aligner.embeddings_[j]
+                    whole = float(np.dot(text.embedding, s))
+                    passage = max(float(np.dot(v, s)) for v in text.sent_embeddings)
+                    semantic = aligner.whole_weight * whole + (1 - aligner.whole_weight) * passage
+                    doc = tfidf.matrix_[j]
+                    lexical = float((query @ doc.T).toarray()[0, 0])
+                    w = aligner.semantic_weight.get(fw, 1.0)
+                    scored.append((-(w * semantic + (1 - w) * lexical - float(offsets[j])), j))
+                if scored:
+                    out[(course["course_id"], fw, family)] = [std.at[j, "standard_id"] for _, j in sorted(scored)[:top_k]]
     return out
 
 
 def as_top_k(suggestions):
     out = {}
-    for (course_id, fw), group in suggestions.groupby(["course_id", "framework"], sort=False):
-        out[(course_id, fw)] = "note" if (group["standard_id"] == "").all() else group.sort_values("rank")["standard_id"].tolist()
+    for (course_id, fw, family), group in suggestions.groupby(["course_id", "framework", "family"], sort=False):
+        out[(course_id, fw, family)] = "note" if (group["standard_id"] == "").all() else group.sort_values("rank")["standard_id"].tolist()
     return out
 
 
@@ -182,7 +203,7 @@ def test_partitioned_run_resumes_without_duplicates(fast_aligner, sample, tmp_pa
     assert summary.skipped == 1 and summary.partitions == 3
     got, ref = pd.read_csv(out, dtype=str), pd.read_csv(reference, dtype=str)
     assert len(got) == len(ref)
-    assert not got.duplicated(["course_id", "framework", "rank"]).any()
+    assert not got.duplicated(["course_id", "framework", "family", "rank"]).any()
     kept = got["course_id"].isin(sample["course_id"].iloc[5:10])
     assert (got.loc[kept, "evidence"] == "kept from the first run").all()
     pd.testing.assert_frame_equal(got[~kept].reset_index(drop=True), ref[~kept].reset_index(drop=True))

@@ -452,3 +452,26 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("PATHWAY_ALIGN_TOP_K", "zero")  # a bad value is an error naming the variable
     with pytest.raises(SettingsError, match="PATHWAY_ALIGN_TOP_K: 'zero' is not a whole number"):
         session.settings()
+
+
+def test_practice_standards_are_their_own_group_and_domains_are_listed(standards):
+    ids = ["CCSS.Math.Content.HSA.CED.A.1", "CCSS.Math.Content.HSA.CED.A.2", "CCSS.Math.Content.HSF.LE.A.1",
+           "CCSS.Math.Practice.MP4", "CCSS.Math.Practice.MP1"]
+    rows = standards.set_index("standard_id").loc[ids].reset_index()
+    sugg = pd.DataFrame({
+        "course_id": "C1", "standard_id": ids, "framework": "ccss_math", "code": rows["code"],
+        "display_code": rows["display_code"], "score": [0.40, 0.38, 0.30, 0.50, 0.45], "rank": [1, 2, 3, 1, 2],
+        "band": ["strong", "strong", "possible", "strong", "strong"], "evidence": "", "family":
+        ["content"] * 3 + ["practice"] * 2, "sector": "", "pathway": "", "standard_text": rows["text"],
+        "matched_terms": [[]] * 5, "matched_phrases": [[]] * 5, "best_sentence": "", "note": "",
+    })
+    sugg["rank"] = sugg["rank"].astype("Int64")
+    groups = group_suggestions(sugg, standards, [])
+    assert [(g.title, g.family) for g in groups] == [("Common Core Mathematics", "content"),
+                                                     ("Standards for Mathematical Practice", "practice")]
+    assert groups[0].rows["display_code"].tolist() == ["HSA.CED.A.1", "HSA.CED.A.2", "HSF.LE.A.1"]
+    assert groups[1].rows["display_code"].tolist() == ["MP4", "MP1"]
+    assert groups[0].domains[0] == "HSA.CED Creating Equations★: 2 standards (HSA.CED.A.1, HSA.CED.A.2)"
+    out = render_result({"course_id": "C1", "title": "Algebra <b>", "description": "x"}, sugg, standards)
+    assert "Standards for Mathematical Practice" in out and "Domains:" in out and "Algebra &lt;b&gt;" in out
+    assert out.index("Common Core Mathematics") < out.index("Standards for Mathematical Practice")

@@ -605,7 +605,7 @@ class Aligner:
         out["code"].append(std["code"][j])
         out["score"].append(round(score, 4))
         out["rank"].append(rank)
-        out["band"].append(band_config.band_for(score, fw))
+        out["band"].append(band_config.band_for(score, fw, self.families_[j]))
         out["evidence"].append(format_evidence(terms, phrases, sentence))
         out["family"].append(self.families_[j])
         out["display_code"].append(std["display_code"][j])

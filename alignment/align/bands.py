@@ -45,7 +45,10 @@ BAND_THRESHOLDS = {"strong": 0.55, "possible": 0.45}
 #: from them with ``thresholds_from_pairs``: ``strong`` from where a suggestion of that
 #: score is right at least 3 times in 4, ``possible`` at least half the time (5-point
 #: score windows); ``tests/test_families.py`` checks these numbers against that file).
-#: Practice standards of a CCSS framework use its thresholds.
+#: Practice standards (Mathematical Practices, CCR anchors) keep the shared thresholds:
+#: the course-level labels say nothing about them, they score high against everything
+#: (with these thresholds MP1 would be "possible" for Introduction to Finance), and the
+#: shared bands were calibrated partly on the ELA standard -> CCR anchor task.
 FRAMEWORK_BAND_THRESHOLDS = {
     "ccss_math": {"strong": 0.35, "possible": 0.28},
     "ccss_ela": {"strong": 0.34, "possible": 0.30},
@@ -60,14 +63,16 @@ HUB_STRENGTH = 0.5
 BANDS = ("strong", "possible", "weak")
 
 
-def thresholds_for(framework: str | None = None) -> dict[str, float]:
-    """The band thresholds of a framework (the shared ones unless it has its own)."""
+def thresholds_for(framework: str | None = None, family: str | None = None) -> dict[str, float]:
+    """The band thresholds of a framework's family (the shared ones unless it has its own)."""
+    if family == "practice":
+        return BAND_THRESHOLDS
     return FRAMEWORK_BAND_THRESHOLDS.get(framework or "", BAND_THRESHOLDS)
 
 
-def band_for(score: float, framework: str | None = None) -> str:
-    """The confidence band of a score (of a suggestion from ``framework``)."""
-    thresholds = thresholds_for(framework)
+def band_for(score: float, framework: str | None = None, family: str | None = None) -> str:
+    """The confidence band of a score (of a suggestion from ``framework``, ``family``)."""
+    thresholds = thresholds_for(framework, family)
     if score >= thresholds["strong"]:
         return "strong"
     if score >= thresholds["possible"]:

@@ -2,12 +2,12 @@
 
 The Common Core's high-school ELA/Literacy standards come in two grade levels,
 9-10 and 11-12, as twins (RL.9-10.1 and RL.11-12.1 differ by a clause), so their
-scores for a course differ by little and a course's top 3 mixed the levels (10 of
+scores for a course differ by little and a course's top 3 mixed the levels (9-10 of
 13 English courses of the catalog). The course's grades decide: inside the band the
 aligner already keeps, a standard written for grades the course does not teach is
 not a candidate; its twin for the course's grades is. Measured against a softer
-rule (subtracting a penalty): 0.03 left 4 of 13 English courses with an other-grade
-twin in the top 3, 0.05-0.1 left 3 (RI.9-10.6, on rhetoric, outscores every 11-12
+rule (subtracting a penalty): 0.02-0.03 left 5-6 of 13 English courses with an
+other-grade twin in the top 3, 0.05-0.1 left 3 (RI.9-10.6, on rhetoric, outscores every 11-12
 standard but its own twin for AP English Language by more than 0.1), so the twin
 is dropped outright (docs/ccss_courses.md). Standards for a whole band (``HS``,
 ``K-12``) and courses whose grades are unknown or span both levels keep everything.

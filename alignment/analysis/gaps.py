@@ -963,9 +963,10 @@ def _summary(pathway, sc_scope, sc, loaded, reason, best_pw, sequencing, suggest
     groups = common_core["group"].astype(str)
     counted = common_core["counted"].astype(bool)
     lit = common_core[groups.str.startswith("literacy") & counted]
-    math = common_core[groups.str.startswith("math") & counted]
-    add("Common Core reinforced", int(counted.sum()), f"{len(lit)} RST/WHST, {len(math)} mathematics "
-        f"(part (f) also lists the best weak suggestions, not counted)")
+    math = common_core[(groups == "mathematics") & counted]
+    practices = common_core[(common_core["family"] == PRACTICE) & counted] if "family" in common_core else lit[:0]
+    add("Common Core reinforced", int(counted.sum()), f"{len(lit)} RST/WHST, {len(math)} mathematics, "
+        f"{len(practices)} practice standards (part (f) also lists the best weak suggestions, not counted)")
     is_content = common_core["family"] != PRACTICE if "family" in common_core else pd.Series(True, index=common_core.index)
     content = common_core[counted & is_content]
     closest = common_core[~counted & is_content].sort_values("best_score", ascending=False, kind="stable")
