@@ -274,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     align.add_argument("--format", choices=["csv", "xlsx"], help="format of -o (default: from its extension)")
     align.add_argument("--standards", help="plain CSV or CASE JSON file (or a folder of them) instead of the bundled frameworks")
     align.add_argument("--frameworks", nargs="+", help="only these frameworks (cte_pathway cte_anchor cte_crp ccss_ela ccss_math)")
-    align.add_argument("--top-k", type=int, default=5, help="suggestions per course and framework (default 5)")
+    align.add_argument("--top-k", type=int, default=5, help="suggestions per course, framework and family (content, practice; default 5)")
     align.add_argument("--mode", choices=["accurate", "fast"], default="accurate",
                        help="accurate (default): the sentence model on every description; fast: static vectors "
                             "distilled from it, for statewide batches (lower quality; see docs/scale.md)")
