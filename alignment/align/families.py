@@ -4,7 +4,7 @@ Three groups of standards are worded so generally that they sit close to almost
 every course description: the Standards for Mathematical Practice (MP1-MP8), the
 ELA College and Career Readiness anchor standards (CCRA.*) and the CTE Standards for
 Career Ready Practice. Ranked together with content standards they take the top
-places of nearly every course (on the bundled catalog, 9 of 14 math courses had a
+places of nearly every course (on the bundled catalog, 9 of 15 math courses had a
 Mathematical Practice first), and a specialist asking "which Common Core does this
 course teach" wants the content standards. So each standard belongs to a *family*:
 ``content`` or ``practice``; suggestions are ranked within (framework, family), and
