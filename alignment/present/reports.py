@@ -228,11 +228,6 @@ def figure_png(fig, dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
-def save_figure(fig, path: str | Path, dpi: int = 110) -> Path:
-    """A figure written to ``path`` as PNG, atomically."""
-    return writers.write_bytes(path, figure_png(fig, dpi))
-
-
 def report_charts(report: GapReport) -> dict[str, bytes]:
     """The report's charts as PNG bytes: ``{"Coverage heatmap": ..., "Coverage by family": ...}``."""
     return {"Coverage heatmap": figure_png(plot_coverage_heatmap(report)),
