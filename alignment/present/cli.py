@@ -169,7 +169,9 @@ def _read_suggestions_csv(path: str) -> pd.DataFrame:
 def cmd_gaps(args, settings: Settings) -> int:
     from alignment.data.catalog import default_catalog, load_catalog
     from alignment.data.decisions import read_decisions_csv
-    from alignment.analysis.gaps import FixFinder, compare_pathways, gap_report
+    from alignment.analysis.comparison import compare_pathways
+    from alignment.analysis.fixes import FixFinder
+    from alignment.analysis.gaps import gap_report
     from alignment.data.pathways import load_pathways, select_pathway
     from alignment.present.reports import REPORT_FORMATS, write_comparison, write_report
 
