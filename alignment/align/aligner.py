@@ -17,16 +17,12 @@ The weights are those ``benchmarks/quality.py`` found best on the development da
 Modes (``mode=``; ``docs/scale.md`` has the measurements):
 
 * ``accurate`` (default): MiniLM on each description, once. The passage score (best
-  sentence) uses sentence vectors read off that one pass (``passages="pooled"``, "late
-  chunking", ``alignment.nlp.passages``); lemmas for TF-IDF and evidence come from a
-  table built from the standards (``lemmas="lookup"``, ``alignment.nlp.fast``); sentences
-  from ``senter`` (no parser). Chosen as the default because it measured the same on
-  the dev data as encoding every sentence again with the tagger's lemmas (CTE and ELA
-  identical; one labelled course of 36 moves in the catalog task; abstains better)
-  at about half the model time, which is what meets the throughput target
-  (docs/scale.md). ``passages="encoded"`` (each sentence through the model on its
-  own) and ``lemmas="tagger"`` (spaCy's tagger and lemmatizer; "writing" stays
-  "writing" in the evidence) remain options.
+  sentence) uses sentence vectors read off that one pass ("late chunking",
+  ``alignment.nlp.passages``); lemmas for TF-IDF and evidence come from a table built
+  from the standards (``alignment.nlp.fast``); sentences from ``senter`` (no parser).
+  It measured the same on the dev data as encoding every sentence again with the
+  tagger's lemmas at about half the model time, which is what meets the throughput
+  target (docs/scale.md); that variant lives in ``benchmarks/evaluation.py``.
 * ``fast``: no neural model on courses: static word-piece vectors distilled from
   MiniLM, lemmas by lookup, rule-based sentences (``alignment.nlp.fast``); for statewide
   batches. Lower quality (``benchmarks/quality.py`` prints both).
@@ -73,12 +69,6 @@ SECTOR_FRAMEWORKS = {"cte_pathway", "cte_anchor"}
 CCSS_FRAMEWORKS = {"ccss_ela", "ccss_math"}
 #: ``mode=`` values.
 MODES = ("accurate", "fast")
-#: ``passages=`` values (accurate mode): sentence vectors pooled from the one
-#: whole-description pass, or each sentence encoded on its own.
-PASSAGES = ("pooled", "encoded")
-#: ``lemmas=`` values: from the statistical tagger + lemmatizer, or by lookup
-#: (``alignment.nlp.fast.LemmaLookup``; no tagger runs).
-LEMMAS = ("tagger", "lookup")
 #: Fast mode's default weight of the whole text against the best sentence: static
 #: vectors gain nothing from passages on the dev data (docs/scale.md).
 FAST_WHOLE_WEIGHT = 1.0
@@ -126,16 +116,14 @@ def grade_bands_for(grades: str) -> set[str] | None:
     return bands
 
 
-def course_pipeline(base, lemmas: str = "tagger", sentences: str = "senter", vectors: str = "passage_vectors",
-                    vectors_config: dict | None = None, lookup=None):
+def course_pipeline(base, lookup, sentences: str = "senter", vectors: str = "passage_vectors"):
     """A pipeline for course descriptions with only what scores and evidence need.
 
     It shares ``base``'s vocabulary, tokenizer and trained components (sourced, not
-    copied: the model is in memory once): ``lemmas="tagger"`` adds tok2vec, tagger,
-    attribute_ruler and lemmatizer, ``"lookup"`` the ``lookup_lemmas`` component (set
-    to ``lookup``); sentences from ``senter`` (statistical, sourced) or ``sentencizer``
-    (rules); then the vector component. No parser (noun chunks are not needed: evidence
-    phrases are the standard's phrases found in the course's lemma text), no NER.
+    copied: the model is in memory once). Sentences from ``senter`` (statistical,
+    sourced) or ``sentencizer`` (rules); lemmas from ``lookup`` (the ``lookup_lemmas``
+    component); then the vector component. No parser (noun chunks are not needed:
+    evidence phrases are the standard's phrases found in the course's lemma text), no NER.
     """
     import spacy
 
@@ -143,16 +131,12 @@ def course_pipeline(base, lemmas: str = "tagger", sentences: str = "senter", vec
 
     nlp = spacy.blank("en", vocab=base.vocab)
     nlp.tokenizer = base.tokenizer
-    if lemmas == "tagger":
-        for name in ("tok2vec", "tagger", "attribute_ruler", "lemmatizer"):
-            nlp.add_pipe(name, source=base)
     if sentences == "senter":
         nlp.add_pipe("senter", source=base)
     else:
         nlp.add_pipe("sentencizer")
-    if lemmas == "lookup":
-        nlp.add_pipe("lookup_lemmas").lookup = lookup
-    nlp.add_pipe(vectors, config=vectors_config or {})
+    nlp.add_pipe("lookup_lemmas").lookup = lookup
+    nlp.add_pipe(vectors)
     return nlp
 
 
@@ -173,12 +157,7 @@ class Aligner:
     cache_dir: where standards' vectors are cached (default: the ``cache_dir`` setting;
         None: no disk cache).
     progress: show progress bars on long work.
-    nlp: the pipeline for the standards (default ``load_nlp()``); when given, courses
-        go through it too, as a whole (sentences encoded on their own).
     mode: ``accurate`` or ``fast`` (module docstring).
-    passages: ``pooled`` (default) or ``encoded``: how sentence vectors are made in the
-        accurate mode (read off the whole-description pass, or each sentence encoded).
-    lemmas: ``lookup`` (default) or ``tagger``: where course lemmas come from.
     chunk_size: courses analysed and scored at a time.
     """
 
@@ -192,10 +171,7 @@ class Aligner:
         grade_aware: bool = True,
         cache_dir=FROM_SETTINGS,
         progress: bool = False,
-        nlp=None,
         mode: str = "accurate",
-        passages: str = "pooled",
-        lemmas: str = "lookup",
         chunk_size: int = CHUNK_SIZE,
     ):
         self.top_k = top_k
@@ -208,10 +184,7 @@ class Aligner:
         self.grade_aware = grade_aware
         self.cache_dir = get_settings().cache_dir if cache_dir is FROM_SETTINGS else cache_dir
         self.progress = progress
-        self.nlp = nlp
         self.mode = mode
-        self.passages = passages
-        self.lemmas = lemmas
         self.chunk_size = chunk_size
 
     # ------------------------------------------------------------------ fit
@@ -219,12 +192,6 @@ class Aligner:
         """Learn the standards: vectors, lemmas, phrases, TF-IDF (cached on disk)."""
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
-        if self.passages not in PASSAGES:
-            raise ValueError(f"passages must be one of {', '.join(PASSAGES)}, not {self.passages!r}")
-        if self.lemmas not in LEMMAS:
-            raise ValueError(f"lemmas must be one of {', '.join(LEMMAS)}, not {self.lemmas!r}")
-        if self.mode == "fast" and self.lemmas != "lookup":
-            raise ValueError("the fast mode takes lemmas by lookup (lemmas='lookup')")
         if int(self.chunk_size) < 1:
             raise ValueError(f"chunk_size must be a positive number of courses, not {self.chunk_size!r}")
         missing = [c for c in _REQUIRED_STANDARD_COLUMNS if c not in standards.columns]
@@ -251,7 +218,7 @@ class Aligner:
             raise ValueError("no standards with text to align against")
         self.standards_ = candidates.reset_index(drop=True)
         self.all_sectors_ = set(table.loc[table["framework"].isin(SECTOR_FRAMEWORKS), "sector"]) - {"", "ALL"}
-        self.nlp_ = self.nlp or load_nlp(vectors=True, sentences=False)
+        self.nlp_ = load_nlp(vectors=True, sentences=False)
         columns = sorted(self.text_columns)
         texts = {c: self._column_texts(c) for c in columns}
         key = cache_key(
@@ -343,22 +310,19 @@ class Aligner:
         }
 
     def _course_pipeline(self):
-        if self.nlp is not None:
-            return self.nlp
-        lookup = None
-        if self.lemmas == "lookup":
-            from alignment.nlp.fast import LemmaLookup
+        """The pipeline courses go through; a subclass may return another one that sets
+        the same ``Doc`` attributes (benchmarks do)."""
+        from alignment.nlp.fast import LemmaLookup
 
-            lookup = LemmaLookup(self._lemma_forms(), set(self._idf), self.nlp_.get_pipe("lemmatizer"))
+        lookup = LemmaLookup(self._lemma_forms(), set(self._idf), self.nlp_.get_pipe("lemmatizer"))
         if self.mode == "fast":
             from alignment.nlp import fast
 
-            nlp = course_pipeline(self.nlp_, "lookup", "sentencizer", "static_vectors", lookup=lookup)
+            nlp = course_pipeline(self.nlp_, lookup, "sentencizer", "static_vectors")
             table = fast.load_static_table(self.cache_dir)
             nlp.get_pipe("static_vectors").encoder = fast.StaticEncoder(table).fit(self.standards_["text"].tolist())
             return nlp
-        return course_pipeline(self.nlp_, self.lemmas, "senter", "passage_vectors",
-                               {"pooled": self.passages == "pooled"}, lookup=lookup)
+        return course_pipeline(self.nlp_, lookup, "senter", "passage_vectors")
 
     def _lemma_forms(self) -> dict[str, str]:
         """Word form -> the lemma the tagger most often gave it in the standards (cached)."""
@@ -387,12 +351,9 @@ class Aligner:
                 bar.close()
 
     def _analyse(self, texts: list[str], bar=None) -> list[CourseText]:
-        if self.nlp is not None:
-            docs = self.course_nlp_.pipe(texts, batch_size=32, component_cfg={"sentence_vectors": {"sentences": True}})
-        else:
-            # spaCy's batches stay small (its arrays grow with them); the vector
-            # components gather larger ones for the sentence model themselves.
-            docs = self.course_nlp_.pipe(texts, batch_size=64 if self.mode == "accurate" else 1000)
+        # spaCy's batches stay small (its arrays grow with them); the vector
+        # components gather larger ones for the sentence model themselves.
+        docs = self.course_nlp_.pipe(texts, batch_size=64 if self.mode == "accurate" else 1000)
         out = []
         for doc in docs:
             out.append(_course_text(doc))
@@ -532,11 +493,6 @@ class Aligner:
         self._candidate_memo[memo_key] = (idx, note)
         return idx, note
 
-    def _note_row(self, course_id, fw, note):
-        out = _empty_columns()
-        _append_note(out, course_id, fw, note)
-        return {c: v[0] for c, v in out.items()}
-
     def _append_suggestion(self, out, course_id, j, score, rank, terms, phrases, sentence):
         std = self._std
         fw = std["framework"][j]
@@ -546,7 +502,7 @@ class Aligner:
         out["code"].append(std["code"][j])
         out["score"].append(round(score, 4))
         out["rank"].append(rank)
-        out["band"].append(band_config.band_for(score, fw))
+        out["band"].append(band_config.band_for(score))
         out["evidence"].append(format_evidence(terms, phrases, sentence))
         out["display_code"].append(std["display_code"][j])
         out["sector"].append(std["sector"][j])
@@ -565,13 +521,6 @@ class Aligner:
         return frame
 
     # ------------------------------------------------------------ evidence
-    def evidence(self, course: CourseText, j: int, max_terms: int = 8) -> tuple[list[str], list[str], str]:
-        """Shared lemmas (rarest first), shared phrases, and the best-matching sentence."""
-        terms, phrases = self._shared(course, set(course.lemmas), j, max_terms)
-        sims = course.sent_embeddings @ self.embeddings_[j]
-        sentence = course.sentences[int(np.argmax(sims))] if len(course.sentences) else ""
-        return terms, phrases, sentence
-
     def _shared(self, course: CourseText, lemma_set: set[str], j: int, max_terms: int = 8):
         idf = self._idf
         shared = sorted(self._lemma_sets[j] & lemma_set, key=lambda t: (-idf.get(t, 0.0), t))[:max_terms]

@@ -40,8 +40,8 @@ BAND_THRESHOLDS = {"strong": 0.55, "possible": 0.45}
 BANDS = ("strong", "possible", "weak")
 
 
-def band_for(score: float, framework: str | None = None) -> str:
-    """The confidence band of a score."""
+def band_for(score: float) -> str:
+    """The confidence band of a score (the same thresholds for every framework)."""
     if score >= BAND_THRESHOLDS["strong"]:
         return "strong"
     if score >= BAND_THRESHOLDS["possible"]:

@@ -2,7 +2,8 @@
 
 ``FixFinder(aligner).fit(catalog).best_courses(standard_ids)``: part (g) of the gap
 report (``alignment.analysis.gaps``). The catalog's analysed descriptions are cached on
-disk, keyed by the texts, the model and the aligner's settings.
+disk, keyed by the texts, the model, the aligner's mode and its standards (the lemma
+lookup and the fast mode's weights are learnt from them).
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ class FixFinder:
         courses = catalog.reset_index(drop=True)
         texts = courses["description"].astype(str).tolist()
         cache = ArrayCache(self.cache_dir, prefix="catalog") if self.cache_dir else None
-        key = (cache_key("catalog-analysis", model_version(al.nlp_), getattr(al, "mode", ""), getattr(al, "passages", ""),
-                         getattr(al, "lemmas", ""), texts) if cache else "")
+        key = (cache_key("catalog-analysis", model_version(al.nlp_), getattr(al, "mode", ""),
+                         getattr(al, "cache_key_", ""), texts) if cache else "")
         hit = cache.load(key) if cache else None
         if hit is not None:
             self.analysed_ = _analysis_from_arrays(*hit)
