@@ -13,6 +13,7 @@ import pandas as pd
 
 from alignment.settings import FROM_SETTINGS, get_settings
 from alignment.align.bands import band_for
+from alignment.align.scoring import stack_sentences
 
 
 class FixFinder:
@@ -79,8 +80,8 @@ class FixFinder:
 
 def _analysis_to_arrays(analysed):
     emb = np.stack([c.embedding for c in analysed]).astype(np.float32)
-    sent = np.concatenate([c.sent_embeddings for c in analysed]).astype(np.float32)
-    offsets = np.cumsum([0] + [len(c.sent_embeddings) for c in analysed]).astype(np.int64)
+    sent, offsets = stack_sentences(analysed)
+    offsets = offsets.astype(np.int64)
     meta = {
         "sentences": [c.sentences for c in analysed],
         "lemmas": [c.lemmas for c in analysed],
@@ -91,7 +92,7 @@ def _analysis_to_arrays(analysed):
 
 
 def _analysis_from_arrays(arrays, meta):
-    from alignment.align.aligner import CourseText
+    from alignment.align.course_text import CourseText
 
     off = arrays["offsets"]
     return [
