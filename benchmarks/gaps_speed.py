@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alignment.align.aligner import Aligner  # noqa: E402
 from alignment.data.catalog import default_catalog  # noqa: E402
-from alignment.analysis.gaps import FixFinder, gap_report  # noqa: E402
+from alignment.analysis.fixes import FixFinder  # noqa: E402
+from alignment.analysis.gaps import gap_report  # noqa: E402
 from alignment.data.pathways import load_pathway, make_pathway  # noqa: E402
 from alignment.present.reports import render_html, write_excel  # noqa: E402
 from alignment.data.standards import load_standards  # noqa: E402

@@ -29,7 +29,7 @@ from alignment.align import bands  # noqa: E402
 from alignment.settings import get_settings
 from alignment.data.catalog import default_catalog  # noqa: E402
 from benchmarks.evaluation import (  # noqa: E402
-    ShippedMethod, SpacyBaseline, TfidfBaseline, abstention_rate, calibration_table,
+    EncodedSentencesAligner, ShippedMethod, SpacyBaseline, TfidfBaseline, abstention_rate, calibration_table,
     catalog_accuracy, load_catalog_task, load_cte_task, load_ela_task, pathway_ranking,
     rank_metrics,
 )
@@ -96,8 +96,8 @@ def main(argv=None) -> int:
             ShippedMethod(standards, name="  + TF-IDF fused 0.8/0.2 everywhere",
                           semantic_weight={f: 0.8 for f in bands.SEMANTIC_WEIGHT}),
             ShippedMethod(standards, name="  no passages (whole text only)", whole_weight=1.0),
-            ShippedMethod(standards, name="  sentences encoded on their own, tagger lemmas", passages="encoded",
-                          lemmas="tagger"),
+            ShippedMethod(standards, name="  sentences encoded on their own, tagger lemmas",
+                          aligner_class=EncodedSentencesAligner),
             ShippedMethod(standards, name="  standard text only (no headings)", text_columns={"text": 1.0}),
             ShippedMethod(standards, name="  text with ancestors' headings only (match_text)", text_columns={"match_text": 1.0}),
         ]

@@ -42,11 +42,28 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SEED = 0
+#: name -> Aligner keyword arguments; ``encoded_sentences``: the benchmark-only variant
+#: ``benchmarks.evaluation.EncodedSentencesAligner`` (each sentence encoded again, tagger lemmas).
 CONFIGS = {
     "accurate": {},
-    "accurate encoded+tagger": {"passages": "encoded", "lemmas": "tagger"},
+    "accurate encoded+tagger": {"encoded_sentences": True},
     "fast": {"mode": "fast"},
 }
+
+
+def aligner_class_and_kwargs(config: str):
+    """The Aligner class and keyword arguments of a configuration of ``CONFIGS``."""
+    from alignment.align.aligner import Aligner
+    from benchmarks.evaluation import EncodedSentencesAligner
+
+    kwargs = dict(CONFIGS[config])
+    return (EncodedSentencesAligner if kwargs.pop("encoded_sentences", False) else Aligner), kwargs
+
+
+def make_aligner(config: str):
+    """An unfitted Aligner of a configuration of ``CONFIGS``."""
+    cls, kwargs = aligner_class_and_kwargs(config)
+    return cls(**kwargs)
 
 
 def machine() -> str:
@@ -98,7 +115,7 @@ def child_align(config: str, size: int, limit: int | None) -> dict:
     a big catalog) are timed alone; the model is then timed on 500 of their texts (after
     the peak RSS is read, so its buffers do not count).
     """
-    from alignment.align.aligner import SUGGESTION_COLUMNS, Aligner
+    from alignment.align.aligner import SUGGESTION_COLUMNS
     from alignment.align.engines import RunSummary
     from alignment.data.standards import load_standards
 
@@ -106,7 +123,7 @@ def child_align(config: str, size: int, limit: int | None) -> dict:
     catalog = sampled_catalog(size)
     timed = catalog.head(limit) if limit and limit < size else catalog
     t0 = time.perf_counter()
-    aligner = Aligner(**CONFIGS[config]).fit(load_standards())
+    aligner = make_aligner(config).fit(load_standards())
     aligner.suggest(catalog.head(2))  # warm-up: first calls allocate
     startup = time.perf_counter() - t0
     # Big accurate catalogs: the pipeline runs alone first (its peak RSS untouched by
@@ -179,10 +196,9 @@ def child_naive(sample: int) -> dict:
 def child_interactive(config: str, n: int) -> dict:
     import pandas as pd
 
-    from alignment.align.aligner import Aligner
     from alignment.data.standards import load_standards
 
-    aligner = Aligner(**CONFIGS[config]).fit(load_standards())
+    aligner = make_aligner(config).fit(load_standards())
     catalog = sampled_catalog(400).drop_duplicates("description").reset_index(drop=True)
     rows = [catalog.iloc[[i % len(catalog)]] for i in range(n + 5)]
     for row in rows[:5]:
@@ -286,7 +302,10 @@ def print_quality() -> None:
     from alignment.data.standards import load_standards
 
     standards = load_standards()
-    methods = [ShippedMethod(standards, name=name, **kwargs) for name, kwargs in CONFIGS.items()]
+    methods = []
+    for name in CONFIGS:
+        cls, kwargs = aligner_class_and_kwargs(name)
+        methods.append(ShippedMethod(standards, name=name, aligner_class=cls, **kwargs))
     table = run(methods, standards, default_catalog()).drop(columns=["seconds"])
     print("\n## Quality of each configuration on the development data (benchmarks/quality.py tasks)\n")
     print(table.to_markdown(index=False, floatfmt=".3f"))

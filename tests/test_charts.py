@@ -210,7 +210,8 @@ def test_review_progress(tmp_path, catalog_suggestions):
 
 
 def test_pathway_comparison(standards, catalog, catalog_suggestions):
-    from alignment.analysis.gaps import compare_pathways, gap_report
+    from alignment.analysis.comparison import compare_pathways
+    from alignment.analysis.gaps import gap_report
     from alignment.data.pathways import load_pathways, select_pathway
 
     pathways = load_pathways(standards=standards, catalog=catalog)

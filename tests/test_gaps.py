@@ -12,16 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alignment.analysis.gaps import (
-    FixFinder,
-    compare_pathways,
-    coverage_matrix,
-    coverage_table,
-    gap_report,
-    is_foundational,
-    matrix_for_display,
-    pathway_scope,
-)
+from alignment.analysis.comparison import compare_pathways
+from alignment.analysis.coverage import coverage_matrix, coverage_table, pathway_scope
+from alignment.analysis.fixes import FixFinder
+from alignment.analysis import gaps
+from alignment.analysis.gaps import gap_report, is_foundational, matrix_for_display
 from alignment.data.pathways import make_pathway
 
 SSD = "CA-CTE.PATHWAY.ICT.SSD."
@@ -103,6 +98,18 @@ def decisions():
 @pytest.fixture(scope="module")
 def report(ssd, real_standards, suggestions, decisions):
     return gap_report(ssd, real_standards, suggestions, decisions)
+
+
+
+def test_each_part_is_one_function_over_the_pathways_coverage(ssd, real_standards, suggestions, decisions, report):
+    facts = gaps.pathway_coverage(ssd, real_standards, suggestions, decisions)
+    assert facts.standards_coverage.equals(report.standards_coverage)
+    assert report.notes == facts.notes + ["suggested fixes (g) not computed: they need a fitted Aligner and the catalog."]
+    for part, attribute in [(gaps.pathway_gaps, "pathway_gaps"), (gaps.anchor_gaps, "anchor_gaps"),
+                            (gaps.suggested_only, "suggested_only"), (gaps.reinforcement, "reinforcement"),
+                            (gaps.sequencing, "sequencing"), (gaps.common_core, "common_core")]:
+        pd.testing.assert_frame_equal(part(facts), getattr(report, attribute))
+    assert list(gaps.fixes_for_gaps(facts, [SSD + "C1.0"], None).columns) == list(report.fixes.columns)
 
 
 def by_id(table: pd.DataFrame) -> pd.DataFrame:

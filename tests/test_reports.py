@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from alignment.present import reports
-from alignment.analysis.gaps import GapReport, compare_pathways, gap_report
+from alignment.analysis.comparison import compare_pathways
+from alignment.analysis.gaps import GapReport, gap_report
 from alignment.data.pathways import make_pathway
 
 SSD = "CA-CTE.PATHWAY.ICT.SSD."

@@ -1,6 +1,7 @@
 """Scale (issue 7): the chunked, vectorised aligner equals a straightforward per-pair loop,
-chunking changes nothing, both modes and both passage methods hold together, the local
-engine streams the same CSV, and partitioned runs resume. Real standards and courses."""
+chunking changes nothing, both modes hold together (and the benchmarks' encoded-sentences
+variant with them), the local engine streams the same CSV, and partitioned runs resume.
+Real standards and courses."""
 
 import re
 
@@ -128,7 +129,8 @@ def test_fast_mode_chunking_and_sense(fast_aligner, sample):
 
 def test_passage_methods(standards, sample):
     from alignment.nlp.encoder import get_encoder
-    from alignment.nlp.passages import encode_separately, encode_with_passages
+    from alignment.nlp.passages import encode_with_passages
+    from benchmarks.evaluation import encode_separately
 
     encoder = get_encoder()
     texts = sample["description"].head(4).tolist() + ["Students build budgets."]
@@ -141,9 +143,11 @@ def test_passage_methods(standards, sample):
     assert np.allclose(apart[0][1], encoder.encode([texts[0][spans[0][1][0]:]])[0], atol=1e-6)
 
 
-def test_encoded_passages_and_tagger_lemmas_are_options(standards, sample, aligner):
-    assert (aligner.passages, aligner.lemmas) == ("pooled", "lookup")  # the defaults
-    slow = Aligner(passages="encoded", lemmas="tagger").fit(standards)
+def test_encoded_sentences_variant_of_the_benchmarks(standards, sample, aligner):
+    from benchmarks.evaluation import EncodedSentencesAligner
+
+    assert aligner.course_nlp_.pipe_names == ["senter", "lookup_lemmas", "passage_vectors"]
+    slow = EncodedSentencesAligner().fit(standards)
     assert "tagger" in slow.course_nlp_.pipe_names and "lookup_lemmas" not in slow.course_nlp_.pipe_names
     out = slow.suggest(sample.head(3), frameworks=["cte_pathway", "ccss_math"])
     assert set(out["framework"]) <= {"cte_pathway", "ccss_math"} and len(out)
@@ -153,10 +157,6 @@ def test_encoded_passages_and_tagger_lemmas_are_options(standards, sample, align
     top = lambda t: set(t[(t["rank"] == 1) & (t["family"] == "content")][["course_id", "framework", "standard_id"]]  # noqa: E731
                         .itertuples(index=False))
     assert len(top(out) & top(default)) >= len(top(default)) - 1
-    with pytest.raises(ValueError, match="passages"):
-        Aligner(passages="nope").fit(standards)
-    with pytest.raises(ValueError, match="lookup"):
-        Aligner(mode="fast", lemmas="tagger").fit(standards)
     with pytest.raises(ValueError, match="mode"):
         Aligner(mode="turbo").fit(standards)
 

@@ -395,7 +395,7 @@ def test_gap_report_and_its_header_rows(hostile_report, tmp_path):
 
 
 def test_pathway_comparison(hostile_report, tmp_path):
-    from alignment.analysis.gaps import compare_pathways
+    from alignment.analysis.comparison import compare_pathways
     from alignment.present import reports
 
     table = compare_pathways([hostile_report, hostile_report], labels=["=A", "+B"])

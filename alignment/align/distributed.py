@@ -130,14 +130,14 @@ def align_on_dask(
     """Align ``courses`` on a Dask cluster and write the suggestions CSV (or, ``fmt`` or an
     ``.xlsx`` extension, Excel) ``output``.
 
-    ``aligner_params``: keyword arguments of ``Aligner`` (not ``progress``/``nlp``). The
+    ``aligner_params``: keyword arguments of ``Aligner`` (not ``progress``). The
     client fits an Aligner first (or uses ``aligner``, already fitted with the same
     parameters): bad standards fail here, and its cache entry is shipped to the workers.
     ``settings`` (default: the process-wide ones) are shipped to the workers too.
     """
     from distributed import Client, LocalCluster, as_completed
 
-    params = {k: v for k, v in (aligner_params or {}).items() if k not in ("progress", "nlp")}
+    params = {k: v for k, v in (aligner_params or {}).items() if k != "progress"}
     aligner = aligner or Aligner(**params).fit(standards)
     courses = courses.reset_index(drop=True)
     bounds = partition_bounds(len(courses), partition_size)

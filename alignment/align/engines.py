@@ -199,8 +199,7 @@ def aligner_settings(aligner: Aligner) -> dict:
     params = {
         "top_k": aligner.top_k, "frameworks": aligner.frameworks, "semantic_weight": aligner.semantic_weight,
         "whole_weight": aligner.whole_weight, "text_columns": aligner.text_columns,
-        "grade_aware": aligner.grade_aware, "mode": aligner.mode, "passages": aligner.passages,
-        "lemmas": aligner.lemmas,
+        "grade_aware": aligner.grade_aware, "mode": aligner.mode,
     }
     standards = aligner.standards_[["standard_id", "framework", "sector", "grade_band"]]
     params["standards"] = [getattr(aligner, "cache_key_", ""),

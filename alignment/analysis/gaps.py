@@ -1,33 +1,21 @@
 """Pathway gap analysis: what a course sequence covers, misses, repeats and teaches out of order.
 
-Pure functions over tables (no files, no models unless a fitted ``Aligner`` is passed
-for suggested fixes):
-
-``coverage_table(suggestions, decisions, pathway)``  one row per (course, standard) pair
-``coverage_matrix(suggestions, decisions, pathway)`` standards x courses, cell = status
-``pathway_scope(pathway, standards)``                 the standards a pathway should teach
 ``gap_report(pathway, standards, suggestions, decisions=None, aligner=None, catalog=None)``
-``compare_pathways([report, ...])``                   standards one covers and another misses
-
-**Cell status** (``STATUSES``). A reviewed decision ALWAYS overrides the machine: a
-pair with a decision is ``accepted`` or ``rejected`` whatever was suggested; a pair
-with only a suggestion is ``suggested:<band>`` (strong, possible, weak); anything
-else is ``none``. A cell *covers* its standard when it is ``accepted``, or a
-suggestion whose band is in ``count_bands`` (default strong and possible: weak
-suggestions do not count).
-
-**Scope.** The pathway's CA CTE pathway standards (``X.0``) and their performance
-indicators (``X.n``) - for a file that names only a sector, those of every pathway of
-the sector; the sector's anchor standards and indicators; the 12 Standards for Career
-Ready Practice. Common Core standards are not a fixed target: the report lists those
-the courses reinforce, and measures literacy in technical subjects (RST/WHST 9-12) and
-high-school mathematics (with the practices) as families.
+builds a :class:`GapReport`: :func:`pathway_coverage` first works out, for every
+standard of the pathway's scope (``alignment.analysis.coverage``: cell status, scope), the
+courses that cover it; then one function per part computes it from that. Pure functions
+over tables (no files, no models unless a fitted ``Aligner`` or ``FixFinder``,
+``alignment.analysis.fixes``, is passed for part (g)). Two or more reports side by side:
+``alignment.analysis.comparison.compare_pathways``.
 
 **Coverage of one standard** (the ``courses`` of a row): the courses whose cell covers
 it; for a row with children in scope (a pathway standard ``X.0``, an anchor statement)
 also the courses that cover any of its indicators. Indicators count only their own cells.
+Common Core standards are not a fixed target: the report lists those the courses
+reinforce, and measures literacy in technical subjects (RST/WHST 9-12) and high-school
+mathematics (with the practices) as families.
 
-Parts of the report (:class:`GapReport`):
+Parts of the report (:class:`GapReport`), each one function:
 
 (a) ``pathway_gaps``: pathway standards with no coverage at all, and indicators no
     course covers (with whether their standard is otherwise covered).
@@ -56,8 +44,9 @@ Parts of the report (:class:`GapReport`):
     content standards folded into their domains ("HSA.SSE Seeing Structure in
     Expressions: 2 standards", ``alignment.analysis.clusters``); the summary's
     "Common Core content reinforced" row quotes them.
-(g) ``fixes``: for each gap of (a) and (b), the catalog courses (any pathway) with the
-    highest aligner score for it (``FixFinder``; needs a fitted Aligner and a catalog).
+(g) ``fixes_for_gaps``: for each gap of (a) and (b), the catalog courses (any pathway)
+    with the highest aligner score for it (``FixFinder``; needs a fitted Aligner and a
+    catalog).
 
 Summary tables: ``coverage_by_family`` (framework, anchor number, pathway standard),
 ``coverage_by_level``, ``coverage_by_course``, ``pathway_fit`` (sector-only files: which
@@ -75,19 +64,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from alignment.settings import FROM_SETTINGS, get_settings
-from alignment.align.bands import band_for
 from alignment.align.families import PRACTICE, family_of
 from alignment.analysis.clusters import cluster_code
-from alignment.data.decisions import DECISION_COLUMNS, latest_decisions, validate_decisions
+from alignment.analysis.coverage import (
+    COUNT_BANDS, STATUSES, coverage_matrix, coverage_table, pathway_scope, sector_pathways,
+)
+from alignment.analysis.fixes import FixFinder
 from alignment.data.pathways import LEVEL_ORDER, LEVELS, Pathway
 
-#: Bands whose suggestions count as coverage by default.
-COUNT_BANDS: tuple[str, ...] = ("strong", "possible")
-#: Cell statuses, strongest first.
-STATUSES: tuple[str, ...] = (
-    "accepted", "suggested:strong", "suggested:possible", "suggested:weak", "rejected", "none",
-)
 #: Bloom's "remember" and "understand" verbs: an indicator starting with one is foundational.
 FOUNDATIONAL_VERBS = frozenset({
     "know", "understand", "identify", "recognize", "recognise", "describe", "define", "list",
@@ -97,244 +81,11 @@ FOUNDATIONAL_VERBS = frozenset({
 })
 CTE_FRAMEWORKS = ("cte_pathway", "cte_anchor", "cte_crp")
 REINFORCEMENT = ("once", "repeated in one level", "reinforced across levels")
-
-COVERAGE_COLUMNS = ["course_id", "standard_id", "status", "source", "band", "score", "covers"]
 #: Part (f)'s domain view: one row per Common Core domain the courses reinforce.
 DOMAIN_COLUMNS = ["framework", "domain", "domain_title", "n_standards", "standards", "n_courses", "courses", "label"]
 #: Part (f)'s groups, content first, then the practice families.
 CCSS_GROUP_ORDER = {"literacy in technical subjects (RST/WHST)": 0, "mathematics": 1, "other ELA/literacy": 2,
                     "mathematical practice": 3, "ELA anchor standards (CCR)": 4}
-
-
-# =========================================================================== coverage
-
-
-def _decisions_table(decisions: pd.DataFrame | None) -> pd.DataFrame:
-    if decisions is None or len(decisions) == 0:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in DECISION_COLUMNS})
-    return latest_decisions(validate_decisions(decisions, decisions.attrs.get("source", "<decisions>")))
-
-
-def coverage_table(
-    suggestions: pd.DataFrame,
-    decisions: pd.DataFrame | None = None,
-    pathway: Pathway | None = None,
-    *,
-    count_bands: tuple[str, ...] | list[str] = COUNT_BANDS,
-) -> pd.DataFrame:
-    """One row per (course, standard) pair that was suggested or decided.
-
-    Columns: ``course_id, standard_id, status, source`` (``decision`` | ``suggestion``),
-    ``band`` (the suggestion's band, "" if none), ``score`` (NaN if none), ``covers``.
-    With a pathway, only its courses are kept. A decision overrides a suggestion.
-    """
-    sugg = suggestions if suggestions is not None else pd.DataFrame(columns=["course_id", "standard_id"])
-    cols = {c for c in ("course_id", "standard_id", "band", "score") if c in sugg.columns}
-    if not {"course_id", "standard_id"} <= cols:
-        raise ValueError("suggestions need the columns course_id and standard_id (and band, score)")
-    s = pd.DataFrame({
-        "course_id": sugg["course_id"].astype(str).to_numpy(),
-        "standard_id": sugg["standard_id"].fillna("").astype(str).to_numpy(),
-        "band": (sugg["band"].fillna("").astype(str) if "band" in cols else pd.Series([""] * len(sugg))).to_numpy(),
-        "score": pd.to_numeric(sugg["score"], errors="coerce").to_numpy(dtype=float) if "score" in cols
-        else np.full(len(sugg), np.nan),
-    })
-    s = s[s["standard_id"] != ""]  # "no pathway standards loaded" note rows
-    if "score" in cols:
-        missing_band = s["band"] == ""
-        s.loc[missing_band, "band"] = [band_for(v) if v == v else "" for v in s.loc[missing_band, "score"]]
-    s = s.sort_values("score", ascending=False, na_position="last").drop_duplicates(["course_id", "standard_id"])
-    d = _decisions_table(decisions)[["course_id", "standard_id", "decision"]]
-    if pathway is not None:
-        keep = set(pathway.course_ids)
-        s = s[s["course_id"].isin(keep)]
-        d = d[d["course_id"].isin(keep)]
-    merged = s.merge(d, on=["course_id", "standard_id"], how="outer")
-    merged["band"] = merged["band"].fillna("").astype(str)
-    merged["decision"] = merged["decision"].fillna("").astype(str)
-    decided = merged["decision"] != ""
-    merged["status"] = np.where(decided, merged["decision"],
-                                np.where(merged["band"] != "", "suggested:" + merged["band"], "none"))
-    merged["source"] = np.where(decided, "decision", "suggestion")
-    merged["covers"] = (merged["status"] == "accepted") | (
-        ~decided & merged["band"].isin(list(count_bands)))
-    out = merged[COVERAGE_COLUMNS].reset_index(drop=True)
-    out["covers"] = out["covers"].astype(bool)
-    out["score"] = out["score"].astype(float)
-    return out
-
-
-def coverage_matrix(
-    suggestions: pd.DataFrame,
-    decisions: pd.DataFrame | None = None,
-    pathway: Pathway | None = None,
-    *,
-    standards: pd.DataFrame | None = None,
-    count_bands: tuple[str, ...] | list[str] = COUNT_BANDS,
-) -> pd.DataFrame:
-    """Standards x courses; each cell one of :data:`STATUSES`.
-
-    Columns: the pathway's courses in sequence order (without a pathway: every course
-    in the suggestions/decisions). Rows (index ``standard_id``): with ``standards`` and a
-    pathway, the pathway's scope (:func:`pathway_scope`) in the standards' order, then
-    any other standard a course is suggested or decided for; otherwise every standard
-    that appears.
-    """
-    cov = coverage_table(suggestions, decisions, pathway, count_bands=count_bands)
-    courses = pathway.course_ids if pathway is not None else list(dict.fromkeys(cov["course_id"]))
-    seen = list(dict.fromkeys(cov["standard_id"]))
-    if standards is not None:
-        order = {sid: i for i, sid in enumerate(standards["standard_id"])}
-        scope = pathway_scope(pathway, standards)["standard_id"].tolist() if pathway is not None else []
-        extra = sorted((s for s in seen if s not in set(scope)), key=lambda s: order.get(s, len(order)))
-        rows = scope + extra
-    else:
-        rows = seen
-    matrix = cov.pivot(index="standard_id", columns="course_id", values="status") if len(cov) else pd.DataFrame()
-    matrix = matrix.reindex(index=rows, columns=courses).astype(object)
-    matrix = matrix.where(matrix.notna(), "none")
-    matrix.index.name = "standard_id"
-    matrix.columns.name = "course_id"
-    return matrix
-
-
-# =========================================================================== scope
-
-
-def _anchor_number(code: str) -> str:
-    m = re.match(r"\s*(\d+)", str(code))
-    return m.group(1) if m else ""
-
-
-def sector_pathways(standards: pd.DataFrame, sector: str) -> list[str]:
-    """The CA pathways of a sector that have pathway standards loaded."""
-    rows = standards[(standards["framework"] == "cte_pathway") & (standards["sector"] == sector)]
-    return [p for p in dict.fromkeys(rows["pathway"]) if p]
-
-
-def pathway_scope(pathway: Pathway, standards: pd.DataFrame) -> pd.DataFrame:
-    """The standards a pathway should teach, with their family.
-
-    Columns: the standards' columns plus ``family_type`` (``pathway standard``,
-    ``anchor``, ``career ready practice``), ``family`` (``BF A1.0``, ``anchor 2``,
-    ``CRP``) and ``family_title``. Headings are left out (a heading has no text to teach).
-    """
-    st = standards
-    is_sector = st["sector"] == pathway.sector
-    pw = st[(st["framework"] == "cte_pathway") & is_sector & (st["kind"] != "heading")]
-    if pathway.cte_pathway:
-        pw = pw[pw["pathway"] == pathway.cte_pathway]
-    anchors = st[(st["framework"] == "cte_anchor") & is_sector & (st["kind"] != "heading")]
-    crp = st[(st["framework"] == "cte_crp") & (st["kind"] != "heading")]
-    by_id = dict(zip(st["standard_id"], st["display_code"]))
-    titles = {}
-    for _, row in st[(st["framework"] == "cte_anchor") & (st["sector"] == "ALL")].iterrows():
-        titles[_anchor_number(row["code"])] = row["title"]
-    pw_family = [sid if not parent else parent for sid, parent in zip(pw["standard_id"], pw["parent_id"])]
-    parts = [
-        pw.assign(family_type="pathway standard", family=[by_id.get(f, f) for f in pw_family],
-                  family_title=[""] * len(pw)),
-        anchors.assign(family_type="anchor", family=[f"anchor {_anchor_number(c)}" for c in anchors["code"]],
-                       family_title=[titles.get(_anchor_number(c), "") for c in anchors["code"]]),
-        crp.assign(family_type="career ready practice", family="CRP", family_title="Career Ready Practice"),
-    ]
-    scope = pd.concat(parts, ignore_index=True)
-    for col in ("family_type", "family", "family_title"):
-        scope[col] = scope[col].astype(str)
-    return scope
-
-
-# =========================================================================== fixes
-
-
-class FixFinder:
-    """The catalog courses that best cover given standards (suggested fixes for gaps).
-
-    scikit-learn shape: configure, ``fit(catalog)`` analyses every description once
-    through the fitted Aligner's pipeline (cached on disk by text and model, like the
-    standards' vectors), ``best_courses(standard_ids)`` scores them with
-    ``aligner.score(analysed, columns)``.
-    """
-
-    def __init__(self, aligner, n_courses: int = 3, cache_dir=FROM_SETTINGS):
-        self.aligner = aligner
-        self.n_courses = n_courses
-        self.cache_dir = get_settings().cache_dir if cache_dir is FROM_SETTINGS else cache_dir
-
-    def fit(self, catalog: pd.DataFrame) -> "FixFinder":
-        from alignment.nlp.cache import ArrayCache, cache_key
-        from alignment.nlp.pipeline import model_version
-
-        al = self.aligner
-        if not hasattr(al, "standards_"):
-            raise RuntimeError("FixFinder needs a fitted Aligner: call aligner.fit(standards) first")
-        courses = catalog.reset_index(drop=True)
-        texts = courses["description"].astype(str).tolist()
-        cache = ArrayCache(self.cache_dir, prefix="catalog") if self.cache_dir else None
-        key = (cache_key("catalog-analysis", model_version(al.nlp_), getattr(al, "mode", ""), getattr(al, "passages", ""),
-                         getattr(al, "lemmas", ""), texts) if cache else "")
-        hit = cache.load(key) if cache else None
-        if hit is not None:
-            self.analysed_ = _analysis_from_arrays(*hit)
-        else:
-            self.analysed_ = al.analyse(texts)
-            if cache:
-                cache.save(key, *_analysis_to_arrays(self.analysed_))
-        self.catalog_ = courses
-        self.columns_ = {sid: i for i, sid in enumerate(al.standards_["standard_id"])}
-        return self
-
-    def best_courses(self, standard_ids: list[str], n: int | None = None) -> pd.DataFrame:
-        """For each standard, the ``n`` best catalog courses.
-
-        Columns: ``standard_id, rank, course_id, title, department, catalog_pathway,
-        score, band``. Standards the aligner cannot score (headings) are skipped.
-        """
-        n = n or self.n_courses
-        cols = ["standard_id", "rank", "course_id", "title", "department", "catalog_pathway", "score", "band"]
-        known = [s for s in dict.fromkeys(standard_ids) if s in self.columns_]
-        if not known or not len(self.catalog_):
-            return pd.DataFrame(columns=cols)
-        positions = np.array([self.columns_[s] for s in known])
-        scores = self.aligner.score(self.analysed_, positions)  # courses x standards
-        frameworks = self.aligner.standards_["framework"].to_numpy()[positions]
-        k = min(n, scores.shape[0])
-        top = np.argsort(-scores, axis=0, kind="stable")[:k]
-        cat = self.catalog_
-        get = lambda col: cat[col].astype(str).to_numpy() if col in cat.columns else np.array([""] * len(cat))  # noqa: E731
-        ids, titles, depts, paths = get("course_id"), get("title"), get("department"), get("pathway")
-        rows = []
-        for j, sid in enumerate(known):
-            for rank, i in enumerate(top[:, j], start=1):
-                score = float(scores[i, j])
-                rows.append((sid, rank, ids[i], titles[i], depts[i], paths[i], round(score, 4),
-                             band_for(score, frameworks[j])))
-        return pd.DataFrame(rows, columns=cols)
-
-
-def _analysis_to_arrays(analysed):
-    emb = np.stack([c.embedding for c in analysed]).astype(np.float32)
-    sent = np.concatenate([c.sent_embeddings for c in analysed]).astype(np.float32)
-    offsets = np.cumsum([0] + [len(c.sent_embeddings) for c in analysed]).astype(np.int64)
-    meta = {
-        "sentences": [c.sentences for c in analysed],
-        "lemmas": [c.lemmas for c in analysed],
-        "lemma_text": [c.lemma_text for c in analysed],
-        "phrases": [c.phrases for c in analysed],
-    }
-    return {"embeddings": emb, "sent_embeddings": sent, "offsets": offsets}, meta
-
-
-def _analysis_from_arrays(arrays, meta):
-    from alignment.align.aligner import CourseText
-
-    off = arrays["offsets"]
-    return [
-        CourseText(embedding=arrays["embeddings"][i], sentences=meta["sentences"][i],
-                   sent_embeddings=arrays["sent_embeddings"][off[i]:off[i + 1]], lemmas=meta["lemmas"][i],
-                   lemma_text=meta["lemma_text"][i], phrases=meta["phrases"][i])
-        for i in range(len(off) - 1)
-    ]
 
 
 # =========================================================================== the report
@@ -426,6 +177,317 @@ def is_foundational(text: str) -> bool:
     return _first_verb(text) in FOUNDATIONAL_VERBS
 
 
+@dataclass
+class PathwayCoverage:
+    """What every part of the report is computed from (:func:`pathway_coverage`).
+
+    ``coverage``: the cells (``coverage_table``) without standard ids the standards
+    table lacks (``unknown``); ``direct``: standard -> the courses whose own cell covers
+    it, in sequence order; ``children``: in-scope parent -> its in-scope children;
+    ``standards_coverage``: one row per scope standard and covered Common Core standard
+    (its coverage counts its children's courses); ``loaded``/``reason``: whether the
+    pathway's standards are in the data, and why not; ``notes``: the report's notes so far.
+    """
+
+    pathway: Pathway
+    standards: pd.DataFrame
+    meta: pd.DataFrame
+    scope: pd.DataFrame
+    coverage: pd.DataFrame
+    unknown: list[str]
+    direct: dict[str, list[str]]
+    children: dict[str, list[str]]
+    standards_coverage: pd.DataFrame
+    loaded: bool
+    reason: str
+    notes: list[str]
+
+    @property
+    def cte(self) -> pd.DataFrame:
+        """``standards_coverage`` of the CTE scope (pathway, anchor, CRP)."""
+        return self.standards_coverage[self.standards_coverage["framework"].isin(CTE_FRAMEWORKS)]
+
+    @property
+    def code_of(self) -> dict[str, str]:
+        return dict(zip(self.standards_coverage["standard_id"], self.standards_coverage["display_code"]))
+
+    @property
+    def rank_of(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.pathway.course_ids)}
+
+
+def pathway_coverage(
+    pathway: Pathway,
+    standards: pd.DataFrame,
+    suggestions: pd.DataFrame,
+    decisions: pd.DataFrame | None = None,
+    count_bands: tuple[str, ...] | list[str] = COUNT_BANDS,
+) -> PathwayCoverage:
+    """The coverage of each standard of the pathway's scope (and each covered Common
+    Core standard) by its courses, with the notes on what the data holds."""
+    std = standards
+    scope = pathway_scope(pathway, std)
+    cov = coverage_table(suggestions, decisions, pathway, count_bands=count_bands)
+    notes: list[str] = list(pathway.warnings)
+    unknown = sorted(set(cov["standard_id"]) - set(std["standard_id"]))
+    if unknown:
+        notes.append(f"{len(unknown)} suggested or decided standard ids are not in the standards table and are "
+                     f"ignored: {', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}")
+        cov = cov[~cov["standard_id"].isin(unknown)]
+    loaded, reason = _loaded(pathway, std, scope, notes)
+    rank_of = {c: i for i, c in enumerate(pathway.course_ids)}
+    direct: dict[str, list[str]] = {}
+    for sid, group in cov[cov["covers"]].groupby("standard_id", sort=False):
+        direct[sid] = sorted(set(group["course_id"]), key=rank_of.get)
+    in_scope = set(scope["standard_id"])
+    children: dict[str, list[str]] = {}
+    for sid, parent in zip(scope["standard_id"], scope["parent_id"]):
+        if parent in in_scope:
+            children.setdefault(parent, []).append(sid)
+    meta = std.set_index("standard_id")
+    sc = _standards_coverage(pathway, meta, scope, cov, direct, children)
+    return PathwayCoverage(pathway=pathway, standards=std, meta=meta, scope=scope, coverage=cov, unknown=unknown,
+                           direct=direct, children=children, standards_coverage=sc, loaded=loaded, reason=reason,
+                           notes=notes)
+
+
+def _loaded(pathway: Pathway, std: pd.DataFrame, scope: pd.DataFrame, notes: list[str]) -> tuple[bool, str]:
+    """Whether the pathway's standards are loaded (and why not); adds the notes on
+    missing and partial data to ``notes``."""
+    sector_pw = sector_pathways(std, pathway.sector)
+    loaded = bool((scope["framework"] == "cte_pathway").any())
+    if not sector_pw:
+        reason = f"no pathway standards loaded for this sector ({pathway.sector})"
+        notes.insert(0, f"{reason}: pathway coverage is not measured (shown as n/a, not 0%).")
+    elif not loaded:
+        reason = (f"no pathway standards loaded for this pathway ({pathway.cte_pathway}); the data holds only "
+                  f"{', '.join(sector_pw)} for {pathway.sector}")
+        notes.insert(0, f"{reason}: pathway coverage is not measured (shown as n/a, not 0%).")
+    else:
+        reason = ""
+    if not (scope["framework"] == "cte_anchor").any():
+        notes.append(f"no anchor standards (statements or indicators) loaded for this sector ({pathway.sector}): "
+                     "anchor coverage is not measured.")
+    for fw, group in scope.groupby(["framework", "pathway"], sort=False):
+        part = group[group["completeness"] == "partial"]
+        if len(part):
+            what = {"cte_pathway": f"pathway standards ({fw[1]})", "cte_anchor": "anchor standards",
+                    "cte_crp": "Career Ready Practices"}[fw[0]]
+            notes.append(f"partial data: {what}: {part['completeness_note'].iloc[0]}")
+    return loaded, reason
+
+
+_SC_COLUMNS = ["framework", "family_type", "family", "family_title", "pathway", "standard_id", "display_code", "kind",
+               "parent_id", "text", "covered", "n_courses", "courses", "course_titles", "direct_courses", "levels",
+               "n_levels", "first_level", "accepted_by", "suggested_by", "rejected_by", "best_score", "best_band",
+               "completeness"]
+
+
+def _standards_coverage(pathway, meta, scope, cov, direct, children) -> pd.DataFrame:
+    """One row per scope standard, then per covered Common Core standard: the courses
+    that cover it (its own cells, plus its children's for a parent), their levels, who
+    accepted, suggested or rejected it, its best suggestion."""
+    levels, titles = pathway.course_levels, pathway.course_titles
+    rank_of = {c: i for i, c in enumerate(pathway.course_ids)}
+    covering = cov[cov["covers"]]
+    accepted = {sid: set(g["course_id"]) for sid, g in covering[covering["status"] == "accepted"].groupby("standard_id")}
+    rejected = {sid: set(g["course_id"]) for sid, g in cov[cov["status"] == "rejected"].groupby("standard_id")}
+    best = {}
+    for sid, score, band in zip(cov["standard_id"], cov["score"], cov["band"]):
+        if score == score and (sid not in best or score > best[sid][0]):
+            best[sid] = (float(score), band)
+    ccss_ids = [s for s in direct if s in meta.index and meta.at[s, "framework"] in ("ccss_ela", "ccss_math")]
+    ccss_ids = sorted(ccss_ids, key=lambda s: meta.index.get_loc(s))
+    fam = dict(zip(scope["standard_id"], zip(scope["family_type"], scope["family"], scope["family_title"])))
+    rows = []
+    for sid in scope["standard_id"].tolist() + ccss_ids:
+        m = meta.loc[sid]
+        own = direct.get(sid, [])
+        eff = set(own)
+        for child in children.get(sid, []):
+            eff |= set(direct.get(child, []))
+        eff_sorted = sorted(eff, key=rank_of.get)
+        lv = [levels[c] for c in eff_sorted]
+        distinct = list(dict.fromkeys(lv))
+        family_type, family, family_title = fam.get(sid, ("common core", m["framework"], ""))
+        acc = [c for c in eff_sorted if c in accepted.get(sid, set()) or any(
+            c in accepted.get(ch, set()) for ch in children.get(sid, []))]
+        rows.append({
+            "framework": m["framework"], "family_type": family_type, "family": family, "family_title": family_title,
+            "pathway": m["pathway"], "standard_id": sid, "display_code": m["display_code"] or m["code"],
+            "kind": m["kind"], "parent_id": m["parent_id"], "text": m["text"] or m["title"],
+            "covered": bool(eff_sorted), "n_courses": len(eff_sorted), "courses": _join(eff_sorted),
+            "course_titles": _join(titles.get(c, "") for c in eff_sorted),
+            "direct_courses": _join(own), "levels": _join(distinct), "n_levels": len(distinct),
+            "first_level": _first_level(lv), "accepted_by": _join(acc),
+            "suggested_by": _join(c for c in eff_sorted if c not in acc),
+            "rejected_by": _join(sorted(rejected.get(sid, set()), key=rank_of.get)),
+            "best_score": best.get(sid, (np.nan, ""))[0], "best_band": best.get(sid, (np.nan, ""))[1],
+            "completeness": m["completeness"],
+        })
+    sc = pd.DataFrame(rows, columns=_SC_COLUMNS)
+    sc["covered"] = sc["covered"].astype(bool)
+    return sc
+
+
+# ----------------------------------------------------------------------- the parts (a)-(g)
+def pathway_gaps(facts: PathwayCoverage) -> pd.DataFrame:
+    """(a) Pathway standards with no coverage at all, and indicators no course covers
+    (with whether their standard is otherwise covered); one "nothing to measure" row
+    when the pathway's standards are not loaded."""
+    sc_scope, children, cov = facts.cte, facts.children, facts.coverage
+    in_scope = set(facts.scope["standard_id"])
+    covered_ids = set(facts.standards_coverage.loc[facts.standards_coverage["covered"], "standard_id"])
+    code_of = facts.code_of
+    rows = []
+    for r in sc_scope[(sc_scope["framework"] == "cte_pathway") & ~sc_scope["covered"]].itertuples():
+        if r.kind == "indicator" and r.parent_id in in_scope:
+            parent_cov = r.parent_id in covered_ids
+            gap = ("indicator not covered (its standard is covered through other indicators or itself)"
+                   if parent_cov else "indicator not covered (its standard is not covered either)")
+        else:
+            n_ind = len(children.get(r.standard_id, []))
+            gap = f"standard not covered, nor any of its {n_ind} indicators" if n_ind else "standard not covered"
+        rows.append({"pathway": r.pathway, "standard_id": r.standard_id, "display_code": r.display_code,
+                     "kind": r.kind, "standard": code_of.get(r.parent_id, r.display_code), "text": r.text,
+                     "gap": gap, "weak_or_rejected": _near_miss(r.standard_id, cov)})
+    columns = ["pathway", "standard_id", "display_code", "kind", "standard", "text", "gap", "weak_or_rejected"]
+    if not facts.loaded:
+        rows = [{"pathway": facts.pathway.cte_pathway, "standard_id": "", "display_code": "", "kind": "",
+                 "standard": "", "text": "", "gap": facts.reason + " - nothing to measure, not a gap of the pathway",
+                 "weak_or_rejected": ""}]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def anchor_gaps(facts: PathwayCoverage) -> pd.DataFrame:
+    """(b) Anchor families (anchor numbers of the sector) with no coverage, anchor rows
+    no course covers, and Career Ready Practices not covered."""
+    sc_scope = facts.cte
+    rows = []
+    anchors = sc_scope[sc_scope["framework"] == "cte_anchor"]
+    for family, group in anchors.groupby("family", sort=False):
+        if not group["covered"].any():
+            rows.append({"framework": "cte_anchor", "family": family, "title": group["family_title"].iloc[0],
+                         "standard_id": "", "display_code": family, "kind": "anchor family",
+                         "text": f"no course covers any of the {len(group)} loaded rows of this anchor",
+                         "gap": "anchor family not covered"})
+    for r in sc_scope[sc_scope["framework"].isin(["cte_anchor", "cte_crp"]) & ~sc_scope["covered"]].itertuples():
+        rows.append({"framework": r.framework, "family": r.family, "title": r.family_title,
+                     "standard_id": r.standard_id, "display_code": r.display_code, "kind": r.kind, "text": r.text,
+                     "gap": "Career Ready Practice not covered" if r.framework == "cte_crp" else f"anchor {r.kind} not covered"})
+    return pd.DataFrame(rows, columns=["framework", "family", "title", "standard_id", "display_code", "kind", "text", "gap"])
+
+
+def suggested_only(facts: PathwayCoverage) -> pd.DataFrame:
+    """(c) Standards covered, but only by unreviewed suggestions."""
+    sc = facts.standards_coverage
+    c = sc[sc["covered"] & (sc["accepted_by"] == "")]
+    return c[["framework", "family", "standard_id", "display_code", "kind", "text", "courses", "best_band",
+              "best_score"]].reset_index(drop=True)
+
+
+def reinforcement(facts: PathwayCoverage) -> pd.DataFrame:
+    """(d) Every covered standard: covered once, repeated in one level, or reinforced
+    across levels (``REINFORCEMENT``)."""
+    sc = facts.standards_coverage
+    d = sc[sc["covered"]].copy()
+    d["reinforcement"] = np.where(d["n_courses"] == 1, REINFORCEMENT[0],
+                                  np.where(d["n_levels"] > 1, REINFORCEMENT[2], REINFORCEMENT[1]))
+    return d[["framework", "family", "standard_id", "display_code", "kind", "text", "reinforcement",
+              "n_courses", "courses", "levels", "first_level"]].reset_index(drop=True)
+
+
+def sequencing(facts: PathwayCoverage) -> pd.DataFrame:
+    """(e) Standards first met in a capstone, and concentrators relying on a standard no
+    earlier course introduces (module docstring)."""
+    return _sequencing(facts.pathway, facts.cte, facts.children, facts.direct, facts.pathway.course_levels,
+                       facts.rank_of, facts.code_of)
+
+
+_CC_COLUMNS = ["group", "framework", "family", "domain", "standard_id", "display_code", "grade", "text", "counted",
+               "status", "best_score", "n_courses", "courses", "levels"]
+
+
+def common_core(facts: PathwayCoverage, n_weak: int = 5) -> pd.DataFrame:
+    """(f) The Common Core standards the courses cover (``counted``), by group (content
+    first, then the practice families: ``CCSS_GROUP_ORDER``), with each standard's family
+    and domain; then, not counted, the ``n_weak`` best weak Common Core suggestions of
+    each group."""
+    sc, cov, meta, std = facts.standards_coverage, facts.coverage, facts.meta, facts.standards
+    levels, rank_of = facts.pathway.course_levels, facts.rank_of
+    f = sc[sc["framework"].isin(["ccss_ela", "ccss_math"]) & sc["covered"]]
+    f_rows = [{"group": _ccss_group(r.framework, r.display_code), "framework": r.framework,
+               "family": family_of(r.framework, meta.at[r.standard_id, "code"]),
+               "domain": cluster_code(r.display_code),
+               "standard_id": r.standard_id, "display_code": r.display_code, "grade": meta.at[r.standard_id, "grade"],
+               "text": r.text, "counted": True, "status": "accepted" if r.accepted_by else "suggested only",
+               "best_score": r.best_score, "n_courses": r.n_courses, "courses": r.courses, "levels": r.levels}
+              for r in f.itertuples()]
+    weak = cov[(cov["status"] == "suggested:weak") & ~cov["standard_id"].isin(set(f["standard_id"]))]
+    weak = weak[weak["standard_id"].isin(set(std.loc[std["framework"].isin(["ccss_ela", "ccss_math"]), "standard_id"]))]
+    weak_rows = []
+    for sid, group in weak.groupby("standard_id"):
+        courses = sorted(set(group["course_id"]), key=rank_of.get)
+        code = meta.at[sid, "display_code"] or meta.at[sid, "code"]
+        weak_rows.append({"group": _ccss_group(meta.at[sid, "framework"], code), "framework": meta.at[sid, "framework"],
+                          "family": family_of(meta.at[sid, "framework"], meta.at[sid, "code"]),
+                          "domain": cluster_code(code), "standard_id": sid, "display_code": code, "grade": meta.at[sid, "grade"],
+                          "text": meta.at[sid, "text"], "counted": False,
+                          "status": "weak suggestion (not counted)", "best_score": float(group["score"].max()),
+                          "n_courses": len(courses), "courses": _join(courses),
+                          "levels": _join(dict.fromkeys(levels[c] for c in courses))})
+    weak_table = pd.DataFrame(weak_rows, columns=list(f_rows[0]) if f_rows else None)
+    if len(weak_table):  # the n_weak best per group, for a reviewer to look at
+        weak_table = (weak_table.sort_values("best_score", ascending=False, kind="stable")
+                      .groupby("group", sort=False).head(n_weak))
+    parts = [t for t in (pd.DataFrame(f_rows, columns=_CC_COLUMNS), weak_table.reindex(columns=_CC_COLUMNS)) if len(t)]
+    # concat of empty frames is deprecated (and would lose dtypes): join only non-empty ones
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_CC_COLUMNS)
+    table["counted"] = table["counted"].astype(bool)
+    table = table.sort_values(["counted", "group"], ascending=[False, True], kind="stable",
+                              key=lambda c: c.map(CCSS_GROUP_ORDER) if c.name == "group" else c)
+    return table.reset_index(drop=True)
+
+
+def common_core_domains(facts: PathwayCoverage, common_core_table: pd.DataFrame) -> pd.DataFrame:
+    """(f) The counted Common Core content standards of ``common_core_table`` (what
+    :func:`common_core` returned) folded into their domains, most standards first; the
+    domain title is the standards table's own ``domain`` text."""
+    std, rank_of = facts.standards, facts.rank_of
+    counted = common_core_table[common_core_table["counted"].astype(bool) & (common_core_table["family"] != PRACTICE)]
+    if counted.empty:
+        return pd.DataFrame(columns=DOMAIN_COLUMNS)
+    titles = dict(zip(std["standard_id"], std["domain"].fillna("").astype(str))) if "domain" in std.columns else {}
+    rows = []
+    for (fw, domain), group in counted.groupby(["framework", "domain"], sort=False):
+        courses = sorted({c for cs in group["courses"] for c in str(cs).split("; ") if c}, key=lambda c: rank_of.get(c, 0))
+        title = next((titles.get(s, "") for s in group["standard_id"] if titles.get(s)), "")
+        n = len(group)
+        rows.append({"framework": fw, "domain": domain, "domain_title": title, "n_standards": n,
+                     "standards": _join(group["display_code"]), "n_courses": len(courses), "courses": _join(courses),
+                     "label": f"{domain} {title}: {n} standard{'s' if n != 1 else ''}".replace("  ", " ")})
+    out = pd.DataFrame(rows, columns=DOMAIN_COLUMNS)
+    return out.sort_values(["n_standards", "n_courses"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+FIX_COLUMNS = ["gap_standard_id", "display_code", "framework", "gap_text", "rank", "course_id", "title",
+               "department", "catalog_pathway", "in_pathway", "score", "band"]
+
+
+def fixes_for_gaps(facts: PathwayCoverage, gap_ids: list[str], fixes: FixFinder | None, n_fixes: int = 3) -> pd.DataFrame:
+    """(g) For each gap standard, the ``n_fixes`` catalog courses ``fixes`` (a fitted
+    :class:`~alignment.analysis.fixes.FixFinder`) scores highest; empty without one."""
+    if fixes is None or not gap_ids:
+        return pd.DataFrame(columns=FIX_COLUMNS)
+    meta, code_of = facts.meta, facts.code_of
+    fx = fixes.best_courses(gap_ids, n_fixes).rename(columns={"standard_id": "gap_standard_id"})
+    fx["display_code"] = fx["gap_standard_id"].map(code_of)
+    fx["framework"] = fx["gap_standard_id"].map(lambda s: meta.at[s, "framework"])
+    fx["gap_text"] = fx["gap_standard_id"].map(lambda s: meta.at[s, "text"])
+    fx["in_pathway"] = fx["course_id"].isin(set(facts.pathway.course_ids))
+    return fx[FIX_COLUMNS].reset_index(drop=True)
+
+
 def gap_report(
     pathway: Pathway,
     standards: pd.DataFrame,
@@ -452,229 +514,34 @@ def gap_report(
     n_weak_ccss: part (f) also lists this many best weak Common Core suggestions per
         group (``counted`` False), since weak ones do not count as reinforcement.
     """
-    std = standards
-    meta = std.set_index("standard_id")
-    levels = pathway.course_levels
-    titles = pathway.course_titles
-    course_order = pathway.course_ids
-    rank_of = {c: i for i, c in enumerate(course_order)}
-    scope = pathway_scope(pathway, std)
-    cov = coverage_table(suggestions, decisions, pathway, count_bands=count_bands)
-    notes: list[str] = list(pathway.warnings)
-    unknown = sorted(set(cov["standard_id"]) - set(std["standard_id"]))
-    if unknown:
-        notes.append(f"{len(unknown)} suggested or decided standard ids are not in the standards table and are "
-                     f"ignored: {', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}")
-        cov = cov[~cov["standard_id"].isin(unknown)]
-
-    covering = cov[cov["covers"]]
-    direct: dict[str, list[str]] = {}
-    for sid, group in covering.groupby("standard_id", sort=False):
-        direct[sid] = sorted(set(group["course_id"]), key=rank_of.get)
-    accepted = {sid: set(g["course_id"]) for sid, g in covering[covering["status"] == "accepted"].groupby("standard_id")}
-    rejected = {sid: set(g["course_id"]) for sid, g in cov[cov["status"] == "rejected"].groupby("standard_id")}
-    best = {}
-    for sid, score, band in zip(cov["standard_id"], cov["score"], cov["band"]):
-        if score == score and (sid not in best or score > best[sid][0]):
-            best[sid] = (float(score), band)
-
-    # ---- which standards are loaded
-    sector_pw = sector_pathways(std, pathway.sector)
-    pw_scope = scope[scope["framework"] == "cte_pathway"]
-    loaded = len(pw_scope) > 0
-    if not sector_pw:
-        reason = f"no pathway standards loaded for this sector ({pathway.sector})"
-        notes.insert(0, f"{reason}: pathway coverage is not measured (shown as n/a, not 0%).")
-    elif not loaded:
-        reason = (f"no pathway standards loaded for this pathway ({pathway.cte_pathway}); the data holds only "
-                  f"{', '.join(sector_pw)} for {pathway.sector}")
-        notes.insert(0, f"{reason}: pathway coverage is not measured (shown as n/a, not 0%).")
-    else:
-        reason = ""
-    if not (scope["framework"] == "cte_anchor").any():
-        notes.append(f"no anchor standards (statements or indicators) loaded for this sector ({pathway.sector}): "
-                     "anchor coverage is not measured.")
-    for fw, group in scope.groupby(["framework", "pathway"], sort=False):
-        part = group[group["completeness"] == "partial"]
-        if len(part):
-            what = {"cte_pathway": f"pathway standards ({fw[1]})", "cte_anchor": "anchor standards",
-                    "cte_crp": "Career Ready Practices"}[fw[0]]
-            notes.append(f"partial data: {what}: {part['completeness_note'].iloc[0]}")
-
-    # ---- per-standard coverage (effective: own cells, plus children's for parents)
-    in_scope = set(scope["standard_id"])
-    children: dict[str, list[str]] = {}
-    for sid, parent in zip(scope["standard_id"], scope["parent_id"]):
-        if parent in in_scope:
-            children.setdefault(parent, []).append(sid)
-    ccss_ids = [s for s in direct if s in meta.index and meta.at[s, "framework"] in ("ccss_ela", "ccss_math")]
-    ccss_ids = sorted(ccss_ids, key=lambda s: meta.index.get_loc(s))
-    rows = []
-    unit_ids = scope["standard_id"].tolist() + ccss_ids
-    fam = dict(zip(scope["standard_id"], zip(scope["family_type"], scope["family"], scope["family_title"])))
-    for sid in unit_ids:
-        m = meta.loc[sid]
-        own = direct.get(sid, [])
-        eff = set(own)
-        for child in children.get(sid, []):
-            eff |= set(direct.get(child, []))
-        eff_sorted = sorted(eff, key=rank_of.get)
-        lv = [levels[c] for c in eff_sorted]
-        distinct = list(dict.fromkeys(lv))
-        family_type, family, family_title = fam.get(sid, ("common core", m["framework"], ""))
-        acc = [c for c in eff_sorted if c in accepted.get(sid, set()) or any(
-            c in accepted.get(ch, set()) for ch in children.get(sid, []))]
-        rows.append({
-            "framework": m["framework"], "family_type": family_type, "family": family, "family_title": family_title,
-            "pathway": m["pathway"], "standard_id": sid, "display_code": m["display_code"] or m["code"],
-            "kind": m["kind"], "parent_id": m["parent_id"], "text": m["text"] or m["title"],
-            "covered": bool(eff_sorted), "n_courses": len(eff_sorted), "courses": _join(eff_sorted),
-            "course_titles": _join(titles.get(c, "") for c in eff_sorted),
-            "direct_courses": _join(own), "levels": _join(distinct), "n_levels": len(distinct),
-            "first_level": _first_level(lv), "accepted_by": _join(acc),
-            "suggested_by": _join(c for c in eff_sorted if c not in acc),
-            "rejected_by": _join(sorted(rejected.get(sid, set()), key=rank_of.get)),
-            "best_score": best.get(sid, (np.nan, ""))[0], "best_band": best.get(sid, (np.nan, ""))[1],
-            "completeness": m["completeness"],
-        })
-    sc_cols = ["framework", "family_type", "family", "family_title", "pathway", "standard_id", "display_code", "kind",
-               "parent_id", "text", "covered", "n_courses", "courses", "course_titles", "direct_courses", "levels",
-               "n_levels", "first_level", "accepted_by", "suggested_by", "rejected_by", "best_score", "best_band",
-               "completeness"]
-    sc = pd.DataFrame(rows, columns=sc_cols)
-    sc["covered"] = sc["covered"].astype(bool)
-    sc_scope = sc[sc["framework"].isin(CTE_FRAMEWORKS)]
-    code_of = dict(zip(sc["standard_id"], sc["display_code"]))
-    covered_ids = set(sc.loc[sc["covered"], "standard_id"])
-
-    # ---- (a) pathway gaps
-    a_rows = []
-    for r in sc_scope[(sc_scope["framework"] == "cte_pathway") & ~sc_scope["covered"]].itertuples():
-        if r.kind == "indicator" and r.parent_id in in_scope:
-            parent_cov = r.parent_id in covered_ids
-            gap = ("indicator not covered (its standard is covered through other indicators or itself)"
-                   if parent_cov else "indicator not covered (its standard is not covered either)")
-        else:
-            n_ind = len(children.get(r.standard_id, []))
-            gap = f"standard not covered, nor any of its {n_ind} indicators" if n_ind else "standard not covered"
-        a_rows.append({"pathway": r.pathway, "standard_id": r.standard_id, "display_code": r.display_code,
-                       "kind": r.kind, "standard": code_of.get(r.parent_id, r.display_code), "text": r.text,
-                       "gap": gap, "weak_or_rejected": _near_miss(r.standard_id, cov)})
-    pathway_gaps = pd.DataFrame(a_rows, columns=["pathway", "standard_id", "display_code", "kind", "standard", "text",
-                                                 "gap", "weak_or_rejected"])
-    if not loaded:
-        pathway_gaps = pd.DataFrame([{"pathway": pathway.cte_pathway, "standard_id": "", "display_code": "",
-                                      "kind": "", "standard": "", "text": "",
-                                      "gap": reason + " - nothing to measure, not a gap of the pathway",
-                                      "weak_or_rejected": ""}], columns=pathway_gaps.columns)
-
-    # ---- (b) anchor and CRP gaps
-    b_rows = []
-    anchors = sc_scope[sc_scope["framework"] == "cte_anchor"]
-    for family, group in anchors.groupby("family", sort=False):
-        if not group["covered"].any():
-            b_rows.append({"framework": "cte_anchor", "family": family, "title": group["family_title"].iloc[0],
-                           "standard_id": "", "display_code": family, "kind": "anchor family",
-                           "text": f"no course covers any of the {len(group)} loaded rows of this anchor",
-                           "gap": "anchor family not covered"})
-    for r in sc_scope[sc_scope["framework"].isin(["cte_anchor", "cte_crp"]) & ~sc_scope["covered"]].itertuples():
-        b_rows.append({"framework": r.framework, "family": r.family, "title": r.family_title,
-                       "standard_id": r.standard_id, "display_code": r.display_code, "kind": r.kind, "text": r.text,
-                       "gap": "Career Ready Practice not covered" if r.framework == "cte_crp" else f"anchor {r.kind} not covered"})
-    anchor_gaps = pd.DataFrame(b_rows, columns=["framework", "family", "title", "standard_id", "display_code", "kind",
-                                                "text", "gap"])
-
-    # ---- (c) covered only by unreviewed suggestions
-    c = sc[sc["covered"] & (sc["accepted_by"] == "")]
-    suggested_only = c[["framework", "family", "standard_id", "display_code", "kind", "text", "courses", "best_band",
-                        "best_score"]].reset_index(drop=True)
-
-    # ---- (d) reinforcement
-    d = sc[sc["covered"]].copy()
-    d["reinforcement"] = np.where(d["n_courses"] == 1, REINFORCEMENT[0],
-                                  np.where(d["n_levels"] > 1, REINFORCEMENT[2], REINFORCEMENT[1]))
-    reinforcement = d[["framework", "family", "standard_id", "display_code", "kind", "text", "reinforcement",
-                       "n_courses", "courses", "levels", "first_level"]].reset_index(drop=True)
-
-    # ---- (e) sequencing
-    sequencing = _sequencing(pathway, sc_scope, children, direct, levels, rank_of, code_of)
-
-    # ---- (f) Common Core: what the courses reinforce, then the best uncounted candidates
-    f = sc[sc["framework"].isin(["ccss_ela", "ccss_math"]) & sc["covered"]]
-    f_rows = [{"group": _ccss_group(r.framework, r.display_code), "framework": r.framework,
-               "family": family_of(r.framework, meta.at[r.standard_id, "code"]),
-               "domain": cluster_code(r.display_code),
-               "standard_id": r.standard_id, "display_code": r.display_code, "grade": meta.at[r.standard_id, "grade"],
-               "text": r.text, "counted": True, "status": "accepted" if r.accepted_by else "suggested only",
-               "best_score": r.best_score, "n_courses": r.n_courses, "courses": r.courses, "levels": r.levels}
-              for r in f.itertuples()]
-    weak = cov[(cov["status"] == "suggested:weak") & ~cov["standard_id"].isin(set(f["standard_id"]))]
-    weak = weak[weak["standard_id"].isin(set(std.loc[std["framework"].isin(["ccss_ela", "ccss_math"]), "standard_id"]))]
-    weak_rows = []
-    for sid, group in weak.groupby("standard_id"):
-        courses = sorted(set(group["course_id"]), key=rank_of.get)
-        code = meta.at[sid, "display_code"] or meta.at[sid, "code"]
-        weak_rows.append({"group": _ccss_group(meta.at[sid, "framework"], code), "framework": meta.at[sid, "framework"],
-                          "family": family_of(meta.at[sid, "framework"], meta.at[sid, "code"]),
-                          "domain": cluster_code(code), "standard_id": sid, "display_code": code, "grade": meta.at[sid, "grade"],
-                          "text": meta.at[sid, "text"], "counted": False,
-                          "status": "weak suggestion (not counted)", "best_score": float(group["score"].max()),
-                          "n_courses": len(courses), "courses": _join(courses),
-                          "levels": _join(dict.fromkeys(levels[c] for c in courses))})
-    weak_table = pd.DataFrame(weak_rows, columns=list(f_rows[0]) if f_rows else None)
-    if len(weak_table):  # the n_weak_ccss best per group, for a reviewer to look at
-        weak_table = (weak_table.sort_values("best_score", ascending=False, kind="stable")
-                      .groupby("group", sort=False).head(n_weak_ccss))
-    group_order = CCSS_GROUP_ORDER
-    cc_cols = ["group", "framework", "family", "domain", "standard_id", "display_code", "grade", "text", "counted", "status", "best_score",
-               "n_courses", "courses", "levels"]
-    parts = [t for t in (pd.DataFrame(f_rows, columns=cc_cols), weak_table.reindex(columns=cc_cols)) if len(t)]
-    # concat of empty frames is deprecated (and would lose dtypes): join only non-empty ones
-    common_core = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cc_cols)
-    common_core["counted"] = common_core["counted"].astype(bool)
-    common_core = common_core.sort_values(["counted", "group"], ascending=[False, True], kind="stable",
-                                          key=lambda c: c.map(group_order) if c.name == "group" else c)
-    common_core = common_core.reset_index(drop=True)
-    common_core_domains = _common_core_domains(common_core, std, rank_of)
-
-    # ---- summaries
-    by_family = _coverage_by_family(sc_scope, std, sc, pathway, loaded, reason)
-    by_level = _coverage_by_level(sc_scope, pathway, levels)
-    by_course = _coverage_by_course(sc, cov, pathway)
-    fit, best_pw = _pathway_fit(pathway, std, sc_scope, direct)
-
-    # ---- (g) fixes
-    gap_ids = [s for s in pathway_gaps["standard_id"].tolist() + anchor_gaps["standard_id"].tolist() if s]
+    facts = pathway_coverage(pathway, standards, suggestions, decisions, count_bands)
+    notes = facts.notes
+    a, b = pathway_gaps(facts), anchor_gaps(facts)
+    c, d, e = suggested_only(facts), reinforcement(facts), sequencing(facts)
+    f = common_core(facts, n_weak_ccss)
+    f_domains = common_core_domains(facts, f)
+    by_family = _coverage_by_family(facts.cte, standards, facts.standards_coverage, pathway, facts.loaded, facts.reason)
+    by_level = _coverage_by_level(facts.cte, pathway, pathway.course_levels)
+    by_course = _coverage_by_course(facts.standards_coverage, facts.coverage, pathway)
+    fit, best_pw = _pathway_fit(pathway, standards, facts.cte, facts.direct)
+    gap_ids = [s for s in a["standard_id"].tolist() + b["standard_id"].tolist() if s]
     if fixes is None and aligner is not None and catalog is not None:
         fixes = FixFinder(aligner, n_courses=n_fixes).fit(catalog)
-    fix_cols = ["gap_standard_id", "display_code", "framework", "gap_text", "rank", "course_id", "title",
-                "department", "catalog_pathway", "in_pathway", "score", "band"]
-    if fixes is not None and gap_ids:
-        best_courses = fixes.best_courses(gap_ids, n_fixes)
-        fx = best_courses.rename(columns={"standard_id": "gap_standard_id"})
-        fx["display_code"] = fx["gap_standard_id"].map(code_of)
-        fx["framework"] = fx["gap_standard_id"].map(lambda s: meta.at[s, "framework"])
-        fx["gap_text"] = fx["gap_standard_id"].map(lambda s: meta.at[s, "text"])
-        fx["in_pathway"] = fx["course_id"].isin(set(course_order))
-        fixes_table = fx[fix_cols].reset_index(drop=True)
-    else:
-        fixes_table = pd.DataFrame(columns=fix_cols)
-        if gap_ids:
-            notes.append("suggested fixes (g) not computed: they need a fitted Aligner and the catalog.")
-
-    summary = _summary(pathway, sc_scope, sc, loaded, reason, best_pw, sequencing, suggested_only, common_core,
-                       anchor_gaps, notes, titles)
-    matrix = coverage_matrix(suggestions, decisions, pathway, standards=std, count_bands=count_bands) \
-        if len(cov) or len(scope) else pd.DataFrame()
-    if unknown:
-        matrix = matrix.drop(index=[u for u in unknown if u in matrix.index])
+    g = fixes_for_gaps(facts, gap_ids, fixes, n_fixes)
+    if fixes is None and gap_ids:
+        notes.append("suggested fixes (g) not computed: they need a fitted Aligner and the catalog.")
+    summary = _summary(pathway, facts.cte, facts.standards_coverage, facts.loaded, facts.reason, best_pw, e, c, f,
+                       b, notes, pathway.course_titles)
+    matrix = coverage_matrix(suggestions, decisions, pathway, standards=standards, count_bands=count_bands) \
+        if len(facts.coverage) or len(facts.scope) else pd.DataFrame()
+    if facts.unknown:
+        matrix = matrix.drop(index=[u for u in facts.unknown if u in matrix.index])
     return GapReport(
-        pathway=pathway, scope=scope, coverage=cov.reset_index(drop=True), matrix=matrix, standards_coverage=sc,
-        pathway_gaps=pathway_gaps.reset_index(drop=True), anchor_gaps=anchor_gaps.reset_index(drop=True),
-        suggested_only=suggested_only, reinforcement=reinforcement, sequencing=sequencing, common_core=common_core,
-        fixes=fixes_table, coverage_by_family=by_family, coverage_by_level=by_level, coverage_by_course=by_course,
-        pathway_fit=fit, summary=summary, notes=notes, pathway_standards_loaded=loaded, best_pathway=best_pw,
-        common_core_domains=common_core_domains,
+        pathway=pathway, scope=facts.scope, coverage=facts.coverage.reset_index(drop=True), matrix=matrix,
+        standards_coverage=facts.standards_coverage, pathway_gaps=a, anchor_gaps=b, suggested_only=c,
+        reinforcement=d, sequencing=e, common_core=f, fixes=g, coverage_by_family=by_family,
+        coverage_by_level=by_level, coverage_by_course=by_course, pathway_fit=fit, summary=summary, notes=notes,
+        pathway_standards_loaded=facts.loaded, best_pathway=best_pw, common_core_domains=f_domains,
     )
 
 
@@ -698,24 +565,6 @@ def _ccss_group(framework: str, code: str) -> str:
     if code.startswith(("RST", "WHST")):
         return "literacy in technical subjects (RST/WHST)"
     return "other ELA/literacy"
-
-
-def _common_core_domains(common_core: pd.DataFrame, std: pd.DataFrame, rank_of: dict) -> pd.DataFrame:
-    """Counted Common Core content standards folded into their domains (most standards first)."""
-    counted = common_core[common_core["counted"].astype(bool) & (common_core["family"] != PRACTICE)]
-    if counted.empty:
-        return pd.DataFrame(columns=DOMAIN_COLUMNS)
-    titles = dict(zip(std["standard_id"], std["domain"].fillna("").astype(str))) if "domain" in std.columns else {}
-    rows = []
-    for (fw, domain), group in counted.groupby(["framework", "domain"], sort=False):
-        courses = sorted({c for cs in group["courses"] for c in str(cs).split("; ") if c}, key=lambda c: rank_of.get(c, 0))
-        title = next((titles.get(s, "") for s in group["standard_id"] if titles.get(s)), "")
-        n = len(group)
-        rows.append({"framework": fw, "domain": domain, "domain_title": title, "n_standards": n,
-                     "standards": _join(group["display_code"]), "n_courses": len(courses), "courses": _join(courses),
-                     "label": f"{domain} {title}: {n} standard{'s' if n != 1 else ''}".replace("  ", " ")})
-    out = pd.DataFrame(rows, columns=DOMAIN_COLUMNS)
-    return out.sort_values(["n_standards", "n_courses"], ascending=False, kind="stable").reset_index(drop=True)
 
 
 def _sequencing(pathway, sc_scope, children, direct, levels, rank_of, code_of) -> pd.DataFrame:
@@ -1050,55 +899,3 @@ def matrix_for_display(report: GapReport, rollup: bool = False, pathways: list[s
     out.insert(0, "group", [kind[k] for k in out.index])
     out.index.name = "family"
     return out.reset_index()
-
-
-# =========================================================================== comparison
-
-
-def compare_pathways(reports: list[GapReport], labels: list[str] | None = None) -> pd.DataFrame:
-    """Two or more pathways side by side: one row per standard in any report's scope
-    (and any Common Core standard one of them reinforces).
-
-    Columns: ``framework, standard_id, display_code, text``, then one column per pathway
-    (``accepted``, ``suggested``, ``not covered``, or ``not in scope``), then
-    ``covered_by`` (labels that cover it) and ``difference`` (``all``, ``none``,
-    ``only <label>``, or ``some``). Labels default to the pathway names (made unique).
-    """
-    if len(reports) < 2:
-        raise ValueError("compare_pathways needs two or more reports")
-    labels = list(labels) if labels else _unique_labels([r.pathway.name for r in reports],
-                                                         [r.pathway.source for r in reports])
-    if len(labels) != len(reports):
-        raise ValueError("one label per report")
-    base = pd.concat([r.standards_coverage[["framework", "standard_id", "display_code", "text"]] for r in reports])
-    base = base.drop_duplicates("standard_id").reset_index(drop=True)
-    for label, report in zip(labels, reports):
-        sc = report.standards_coverage.set_index("standard_id")
-        status = []
-        for sid in base["standard_id"]:
-            if sid not in sc.index:
-                status.append("not in scope")
-            elif not sc.at[sid, "covered"]:
-                status.append("not covered")
-            else:
-                status.append("accepted" if sc.at[sid, "accepted_by"] else "suggested")
-        base[label] = status
-    cov = base[labels].isin(["accepted", "suggested"])
-    base["covered_by"] = [_join(lb for lb, hit in zip(labels, row) if hit) for row in cov.to_numpy()]
-    diff = []
-    for row in cov.to_numpy():
-        n = int(row.sum())
-        diff.append("all" if n == len(labels) else "none" if n == 0 else
-                    f"only {labels[int(np.flatnonzero(row)[0])]}" if n == 1 else "some")
-    base["difference"] = diff
-    return base
-
-
-def _unique_labels(names: list[str], sources: list[str]) -> list[str]:
-    out = []
-    for i, (name, src) in enumerate(zip(names, sources)):
-        label = name if names.count(name) == 1 else f"{name} ({src or i + 1})"
-        while label in out:
-            label = f"{label} #{i + 1}"
-        out.append(label)
-    return out

@@ -30,10 +30,6 @@ ASSOCIATION_TYPES = ("exactMatchOf", "isRelatedTo")
 ORIGINS = ("suggestion", "reviewer")
 
 
-def empty_decisions() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=str) for c in DECISION_COLUMNS})
-
-
 def validate_decisions(df: pd.DataFrame, source: str = "<decisions>") -> pd.DataFrame:
     """Check a decisions table; fill optional columns; raise InputError naming rows.
 

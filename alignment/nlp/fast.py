@@ -37,6 +37,7 @@ from spacy.util import minibatch
 from alignment.settings import get_settings
 from alignment.nlp.cache import ArrayCache, cache_key
 from alignment.nlp.encoder import DIM, get_encoder, normalize
+from alignment.nlp.passages import sentence_spans
 
 #: Names the table's recipe; part of its cache key.
 TABLE_VERSION = "minilm-piece-state-unit-v1"
@@ -228,11 +229,7 @@ class StaticVectors:
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 1000):
         for batch in minibatch(docs, size=batch_size):
-            spans = [
-                [(s.start_char, s.end_char) for s in d.sents] if d.has_annotation("SENT_START") else [(0, len(d.text))]
-                for d in batch
-            ]
-            whole, parts = self.encoder.encode([d.text for d in batch], spans)
+            whole, parts = self.encoder.encode([d.text for d in batch], [sentence_spans(d) for d in batch])
             for doc, vector, sentences in zip(batch, whole, parts):
                 doc._.embedding = vector
                 doc._.sent_embeddings = sentences

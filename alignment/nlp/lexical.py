@@ -38,8 +38,3 @@ class LemmaTfidf:
         queries = self.transform(lemma_lists)
         target = self.matrix_ if columns is None else self.matrix_[columns]
         return np.asarray((queries @ target.T).toarray(), dtype=np.float32)
-
-    def idf(self, term: str) -> float:
-        """Inverse document frequency of a lemma (0 when unseen): rarer terms make better evidence."""
-        index = self.vectorizer_.vocabulary_.get(term)
-        return float(self.vectorizer_.idf_[index]) if index is not None else 0.0

@@ -1,25 +1,23 @@
-"""Sentence (passage) vectors for the accurate mode: encoded on their own, or pooled from
-the one pass of the sentence model over the whole description.
+"""Sentence (passage) vectors for the accurate mode, pooled from the one pass of the
+sentence model over the whole description ("late chunking").
 
 The accurate mode scores a course by its whole description and by its best sentence
-(``aligner`` module docstring). Encoding every sentence again, on its own, costs about
-as much model time again as the descriptions (measured: 18.1 vs 19.3 ms per description
-of the bundled catalog, 4.4 sentences each). MiniLM's sentence vector is the mean of its output token states, so a
-sentence's vector can be read off the states of the whole-description pass instead:
-the mean of the states of the sentence's own word pieces plus the ``[CLS]`` and
-``[SEP]`` states ("late chunking"). A one-sentence text gets exactly its whole-text
-vector; each sentence keeps the context of its description. The cost is a few small
-sums per description. On the dev data this measured the same as encoding each
-sentence on its own (one labelled course of 36 moves in the catalog task; it abstains
-better; ``docs/scale.md``) at half the model time, so it is the default
-(``Aligner(passages="pooled")``; ``passages="encoded"`` is the other way).
+(``alignment.align.scoring``). Encoding every sentence again, on its own, costs about
+as much model time again as the descriptions. MiniLM's sentence vector is the mean of
+its output token states, so a sentence's vector can be read off the states of the
+whole-description pass instead: the mean of the states of the sentence's own word
+pieces plus the ``[CLS]`` and ``[SEP]`` states. A one-sentence text gets exactly its
+whole-text vector; each sentence keeps the context of its description. The cost is a
+few small sums per description. On the dev data this measured the same as encoding
+each sentence on its own at half the model time (``docs/scale.md``; the encoded
+variant is kept in ``benchmarks/evaluation.py`` for the ablation).
 
 Sentences beyond the model's 256 word pieces have no token states; they (only) are
-encoded on their own, as before.
+encoded on their own.
 
-``passage_vectors`` (``pooled`` true or false) is a registered spaCy component that
-sets the same ``Doc`` attributes as ``text.sentence_vectors`` (``doc._.embedding``, ``doc._.sent_embeddings``),
-so the aligner reads either the same way.
+``passage_vectors`` is a registered spaCy component that sets the same ``Doc``
+attributes as ``pipeline.sentence_vectors`` (``doc._.embedding``,
+``doc._.sent_embeddings``), so the aligner reads either the same way.
 """
 
 from __future__ import annotations
@@ -114,59 +112,38 @@ def encode_with_passages(
     return normalize(whole), [normalize(p) for p in parts]
 
 
-def encode_separately(
-    encoder: SentenceEncoder, texts: list[str], spans: list[list[tuple[int, int]]]
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Whole-text vectors and each span encoded on its own (the original passage method).
-
-    Whole texts and spans go to the encoder as two lists, each sorted by length, so a
-    short sentence is never padded to a whole description's length. A text that is one
-    span reuses its whole vector (the same word pieces, so the same vector).
-    """
-    whole = encode_texts(encoder, texts)
-    pieces, where = [], []
-    parts = []
-    for i, (text, text_spans) in enumerate(zip(texts, spans)):
-        parts.append(np.zeros((len(text_spans), DIM), dtype=np.float32))
-        for s, (a, b) in enumerate(text_spans):
-            if len(text_spans) == 1 and text[a:b].strip() == text.strip():
-                parts[i][s] = whole[i]
-            else:
-                pieces.append(text[a:b])
-                where.append((i, s))
-    for (i, s), vector in zip(where, encode_texts(encoder, pieces)):
-        parts[i][s] = vector
-    return whole, parts
+@Language.factory("passage_vectors", default_config={"batch_size": 32, "max_length": MAX_LENGTH})
+def make_passage_vectors(nlp: Language, name: str, batch_size: int, max_length: int):
+    """Registered spaCy component: whole-text vectors from MiniLM and sentence vectors
+    pooled from the same pass."""
+    return PassageVectors(name, batch_size=batch_size, max_length=max_length)
 
 
-@Language.factory("passage_vectors", default_config={"pooled": True, "batch_size": 32, "max_length": MAX_LENGTH})
-def make_passage_vectors(nlp: Language, name: str, pooled: bool, batch_size: int, max_length: int):
-    """Registered spaCy component: whole-text and sentence vectors from MiniLM; sentences
-    pooled from the one whole-text pass (``pooled``) or encoded on their own."""
-    return PassageVectors(name, pooled=pooled, batch_size=batch_size, max_length=max_length)
+def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
+    """``(start_char, end_char)`` of each sentence of ``doc``; the whole text when the
+    pipeline sets no sentence boundaries."""
+    if doc.has_annotation("SENT_START"):
+        return [(s.start_char, s.end_char) for s in doc.sents]
+    return [(0, len(doc.text))]
 
 
 class PassageVectors:
-    """Sets ``doc._.embedding`` and ``doc._.sent_embeddings`` (one row per ``doc.sents``;
-    one row, the whole text, when the pipeline sets no sentence boundaries)."""
+    """Sets ``doc._.embedding`` and ``doc._.sent_embeddings`` (one row per
+    :func:`sentence_spans` span) with ``encode`` (default :func:`encode_with_passages`;
+    any function of ``(encoder, texts, spans)`` with the same result)."""
 
-    def __init__(self, name: str, pooled: bool = True, batch_size: int = 32, max_length: int = MAX_LENGTH):
+    def __init__(self, name: str, batch_size: int = 32, max_length: int = MAX_LENGTH, encode=None):
         self.name = name
-        self.pooled = pooled
         self.encoder = get_encoder(batch_size, max_length)
+        self.encode = encode or encode_with_passages
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 256):
         # Large batches: the encoder sorts each by length, so padding stays small.
-        encode = encode_with_passages if self.pooled else encode_separately
         for batch in minibatch(docs, size=max(batch_size, 256)):
-            spans = [
-                [(s.start_char, s.end_char) for s in d.sents] if d.has_annotation("SENT_START") else [(0, len(d.text))]
-                for d in batch
-            ]
-            whole, parts = encode(self.encoder, [d.text for d in batch], spans)
+            whole, parts = self.encode(self.encoder, [d.text for d in batch], [sentence_spans(d) for d in batch])
             for doc, vector, sentences in zip(batch, whole, parts):
                 doc._.embedding = vector
                 doc._.sent_embeddings = sentences

@@ -7,7 +7,7 @@ DataFrame (``count_*``, ``*_table``, ``*_summary``) or a matplotlib ``Figure``
 * the standards table (:func:`alignment.data.standards.load_standards`),
 * a suggestions table (:meth:`alignment.align.aligner.Aligner.suggest`),
 * review progress (:meth:`alignment.review.store.ReviewStore.progress`),
-* a pathway comparison (:func:`alignment.analysis.gaps.compare_pathways`).
+* a pathway comparison (:func:`alignment.analysis.comparison.compare_pathways`).
 
 Figures are built with ``matplotlib.figure.Figure``, never pyplot: nothing is
 registered globally, so Jupyter shows a returned figure exactly once and nothing is
@@ -572,7 +572,7 @@ def plot_review_progress(progress: pd.DataFrame, titles: dict[str, str] | None =
 
 
 def comparison_counts(comparison: pd.DataFrame) -> pd.DataFrame:
-    """A :func:`alignment.analysis.gaps.compare_pathways` table counted: one row per (pathway,
+    """A :func:`alignment.analysis.comparison.compare_pathways` table counted: one row per (pathway,
     framework) with ``accepted, suggested, not covered`` (standards in that pathway's
     scope; ``not in scope`` rows are left out), ``in_scope`` and ``pct_covered``."""
     _check_columns(comparison, ["framework", "standard_id", "text", "covered_by"], "the comparison table")

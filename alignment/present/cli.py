@@ -2,7 +2,6 @@
 
     pathway-align align CATALOG -o suggestions.csv|.xlsx [--standards FILE_OR_DIR]
                         [--frameworks F ...] [--top-k N] [--mode accurate|fast]
-                        [--passages pooled|encoded] [--lemmas lookup|tagger]
                         [--engine local|dask] [--scheduler ADDRESS] [--workers N]
     pathway-align standards [--framework F ...] [--sector S] [--search TEXT] [-o list.csv|.xlsx|framework.json]
     pathway-align gaps PATHWAY_FILE [--pathway NAME ...] [--catalog FILE] [--decisions FILE]
@@ -77,8 +76,7 @@ def cmd_align(args, settings: Settings) -> int:
     standards = load_standards_from(args.standards)
     print(f"{len(courses)} courses from {args.catalog}; {len(standards)} standards "
           f"({args.mode} mode, {args.engine} engine)", file=sys.stderr)
-    params = {"top_k": args.top_k, "frameworks": args.frameworks, "mode": args.mode,
-              "passages": args.passages, "lemmas": args.lemmas}
+    params = {"top_k": args.top_k, "frameworks": args.frameworks, "mode": args.mode}
     aligner = Aligner(**params, cache_dir=settings.cache_dir, progress=not args.quiet).fit(standards)
     out = Path(args.output)
     if args.engine == "dask":
@@ -169,7 +167,9 @@ def _read_suggestions_csv(path: str) -> pd.DataFrame:
 def cmd_gaps(args, settings: Settings) -> int:
     from alignment.data.catalog import default_catalog, load_catalog
     from alignment.data.decisions import read_decisions_csv
-    from alignment.analysis.gaps import FixFinder, compare_pathways, gap_report
+    from alignment.analysis.comparison import compare_pathways
+    from alignment.analysis.fixes import FixFinder
+    from alignment.analysis.gaps import gap_report
     from alignment.data.pathways import load_pathways, select_pathway
     from alignment.present.reports import REPORT_FORMATS, write_comparison, write_report
 
@@ -278,12 +278,6 @@ def build_parser() -> argparse.ArgumentParser:
     align.add_argument("--mode", choices=["accurate", "fast"], default="accurate",
                        help="accurate (default): the sentence model on every description; fast: static vectors "
                             "distilled from it, for statewide batches (lower quality; see docs/scale.md)")
-    align.add_argument("--passages", choices=["pooled", "encoded"], default="pooled",
-                       help="accurate mode: sentence vectors pooled from the one pass over the description "
-                            "(default) or each sentence encoded on its own (about 2x the model time; see docs/scale.md)")
-    align.add_argument("--lemmas", choices=["lookup", "tagger"], default="lookup",
-                       help="lemmas by lookup in a table built from the standards (default) or from spaCy's "
-                            "tagger and lemmatizer (slower)")
     align.add_argument("--engine", choices=["local", "dask"], default="local",
                        help="local (default): this process; dask: partitions on a Dask cluster, written as they "
                             "finish (OUTPUT.parts/), so an interrupted run resumes")

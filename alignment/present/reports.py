@@ -8,7 +8,7 @@
 ``write_report(report, path)``     by extension: ``.xlsx`` or ``.html``
 Workbooks and files go through the one writer, :mod:`alignment.io.writers` (safe cells,
 atomic files).
-``write_comparison(table, path)``  a :func:`alignment.analysis.gaps.compare_pathways` table
+``write_comparison(table, path)``  a :func:`alignment.analysis.comparison.compare_pathways` table
 
 Charts are made to be projected: large fonts, labelled axes, a legend for every
 status (accepted, suggested strong/possible/weak, rejected, none).
@@ -30,7 +30,8 @@ import pandas as pd  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from alignment.analysis.gaps import STATUSES, GapReport, matrix_for_display  # noqa: E402
+from alignment.analysis.coverage import STATUSES  # noqa: E402
+from alignment.analysis.gaps import GapReport, matrix_for_display  # noqa: E402
 from alignment.io import writers  # noqa: E402
 
 #: One colour per cell status (colour-blind safe blue/orange scale).
@@ -232,11 +233,6 @@ def figure_png(fig, dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
-def save_figure(fig, path: str | Path, dpi: int = 110) -> Path:
-    """A figure written to ``path`` as PNG, atomically."""
-    return writers.write_bytes(path, figure_png(fig, dpi))
-
-
 def report_charts(report: GapReport) -> dict[str, bytes]:
     """The report's charts as PNG bytes: ``{"Coverage heatmap": ..., "Coverage by family": ...}``."""
     return {"Coverage heatmap": figure_png(plot_coverage_heatmap(report)),
@@ -420,7 +416,7 @@ def write_report(report: GapReport, path: str | Path, *, charts: bool = True, fm
 
 def write_comparison(table: pd.DataFrame, path: str | Path, reports: list[GapReport] | None = None,
                      fmt: str | None = None) -> Path:
-    """A :func:`~alignment.analysis.gaps.compare_pathways` table (and each report's summary) as
+    """A :func:`~alignment.analysis.comparison.compare_pathways` table (and each report's summary) as
     ``.xlsx`` or ``.html`` (``fmt``, else by extension)."""
     tables = {"Comparison": table}
     for i, report in enumerate(reports or [], start=1):

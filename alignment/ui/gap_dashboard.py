@@ -379,7 +379,7 @@ class GapDashboard:
         pathway's courses); called once per pathway, then cached.
     decisions: ``decisions() -> (table or None, label)``, read on every pick; or a table;
         or None (machine suggestions only).
-    fixes: a fitted :class:`~alignment.analysis.gaps.FixFinder`, or a function returning one
+    fixes: a fitted :class:`~alignment.analysis.fixes.FixFinder`, or a function returning one
         (called once, when first needed), or None (no part g).
     cache: ``cache(key, make)`` for the suggestions (default: this dashboard's own dict;
         :func:`gap_dashboard` passes the kernel's :func:`session.cached`).
@@ -702,7 +702,7 @@ def build_gap_dashboard(*, background: bool = True, **kwargs) -> GapDashboard:
         return session.get_aligner().suggest(pathway.courses_for_aligner(), top_k=GAP_TOP_K)
 
     def fixes():
-        from alignment.analysis.gaps import FixFinder
+        from alignment.analysis.fixes import FixFinder
 
         return session.cached("gap-dashboard::fixes",
                               lambda: FixFinder(session.get_aligner(), n_courses=N_FIXES).fit(session.get_catalog()))

@@ -131,14 +131,6 @@ def warm_up(on_done: Callable[[BaseException | None], None] | None = None, *, ca
     return thread
 
 
-def reset() -> None:
-    """Forget every cached model and the identity (tests)."""
-    global _identity
-    with _lock:
-        _cache.clear()
-        _identity = None
-
-
 # --------------------------------------------------------------------------- identity
 
 @dataclass(frozen=True)
