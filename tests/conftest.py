@@ -6,7 +6,14 @@ disk (``.cache/``), so only the first run on a machine pays for encoding them.
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
+
+# Tests never read (or write) the user's standards library: every run starts with an
+# empty one (set before alignment.settings is imported; Voila servers inherit it).
+os.environ["PATHWAY_ALIGN_STANDARDS_LIBRARY"] = tempfile.mkdtemp(prefix="pathway-align-test-library-")
 
 
 @pytest.fixture

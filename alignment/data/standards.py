@@ -532,7 +532,8 @@ def standards_from_csv(path: str | Path, framework: str | None = None) -> pd.Dat
         raise InputError(source, problems + [row_problem(source, None, "has a header but no data rows")])
     default_fw = (framework or "").strip() or DEFAULT_CUSTOM_FRAMEWORK
     for r in records:
-        r["framework"] = r["framework"] or default_fw
+        r["framework_title"] = r["framework"] or default_fw
+        r["framework"] = framework_identifier(r["framework_title"])
     key_of = lambda r: (r["framework"], r["sector"], r["pathway"])  # noqa: E731
     first_row: dict[tuple, int] = {}
     for r in records:
@@ -541,9 +542,9 @@ def standards_from_csv(path: str | Path, framework: str | None = None) -> pd.Dat
             problems.append(row_problem(source, row, "code is empty"))
         if not r["text"]:
             problems.append(row_problem(source, row, "text is empty"))
-        if not re.fullmatch(r"[A-Za-z0-9_\-]+", r["framework"]):
-            problems.append(row_problem(source, row, f"framework {r['framework']!r} may only contain letters, "
-                                                     "digits, _ and -"))
+        if not framework_identifier(r["framework"]):
+            problems.append(row_problem(source, row, f"framework {r['framework_title']!r} has no letters or digits to "
+                                                     "make an identifier from; name it with words"))
         if r["grade"] and grade_span(r["grade"]) is None:
             problems.append(row_problem(source, row, f"grade {r['grade']!r} is not K, 1-12, HS or a range "
                                                      "such as 9-10"))
@@ -603,7 +604,7 @@ def standards_from_csv(path: str | Path, framework: str | None = None) -> pd.Dat
     out = pd.DataFrame({
         "standard_id": ids,
         "framework": [r["framework"] for r in records],
-        "framework_title": [r["framework"] for r in records],
+        "framework_title": [r["framework_title"] for r in records],
         "code": [r["code"] for r in records],
         "display_code": [r["code"] for r in records],
         "subject": [r["subject"] for r in records],
@@ -627,16 +628,33 @@ def standards_from_csv(path: str | Path, framework: str | None = None) -> pd.Dat
     })
     out = add_hierarchy_columns(out)
     out["kind"] = ["standard" if d == 0 else "sub-standard" for d in out["depth"]]
-    return coerce_tidy(out)
+    out = coerce_tidy(out)
+    renamed = {r["framework_title"]: r["framework"] for r in records if r["framework_title"] != r["framework"]}
+    out.attrs["notes"] = [f"{source}: framework {title!r} is kept as the title; its identifier is {ident!r}"
+                          for title, ident in renamed.items()]
+    return out
+
+
+def framework_identifier(name: str) -> str:
+    """The identifier of a framework named ``name``: itself when it is already letters,
+    digits, ``_`` and ``-``; else its words in lower case joined by ``_``
+    (``My District Standards`` -> ``my_district_standards``); "" when it has no words."""
+    name = str(name or "").strip()
+    if re.fullmatch(r"[A-Za-z0-9_\-]+", name):
+        return name
+    return "_".join(re.findall(r"[a-z0-9]+", name.lower()))
 
 
 def load_standards_from(value: str | Path | None) -> pd.DataFrame:
-    """The bundled frameworks (``value`` empty), or a plain CSV / CASE JSON file, or a
-    folder of them: what ``--standards`` and the apps' standards setting accept."""
+    """The bundled frameworks merged with the standards library (``value`` empty; see
+    :mod:`alignment.data.library`), or a plain CSV / CASE JSON file, or a folder of them
+    (a one-off run): what ``--standards`` and the apps' standards setting accept."""
     from alignment.data.case import read_case  # case builds on this module
 
     if not value:
-        return load_standards()
+        from alignment.data.library import load_library_standards  # the library builds on this module
+
+        return load_library_standards()
     path = Path(value)
     value = str(value)
     if not path.exists():
@@ -656,4 +674,5 @@ def load_standards_from(value: str | Path | None) -> pd.DataFrame:
     dupes = table["standard_id"][table["standard_id"].duplicated()].unique()
     if len(dupes):
         raise InputError(value, f"{value}: the same standard_id comes from several files: {', '.join(map(str, dupes[:5]))}")
+    table.attrs["notes"] = [note for t in tables for note in t.attrs.get("notes", [])]
     return table

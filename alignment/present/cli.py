@@ -75,6 +75,8 @@ def cmd_align(args, settings: Settings) -> int:
     check_output_path(Path(args.output))
     courses = load_catalog(args.catalog, settings=settings)
     standards = load_standards_from(args.standards)
+    for note in standards.attrs.get("notes", []):
+        print(note, file=sys.stderr)
     print(f"{len(courses)} courses from {args.catalog}; {len(standards)} standards "
           f"({args.mode} mode, {args.engine} engine)", file=sys.stderr)
     params = {"top_k": args.top_k, "frameworks": args.frameworks, "mode": args.mode,
@@ -101,6 +103,10 @@ def cmd_align(args, settings: Settings) -> int:
 def cmd_standards(args, settings: Settings) -> int:
     from alignment.data.standards import filter_standards, search_standards
 
+    if args.action:
+        from alignment.present.library_cli import run_library_action
+
+        return run_library_action(args)
     fmt = output_format(args.output, STANDARDS_FORMATS, args.format, what="a standards list",
                         hint=FORMAT_HINT) if args.output else None
     table = load_standards_from(args.standards)
@@ -295,7 +301,15 @@ def build_parser() -> argparse.ArgumentParser:
     align.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     align.set_defaults(func=cmd_align)
 
-    std = sub.add_parser("standards", parents=[common], help="list and search standards")
+    std = sub.add_parser("standards", parents=[common], help="list and search standards; import, list and remove frameworks of the "
+                                           "standards library",
+                         description="Without an action: list and search the standards (bundle + library). "
+                                     "Actions: `import SOURCE` (a CASE JSON file or CFPackages URL, a CDE standards "
+                                     "PDF/Word document or pasted text, a CSV/Excel file), `list` (what is loaded, "
+                                     "its completeness and source), `remove NAME`.")
+    from alignment.present.library_cli import add_library_arguments
+
+    add_library_arguments(std)
     std.add_argument("--standards", help="plain CSV or CASE JSON instead of the bundled frameworks")
     std.add_argument("--framework", nargs="+", help="frameworks to list")
     std.add_argument("--sector")
