@@ -9,6 +9,8 @@ script's folder):
 - ``catalogs/westview_2025_26_courses.csv`` and ``catalogs/westview_2025_26_pathways.csv``:
   the catalog tables, columns as they are, plus a unique ``course_id`` (see TRANSFORMATIONS);
 - ``SOURCES_standards.md`` and ``SOURCES_catalogs.md``: verbatim copies of the SOURCES.md files;
+- ``excerpts/``: verbatim copies of ``standards/excerpts/`` (CDE standards text pasted from web
+  pages, the real inputs of the library's text importer; see ``alignment/data/cde_text.py``);
 - ``PROVENANCE.json``: checksums, row counts, completeness and the transformations.
 
 Deterministic: the same input gives byte-identical output (no dates, stable order).
@@ -70,6 +72,18 @@ SOURCES_COPIES = {
     "standards/SOURCES.md": "SOURCES_standards.md",
     "catalogs/SOURCES.md": "SOURCES_catalogs.md",
 }
+#: Pasted CDE standards text as found on the web (real inputs of the library's CDE text
+#: importer, whose tests check that they parse into the bundled rows): copied verbatim.
+EXCERPTS_DIR = "standards/excerpts"
+
+
+def excerpt_copies(shared: Path) -> dict[str, str]:
+    """``standards/excerpts/<file>`` -> ``excerpts/<file>`` for every excerpt and its README."""
+    folder = shared / EXCERPTS_DIR
+    if not folder.is_dir():
+        raise ImportProblem(f"{folder} is missing; point --shared at the shared folder")
+    return {f"{EXCERPTS_DIR}/{p.name}": f"excerpts/{p.name}" for p in sorted(folder.iterdir())
+            if p.is_file() and p.suffix in (".txt", ".md")}
 
 CCSS_PREFIX = {"ccss_math": "CCSS.Math.Content.", "ccss_ela": "CCSS.ELA-Literacy."}
 MATH_PRACTICE = "CCSS.Math.Practice"
@@ -128,6 +142,7 @@ TRANSFORMATIONS = [
     "printed_course_id (courses and pathways); the pathways file's course_id is rewritten using the "
     "'course-description title:' in its notes. No other column is renamed or changed.",
     "SOURCES_standards.md and SOURCES_catalogs.md are verbatim copies of the SOURCES.md files.",
+    "excerpts/ holds verbatim copies of standards/excerpts/ (README.md and the pasted CDE text files).",
 ]
 
 
@@ -356,18 +371,20 @@ def run(shared: Path, out: Path) -> dict:
                ("catalogs/westview_2025_26_pathways.csv", pathways)]
     for rel, df in outputs:
         write_csv(df, out / rel)
-    for src, dst in SOURCES_COPIES.items():
+    copies = {**SOURCES_COPIES, **excerpt_copies(shared)}
+    for src, dst in copies.items():
+        (out / dst).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shared / src, out / dst)
 
     inputs = []
     for rel in [*STANDARDS_INPUTS.values(), *CATALOG_INPUTS.values()]:
         inputs.append(file_entry(shared / rel, rel, len(read_source(shared, rel, strip=False))))
-    inputs += [file_entry(shared / rel, rel, None) for rel in SOURCES_COPIES]
+    inputs += [file_entry(shared / rel, rel, None) for rel in copies]
     provenance = {
         "generated_by": "standards_data/import_shared.py",
         "inputs": inputs,
         "outputs": [file_entry(out / rel, rel, len(df), with_bytes=False) for rel, df in outputs]
-        + [file_entry(out / dst, dst, None, with_bytes=False) for dst in SOURCES_COPIES.values()],
+        + [file_entry(out / dst, dst, None, with_bytes=False) for dst in copies.values()],
         "frameworks": framework_summary(table),
         "sector_abbreviations": SECTORS,
         "pathway_abbreviations": pathway_abbreviations(read_source(shared, STANDARDS_INPUTS["cte_pathway"])),

@@ -20,7 +20,8 @@ SHARED = get_settings().shared_dir
 needs_shared = pytest.mark.skipif(not (SHARED / "standards").is_dir(),
                                   reason=f"raw sources not available at {SHARED}")
 OUTPUTS = ["standards.csv", "catalogs/westview_2025_26_courses.csv", "catalogs/westview_2025_26_pathways.csv",
-           "SOURCES_standards.md", "SOURCES_catalogs.md", "PROVENANCE.json"]
+           "SOURCES_standards.md", "SOURCES_catalogs.md", "PROVENANCE.json"] + sorted(
+    f"excerpts/{p.name}" for p in (DATA / "excerpts").iterdir())
 
 
 def sha256(path: Path) -> str:

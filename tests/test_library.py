@@ -30,6 +30,7 @@ from alignment.present.cli import main
 
 ICT = "Information and Communication Technologies"
 EXCERPTS = config.SHARED_DIR / "standards" / "excerpts"
+VENDORED_EXCERPTS = Path(__file__).resolve().parent.parent / "standards_data" / "excerpts"
 PAGE_HEADER = "California Career Technical Education Model Curriculum Standards"
 
 
@@ -168,8 +169,22 @@ def test_a_sector_the_bundle_lacks_becomes_loaded_and_its_missing_line_goes(tmp_
 
 # ------------------------------------------------------------------ the real pasted excerpts
 
-@pytest.mark.skipif(not EXCERPTS.is_dir(), reason=f"the pasted excerpts are in ../shared, not available at {EXCERPTS}")
-@pytest.mark.parametrize("name", sorted(p.name for p in EXCERPTS.glob("*.txt")) if EXCERPTS.is_dir() else [])
+@pytest.mark.parametrize("name", sorted(p.name for p in VENDORED_EXCERPTS.glob("*.txt")))
+def test_real_pasted_excerpts_import_as_the_bundled_rows(name, bundle, tmp_path):
+    """The vendored copies of ../shared/standards/excerpts (import_shared.py copies them
+    verbatim) import into exactly the bundled rows that were made from them."""
+    result = import_standards(VENDORED_EXCERPTS / name, path=tmp_path / "lib", bundle=bundle[
+        ~bundle["sector"].isin(["Health Science and Medical Technology", "Arts, Media, and Entertainment",
+                                "Information and Communication Technologies"])].reset_index(drop=True))
+    got = result.entry.table()
+    assert len(got) > 0
+    expected = bundle.set_index("standard_id").loc[got["standard_id"]].reset_index()
+    columns = ["standard_id", "framework", "code", "sector", "pathway", "parent_id", "kind", "title", "text"]
+    pd.testing.assert_frame_equal(got[columns], expected[columns])
+
+
+@pytest.mark.skipif(not EXCERPTS.is_dir(), reason=f"the raw excerpts and CSVs are in ../shared, not at {EXCERPTS}")
+@pytest.mark.parametrize("name", sorted(p.name for p in VENDORED_EXCERPTS.glob("*.txt")))
 def test_real_pasted_excerpts_parse_into_the_rows_the_shared_csvs_hold(name, bundle):
     from alignment.data.cde_text import parse_cde_lines
     from alignment.data.library import _anchor_titles
