@@ -81,6 +81,7 @@ from alignment.align.families import PRACTICE, family_of
 from alignment.analysis.clusters import cluster_code
 from alignment.data.decisions import DECISION_COLUMNS, latest_decisions, validate_decisions
 from alignment.data.pathways import LEVEL_ORDER, LEVELS, Pathway
+from alignment.data.sectors import import_hint
 
 #: Bands whose suggestions count as coverage by default.
 COUNT_BANDS: tuple[str, ...] = ("strong", "possible")
@@ -484,11 +485,13 @@ def gap_report(
     loaded = len(pw_scope) > 0
     if not sector_pw:
         reason = f"no pathway standards loaded for this sector ({pathway.sector})"
-        notes.insert(0, f"{reason}: pathway coverage is not measured (shown as n/a, not 0%).")
+        notes.insert(0, f"{reason}: pathway coverage is not measured (shown as n/a, not 0%); to fix it, "
+                        f"{import_hint(pathway.sector)}.")
     elif not loaded:
         reason = (f"no pathway standards loaded for this pathway ({pathway.cte_pathway}); the data holds only "
                   f"{', '.join(sector_pw)} for {pathway.sector}")
-        notes.insert(0, f"{reason}: pathway coverage is not measured (shown as n/a, not 0%).")
+        notes.insert(0, f"{reason}: pathway coverage is not measured (shown as n/a, not 0%); to fix it, "
+                        f"{import_hint(pathway.sector)}.")
     else:
         reason = ""
     if not (scope["framework"] == "cte_anchor").any():
@@ -499,7 +502,8 @@ def gap_report(
         if len(part):
             what = {"cte_pathway": f"pathway standards ({fw[1]})", "cte_anchor": "anchor standards",
                     "cte_crp": "Career Ready Practices"}[fw[0]]
-            notes.append(f"partial data: {what}: {part['completeness_note'].iloc[0]}")
+            notes.append(f"partial data: {what}: {part['completeness_note'].iloc[0]} A complete import replaces "
+                         f"the fragment: {import_hint(pathway.sector, fw[0])}.")
 
     # ---- per-standard coverage (effective: own cells, plus children's for parents)
     in_scope = set(scope["standard_id"])

@@ -191,7 +191,7 @@ def load_pathways(
     path: the file (default: the bundled Westview pathways).
     catalog: the course catalog the courses must be in (a DataFrame from
         :func:`alignment.data.catalog.load_catalog`, or a path; default: the bundled one).
-    standards: the standards table (default: :func:`alignment.data.standards.load_standards`),
+    standards: the standards table (default: :func:`alignment.data.library.load_library_standards`),
         used to recognise sectors and pathways.
     sector: the sector, for a one-pathway file without a ``sector`` column.
     strict: force every pathway to be a ``strict`` (True) or ``choice`` (False)
@@ -603,9 +603,9 @@ def _resolve_catalog(catalog) -> pd.DataFrame:
 
 def _resolve_standards(standards) -> pd.DataFrame:
     if standards is None:
-        from alignment.data.standards import load_standards
+        from alignment.data.library import load_library_standards  # the bundle merged with the library
 
-        return load_standards()
+        return load_library_standards()
     return standards
 
 

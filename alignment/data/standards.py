@@ -425,6 +425,8 @@ def sector_coverage(df: pd.DataFrame, include_missing: bool = True) -> pd.DataFr
             "completeness_note": " ".join(dict.fromkeys(n for n in group["completeness_note"] if n)),
         })
     if include_missing:
+        from alignment.data.sectors import import_hint  # sectors builds on this module
+
         for fw in ("cte_anchor", "cte_pathway"):
             if fw not in set(df["framework"]):
                 continue
@@ -435,7 +437,8 @@ def sector_coverage(df: pd.DataFrame, include_missing: bool = True) -> pd.DataFr
                         "framework": fw, "framework_title": FRAMEWORKS[fw], "sector": sector,
                         "sector_abbreviation": abbr, "pathway": "", "headings": 0, "standards": 0,
                         "indicators": 0, "completeness": "missing",
-                        "completeness_note": f"No {FRAMEWORKS[fw]} for this sector in the bundled data.",
+                        "completeness_note": f"No {FRAMEWORKS[fw]} for this sector loaded; "
+                                             f"{import_hint(sector, fw)}.",
                     })
     return pd.DataFrame.from_records(records, columns=columns)
 
