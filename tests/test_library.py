@@ -475,3 +475,30 @@ def test_a_standards_csv_with_a_spaced_framework_name_aligns(tmp_path, capsys):
         capsys.readouterr().err
     suggestions = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert set(suggestions["framework"]) == {"my_district_standards"} and len(suggestions) == 2
+
+
+# ------------------------------------------------------------------ the review app's import panel
+
+def _upload(name: str, content: bytes) -> tuple:
+    from datetime import datetime, timezone
+
+    return ({"name": name, "type": "text/plain", "size": len(content), "content": memoryview(content),
+             "last_modified": datetime(2026, 1, 1, tzinfo=timezone.utc)},)
+
+
+def test_review_app_panel_imports_an_upload_and_refuses_a_bad_one(library):
+    from alignment.ui.standards_import import StandardsImportPanel
+
+    panel = StandardsImportPanel(importer=lambda: "Dana Reviewer")
+    assert "No imports yet" in panel.summary.value
+    assert "Engineering and Architecture" in panel.summary.value  # still missing
+    panel.upload.value = _upload("bad.txt", b"#SECTOR Engineering and Architecture\nno codes here\n")
+    assert panel.run() is None
+    assert "Nothing was imported: bad.txt: no standards codes found" in panel.message.value
+    assert snapshot(library) == {}
+    excerpt = (VENDORED_EXCERPTS / "hsmt_patientcare_chatsworth_1.txt").read_bytes()
+    panel.upload.value = _upload("patient_care.txt", excerpt)
+    result = panel.run()
+    assert result.status == "imported" and result.entry.provenance["importer"] == "Dana Reviewer"
+    assert "patient-care: imported 16 rows from patient_care.txt (text)" in panel.message.value
+    assert "<b>patient-care</b>: patient_care.txt (16 rows" in panel.summary.value

@@ -25,6 +25,7 @@ import pandas as pd
 
 from alignment.ui import html as h
 from alignment.ui import session
+from alignment.ui.standards_import import standards_import_panel
 from alignment.ui.coverage import completeness_of, course_label, group_suggestions, render_card, render_course
 from alignment.ui.review_session import SEARCH_LIMIT, CourseView, ReviewSession, open_review_store
 
@@ -181,6 +182,8 @@ class ReviewApp:
             w.HBox([self.add_assoc, self.add_note, self.add_button]), self.added_box,
             section("Export the reviewed decisions of this catalog"),
             w.HBox(self.export_buttons), self.export_links,
+            section("Standards library: import a sector's standards (file or CASE URL)"),
+            standards_import_panel(importer=lambda: self.name.value.strip()),
         ])
         self.widget.add_class("pa-app")
         self.widget.add_class("pa-review-app")
