@@ -27,11 +27,11 @@ from alignment.data.library import (
 from alignment.data.standards import load_standards, load_standards_from
 from alignment.io.errors import InputError
 from alignment.present.cli import main
+from cde_documents import cde_blocks as _cde_blocks, write_docx, write_pdf as _write_pdf
 
 ICT = "Information and Communication Technologies"
 EXCERPTS = config.SHARED_DIR / "standards" / "excerpts"
 VENDORED_EXCERPTS = Path(__file__).resolve().parent.parent / "standards_data" / "excerpts"
-PAGE_HEADER = "California Career Technical Education Model Curriculum Standards"
 
 
 @pytest.fixture(scope="module")
@@ -68,60 +68,11 @@ def snapshot(folder: Path) -> dict:
 # ------------------------------------------------------------------ documents in the CDE layout
 
 def cde_blocks(rows: pd.DataFrame) -> list[str]:
-    """The sector's rows as the CDE prints them: anchors (code + title, statement,
-    indicators), then one heading per pathway and its standards and indicators."""
-    lines = [ICT, "Knowledge and Performance Anchor Standards"]
-    anchors = rows[rows["framework"] == "cte_anchor"]
-    for r in anchors.to_dict("records"):
-        if r["code"].endswith(".0"):
-            lines.append(f"{r['code']} {r['title']}")
-            if r["text"]:
-                lines.append(r["text"])
-        else:
-            lines.append(f"{r['code']} {r['text']}")
-    lines.append("Pathway Standards")
-    pathways = rows[rows["framework"] == "cte_pathway"]
-    for letter, (pathway, group) in zip("ABCD", pathways.groupby("pathway", sort=False)):
-        lines.append(f"{letter}. {pathway} Pathway")
-        lines.append("(The pathway's description is left out of this test document.)")
-        for r in group.to_dict("records"):
-            lines.append(f"{r['code']} {r['text']}")
-    return lines
+    return _cde_blocks(rows, ICT)
 
 
-def write_pdf(blocks: list[str], path: Path, sector_footer: str = ICT) -> Path:
-    from fpdf import FPDF
-
-    class Document(FPDF):
-        def header(self):
-            self.set_font("Helvetica", size=8)
-            self.cell(0, 5, PAGE_HEADER, new_x="LMARGIN", new_y="NEXT")
-
-        def footer(self):
-            self.set_y(-15)
-            self.set_font("Helvetica", size=8)
-            self.cell(0, 5, f"{sector_footer} | Page {self.page_no()}")
-
-    pdf = Document(format="letter")
-    pdf.core_fonts_encoding = "windows-1252"  # the en dash of "sender–receiver"
-    pdf.set_auto_page_break(True, margin=20)
-    pdf.add_page()
-    for block in blocks:
-        pdf.set_font("Helvetica", size=10)
-        pdf.multi_cell(0, 5, block, new_x="LMARGIN", new_y="NEXT")
-    pdf.output(str(path))
-    return path
-
-
-def write_docx(blocks: list[str], path: Path) -> Path:
-    import docx
-
-    document = docx.Document()
-    document.sections[0].header.paragraphs[0].text = PAGE_HEADER  # headers are not body text
-    for block in blocks:
-        document.add_paragraph(block)
-    document.save(str(path))
-    return path
+def write_pdf(blocks: list[str], path: Path) -> Path:
+    return _write_pdf(blocks, path, ICT)
 
 
 def comparable(rows: pd.DataFrame) -> pd.DataFrame:
