@@ -361,6 +361,7 @@ def _scanned_pdf(path: Path) -> Path:
     ("duplicate", "duplicate.txt line 5: code A1.1 appears twice (first at line 4)"),
     ("out-of-order", "out-of-order.txt line 5: code A1.1 comes after A1.2 (line 4); codes must run in order"),
     ("no-sector", "no-sector.txt: no sector named in the document; name it with --sector"),
+    ("other-edition", "other-edition.txt line 3: anchor standard 12.0 is not one of the 2013 anchor standards"),
 ])
 def test_bad_documents_are_refused_with_one_line_and_nothing_is_written(case, message, library, tmp_path, capsys):
     head = "#SECTOR Engineering and Architecture\nA. Engineering Design Pathway\n"
@@ -369,6 +370,8 @@ def test_bad_documents_are_refused_with_one_line_and_nothing_is_written(case, me
         "duplicate": head + "A1.0 First statement of the test.\nA1.1 An indicator.\nA1.1 The same code again.\n",
         "out-of-order": head + "A1.0 First statement of the test.\nA1.2 Second indicator.\nA1.1 First indicator.\n",
         "no-sector": "A. Engineering Design Pathway\nA1.0 First statement of the test.\n",
+        "other-edition": "#SECTOR Engineering and Architecture\n11.0 Demonstration and Application\n"
+                         "12.0 A thirteenth anchor of a later edition.\n",
     }
     if case == "scanned":
         path = _scanned_pdf(tmp_path / "scanned.pdf")

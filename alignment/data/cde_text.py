@@ -240,6 +240,10 @@ def _tables(items: list[_Item], source: str, sector: str, anchor_titles: dict[st
             pathways.append({"sector": sector, "pathway": item.pathway, "code": item.code, "parent_code": parent,
                              "text": text})
         else:
+            if anchor_titles and f"{item.major}.0" not in anchor_titles:
+                raise InputError(source, f"{_where(source, item.line)}: anchor standard {item.major}.0 is not one of "
+                                         f"the 2013 anchor standards ({', '.join(anchor_titles)}); is this another "
+                                         "edition (the 2023 revision drafts have more anchors)?")
             title = ""
             if not item.minor:
                 known = anchor_titles.get(item.code, "")
