@@ -456,3 +456,24 @@ def test_review_app_panel_imports_an_upload_and_refuses_a_bad_one(library):
     assert result.status == "imported" and result.entry.provenance["importer"] == "Dana Reviewer"
     assert "patient-care: imported 16 rows from patient_care.txt (text)" in panel.message.value
     assert "<b>patient-care</b>: patient_care.txt (16 rows" in panel.summary.value
+
+
+def test_a_foreign_case_package_keeps_its_item_identifiers_across_re_imports(library, tmp_path, bundle):
+    rows = bundle[bundle["framework"] == "cte_crp"]
+    package = to_case(rows.assign(framework="other_crp", standard_id="o." + rows["standard_id"]), title="Other CRP")
+    for item in package["CFItems"]:  # as a CASE server other than ours writes it: no notes of ours
+        del item["notes"]
+    del package["CFDocument"]["notes"]
+    (tmp_path / "other.json").write_text(json.dumps(package), encoding="utf-8")
+    import_standards(tmp_path / "other.json", name="other")
+    table = list_imports()[0].table()
+    first = package["CFItems"][0]
+    assert table["standard_id"].iloc[0] == f"case.other_crp.{first['identifier']}"
+    assert table["code"].iloc[0] == "CRP1"
+    # the provider edits the item's code: the same identifier, so the same standard_id
+    first["humanCodingScheme"] = "CRP-1"
+    (tmp_path / "other.json").write_text(json.dumps(package), encoding="utf-8")
+    assert import_standards(tmp_path / "other.json", name="other").status == "replaced"
+    again = list_imports()[0].table()
+    assert again["standard_id"].tolist() == table["standard_id"].tolist()
+    assert again["code"].iloc[0] == "CRP-1"

@@ -18,8 +18,9 @@ bundle and the other imports in memory; only then is the folder written, under a
 temporary name, and renamed into place. Re-importing the same bytes under the same
 name changes nothing. Identifiers are stable: a CDE document gets the bundle's own
 identifiers (``CA-CTE.PATHWAY.HSMT.PC.B1.0``, via :mod:`alignment.data.cte_layout`),
-a CASE package keeps what :func:`alignment.data.case.read_case` gives it (the
-identifiers of our own exports, else ``case.<framework>.<code>``), a plain CSV
+a CASE package written elsewhere ``case.<framework>.<CFItem identifier>`` (the
+identifier a CASE provider keeps when it edits an item; our own exports keep their
+standard_ids), a plain CSV
 ``custom.<framework>...``; so review decisions, keyed by standard_id, stay attached.
 A decision whose standard an import dropped is kept and shown as "standard no
 longer loaded" (:func:`mark_unloaded_standards`).
@@ -386,7 +387,24 @@ def _read_case_bytes(data: bytes, name: str) -> pd.DataFrame:
         table = read_case(package)
     except InputError as exc:
         raise InputError(name, [p.replace("<CASE package>", name) for p in exc.problems]) from None
-    return table.assign(source_file=[s or name for s in table["source_file"]])
+    table = table.assign(source_file=[s or name for s in table["source_file"]])
+    return _case_identifiers(table, package)
+
+
+def _case_identifiers(table: pd.DataFrame, package: dict) -> pd.DataFrame:
+    """A package written elsewhere: standard_id from each CFItem's CASE identifier
+    (``case.<framework>.<identifier>``), which a CASE provider keeps when it edits an
+    item's code or text, so decisions survive re-imports. Our own exports already carry
+    their standard_ids (and their identifiers are derived from them)."""
+    from alignment.data.case import NOTES_KEY
+
+    items = package.get("CFItems") or []
+    if all(NOTES_KEY in str(item.get("notes") or "") for item in items):
+        return table
+    new_id = {sid: f"case.{fw}.{items[int(row) - 1]['identifier']}"
+              for sid, fw, row in zip(table["standard_id"], table["framework"], table["source_row"])}
+    return table.assign(standard_id=table["standard_id"].map(new_id),
+                        parent_id=[new_id.get(p, "") if p else "" for p in table["parent_id"]])
 
 
 def _anchor_titles(bundle: pd.DataFrame) -> dict[str, str]:
