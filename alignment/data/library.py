@@ -48,7 +48,6 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from alignment import __version__
 from alignment import settings as config
 from alignment.data.standards import (
     ALL_SECTORS, FRAMEWORKS, TIDY_COLUMNS, add_hierarchy_columns, coerce_tidy, load_standards,
@@ -491,7 +490,7 @@ def import_standards(source: str | Path, *, name: str | None = None, fmt: str | 
         "bytes": meta["bytes"],
         "imported_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         "importer": importer or _who(),
-        "software": f"pathway-align {__version__}",
+        "software": f"pathway-align {_version()}",
         "rows": len(table),
         "supplies": supplies,
         "notes": meta["notes"],
@@ -517,6 +516,15 @@ def import_standards(source: str | Path, *, name: str | None = None, fmt: str | 
     entry = LibraryImport(name, root / name, provenance)
     return ImportResult("replaced" if old is not None else "imported", entry, meta["notes"],
                         provenance["differences"])
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pathway-align")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _who() -> str:
