@@ -61,7 +61,14 @@ def run_library_action(args) -> int:
               f"imported {p['imported_at']} by {p['importer']})")
     for line in merged.differences:
         print(f"  {line}")
-    columns = ["framework", "sector", "pathway", "rows", "completeness", "source", "completeness_note"]
-    with pd.option_context("display.max_colwidth", 110, "display.width", 250, "display.max_rows", None):
+    columns = ["framework", "sector", "pathway", "rows", "completeness", "source"]
+    with pd.option_context("display.max_colwidth", 70, "display.width", 250, "display.max_rows", None):
         print(coverage[columns].to_string(index=False))
+    notes = coverage[coverage["completeness"] != "complete"]
+    notes = notes.drop_duplicates(["framework", "sector", "completeness_note"])
+    if len(notes):
+        print("\nnot complete:")
+        for r in notes.to_dict("records"):
+            where = " / ".join(p for p in (r["framework"], r["sector"], r["pathway"]) if p)
+            print(f"  {where}: {r['completeness']}. {r['completeness_note']}")
     return 0

@@ -12,6 +12,7 @@ panel: it stays read-only.
 from __future__ import annotations
 
 import tempfile
+import threading
 from pathlib import Path
 
 from alignment.data.library import import_standards, library_coverage, load_merged
@@ -101,12 +102,14 @@ class StandardsImportPanel:
         except InputError as exc:
             self.message.value = h.notice(f"Nothing was imported: {h.error_text(exc)}", "error")
             return None
-        session.forget_standards()
         lines = [result.describe(), *result.notes, *result.differences]
         self.message.value = h.notice("\n".join(lines) + "\nPages opened from now on use it (reload this page to "
                                       "review with it).", "info")
         self.upload.value = ()
         self.refresh()
+        # drop this kernel's models fitted on the old standards; in a thread, because the
+        # session lock is held while the models load in the background (minutes)
+        threading.Thread(target=session.forget_standards, name="pathway-align-forget", daemon=True).start()
         return result
 
 
