@@ -109,6 +109,8 @@ def test_import_in_the_review_app_loads_the_sector_in_the_teacher_app_and_the_da
         print(library_server.log_text()[-5000:])
         raise
     text = message.text
+    wait_for(browser, lambda d: "ict-model-curriculum-standards" in d.find_element(
+        By.CSS_SELECTOR, ".pa-standards-summary").text, message="the library summary does not list the import")
     screenshot(browser, "standards_library_import")
     browser.get("about:blank")  # end the review kernel (and its background fit)
     assert "ict-model-curriculum-standards: imported 223 rows from ict_model_curriculum_standards.pdf (pdf)" in text
