@@ -284,6 +284,13 @@ def secrets_of(cfg: ServeConfig) -> list[str]:
     return [s for s in (cfg.token, cfg.hashed_password, *cfg.users) if s]
 
 
+def _bundle_and_library() -> str:
+    """What the apps read when no standards file is configured: the bundle and the library's imports."""
+    from alignment.data.library import list_imports
+
+    names = [e.name for e in list_imports()]
+    return f"bundled frameworks + standards library ({', '.join(names)})" if names else "bundled frameworks"
+
 def landing_page(cfg: ServeConfig):
     """A function ``(signed-in name or None) -> HTML`` of the front door, with the data summary
     computed once now (a catalog or standards file that does not load stops the start here,
@@ -295,7 +302,7 @@ def landing_page(cfg: ServeConfig):
     summary = landing.data_summary(
         load_standards_from(cfg.standards), load_catalog(cfg.catalog),
         catalog_name=cfg.catalog.name if cfg.catalog else "Westview High School 2025-26 (bundled)",
-        standards_source=cfg.standards.name if cfg.standards else "bundled frameworks")
+        standards_source=cfg.standards.name if cfg.standards else _bundle_and_library())
     links = landing.app_links([(name[:-6], title, app_path(name)) for title, name in apps(cfg)])
     cache: dict = {}
 
