@@ -32,6 +32,8 @@ from alignment.ui.review_session import SEARCH_LIMIT, CourseView, ReviewSession,
 ASSOCIATION_CHOICES = [("exact match (exactMatchOf)", "exactMatchOf"), ("related (isRelatedTo)", "isRelatedTo")]
 ASSOCIATION_LABELS = {"exactMatchOf": "exact match", "isRelatedTo": "related"}
 UPLOAD_SUFFIXES = ".csv,.txt,.xlsx,.xlsm"
+#: A decision whose standard a standards-library import (or its removal) took out: kept, and said so.
+NO_LONGER_LOADED = "standard no longer loaded (a standards import removed it); the decision is kept"
 
 
 def decision_html(decision: dict | None) -> str:
@@ -560,7 +562,7 @@ class ReviewApp:
             sid = d["standard_id"]
             html = (f'<div class="pa-card pa-band-strong"><div class="pa-card-head"><span class="pa-code">'
                     f'{h.esc(self.session.code(sid))}</span></div><div class="pa-std-text">'
-                    f'{h.esc(self.session.text(sid))}</div><div>{decision_html(d)}</div></div>')
+                    f'{h.esc(self.session.text(sid) or NO_LONGER_LOADED)}</div><div>{decision_html(d)}</div></div>')
             undo = w.Button(description="Undo", icon="undo", layout=w.Layout(width="90px"),
                             disabled=self.session.read_only)
             where = {"course_id": view.course["course_id"], "catalog": view.catalog}
