@@ -477,3 +477,22 @@ def test_a_foreign_case_package_keeps_its_item_identifiers_across_re_imports(lib
     again = list_imports()[0].table()
     assert again["standard_id"].tolist() == table["standard_id"].tolist()
     assert again["code"].iloc[0] == "CRP-1"
+
+
+def test_tidy_csv_and_plain_excel_imports(library, tmp_path, bundle):
+    rows = bundle[bundle["framework"] == "cte_crp"]
+    tidy = rows.assign(framework="district_crp", standard_id="district." + rows["standard_id"])
+    tidy.to_csv(tmp_path / "district_crp.csv", index=False)
+    assert import_standards(tmp_path / "district_crp.csv").status == "imported"
+    plain = pd.DataFrame({"framework": ["County Skills"] * 2, "code": ["CS1", "CS1.a"],
+                          "text": ["Plan and keep a household budget.", "Compare two loans."],
+                          "parent_code": ["", "CS1"]})
+    plain.to_excel(tmp_path / "county.xlsx", index=False)
+    result = import_standards(tmp_path / "county.xlsx")
+    assert result.entry.provenance["format"] == "xlsx"
+    merged = load_standards_from(None)
+    assert merged.loc[merged["framework"] == "district_crp", "text"].tolist() == rows["text"].tolist()
+    county = merged[merged["framework"] == "county_skills"]
+    assert county[["standard_id", "framework_title", "parent_id"]].values.tolist() == [
+        ["custom.county_skills.CS1", "County Skills", ""],
+        ["custom.county_skills.CS1.a", "County Skills", "custom.county_skills.CS1"]]
