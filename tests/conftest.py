@@ -12,7 +12,7 @@ import tempfile
 import pytest
 
 # Tests never read (or write) the user's standards library: every run starts with an
-# empty one (set before alignment.settings is imported; Voila servers inherit it).
+# empty one (the settings read it when first loaded; Voila servers inherit it).
 os.environ["PATHWAY_ALIGN_STANDARDS_LIBRARY"] = tempfile.mkdtemp(prefix="pathway-align-test-library-")
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from alignment import settings as config
+from alignment.settings import get_settings
 from alignment.data.case import to_case
 from alignment.data.library import (
     import_standards, library_coverage, list_imports, load_merged, mark_unloaded_standards, remove_import,
@@ -30,7 +30,7 @@ from alignment.present.cli import main
 from cde_documents import cde_blocks as _cde_blocks, write_docx, write_pdf as _write_pdf
 
 ICT = "Information and Communication Technologies"
-EXCERPTS = config.SHARED_DIR / "standards" / "excerpts"
+EXCERPTS = get_settings().shared_dir / "standards" / "excerpts"
 VENDORED_EXCERPTS = Path(__file__).resolve().parent.parent / "standards_data" / "excerpts"
 
 
@@ -52,9 +52,12 @@ def bundle_without_ict(bundle):
 
 
 @pytest.fixture
-def library(tmp_path, monkeypatch):
+def library(tmp_path, monkeypatch, use_settings):
+    """An empty library for the test: in the settings, and in the environment for the
+    command line (which loads its settings from there)."""
     folder = tmp_path / "library"
-    monkeypatch.setattr(config, "STANDARDS_LIBRARY_DIR", folder)
+    monkeypatch.setenv("PATHWAY_ALIGN_STANDARDS_LIBRARY", str(folder))
+    use_settings(standards_library_dir=folder)
     return folder
 
 
@@ -143,7 +146,7 @@ def test_real_pasted_excerpts_parse_into_the_rows_the_shared_csvs_hold(name, bun
 
     path = EXCERPTS / name
     parsed = parse_cde_lines(text_lines(path.read_bytes(), name), name, anchor_titles=_anchor_titles(bundle))
-    shared = config.SHARED_DIR / "standards"
+    shared = get_settings().shared_dir / "standards"
     for got, csv, keys in [(parsed.anchors, "ca_cte_anchor.csv", ["sector", "code"]),
                            (parsed.pathways, "ca_cte_pathway.csv", ["sector", "pathway", "code"])]:
         if got.empty:
@@ -270,7 +273,7 @@ def case_server(bundle):
 
 def test_case_url_import_then_search_finds_its_items(library, case_server, capsys, monkeypatch):
     base, package = case_server
-    monkeypatch.setattr(config, "CASE_BEARER_TOKEN", "district-token-123")
+    monkeypatch.setenv("PATHWAY_ALIGN_CASE_TOKEN", "district-token-123")
     _Handler.seen_auth.clear()
     assert main(["standards", "import", f"{base}/moved", "--name", "district-bf"]) == 0
     assert "district-bf: imported 164 rows" in capsys.readouterr().out
@@ -318,11 +321,11 @@ def test_bad_case_urls_are_refused_and_nothing_is_written(path, message, library
 
 def test_case_url_that_times_out_or_is_too_big(library, case_server, capsys, monkeypatch):
     base, package = case_server
-    monkeypatch.setattr(config, "CASE_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setenv("PATHWAY_ALIGN_CASE_TIMEOUT", "1")
     assert main(["standards", "import", f"{base}/slow"]) == 2
-    assert f"error: {base}/slow: no answer within 0.5 seconds (timed out)" in capsys.readouterr().err
-    monkeypatch.setattr(config, "CASE_TIMEOUT_SECONDS", 10)
-    monkeypatch.setattr(config, "MAX_DOWNLOAD_BYTES", 1000)
+    assert f"error: {base}/slow: no answer within 1 seconds (timed out)" in capsys.readouterr().err
+    monkeypatch.setenv("PATHWAY_ALIGN_CASE_TIMEOUT", "10")
+    monkeypatch.setenv("PATHWAY_ALIGN_MAX_DOWNLOAD_BYTES", "1000")
     assert main(["standards", "import", f"{base}/district-bf"]) == 2
     err = capsys.readouterr().err
     assert f"error: {base}/district-bf: the answer is" in err and "larger than the 1.0 KB limit" in err

@@ -6,7 +6,7 @@ imports it once (``pathway-align standards import SOURCE``) and every command, a
 and notebook then reads the bundle merged with the library
 (:func:`load_library_standards`).
 
-The folder (``settings.STANDARDS_LIBRARY_DIR``; ``PATHWAY_ALIGN_STANDARDS_LIBRARY``)
+The folder (the ``standards_library_dir`` setting; ``PATHWAY_ALIGN_STANDARDS_LIBRARY``)
 holds one sub-folder per import::
 
     <library>/<name>/standards.csv     the import as the tidy standards table
@@ -48,7 +48,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from alignment import settings as config
+from alignment.settings import get_settings
 from alignment.data.standards import (
     ALL_SECTORS, FRAMEWORKS, TIDY_COLUMNS, add_hierarchy_columns, coerce_tidy, load_standards,
 )
@@ -105,7 +105,7 @@ class MergedStandards:
 # ------------------------------------------------------------------ the folder
 
 def library_dir(path: str | Path | None = None) -> Path:
-    return Path(path) if path is not None else Path(config.STANDARDS_LIBRARY_DIR)
+    return Path(path) if path is not None else Path(get_settings().standards_library_dir)
 
 
 def list_imports(path: str | Path | None = None) -> list[LibraryImport]:

@@ -6,10 +6,10 @@ The rules, each with a one-line error that names the URL:
 
 - HTTPS only; plain HTTP only to this machine (127.0.0.0/8, ``localhost``, ``::1``),
   which the tests use for a real server they start;
-- a timeout for connecting and for every read (``settings.CASE_TIMEOUT_SECONDS``);
-- at most ``settings.MAX_REDIRECTS`` redirects, each checked by the same rules, and
+- a timeout for connecting and for every read (the ``case_timeout`` setting);
+- at most ``max_redirects`` redirects (a setting), each checked by the same rules, and
   the bearer token is sent only to the host it was given for;
-- at most ``settings.MAX_DOWNLOAD_BYTES`` bytes, counted while streaming (a missing or
+- at most ``max_download_bytes`` (a setting), counted while streaming (a missing or
   false ``Content-Length`` does not get past it);
 - a status other than 200 (404, 401, 500, ...) is an error, and so is a body that is
   HTML instead of JSON (a sign-in page, a provider's "not found" page).
@@ -21,7 +21,7 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from alignment import settings as config
+from alignment.settings import Settings, get_settings
 from alignment.io.errors import InputError
 from alignment.io.files import human_size
 
@@ -61,14 +61,18 @@ def check_url(url: str, source: str | None = None) -> None:
 
 
 def fetch(url: str, *, token: str | None = None, timeout: float | None = None, max_bytes: int | None = None,
-          max_redirects: int | None = None, accept: str = "application/json") -> Download:
-    """GET ``url`` under the rules of the module docstring; raises :class:`InputError`."""
+          max_redirects: int | None = None, accept: str = "application/json",
+          settings: Settings | None = None) -> Download:
+    """GET ``url`` under the rules of the module docstring; raises :class:`InputError`.
+    Limits and token default to the settings (``case_token``, ``case_timeout``,
+    ``max_download_bytes``, ``max_redirects``)."""
     import httpx
 
-    token = config.CASE_BEARER_TOKEN if token is None else token
-    timeout = config.CASE_TIMEOUT_SECONDS if timeout is None else timeout
-    max_bytes = config.MAX_DOWNLOAD_BYTES if max_bytes is None else max_bytes
-    max_redirects = config.MAX_REDIRECTS if max_redirects is None else max_redirects
+    settings = settings or get_settings()
+    token = settings.case_token if token is None else token
+    timeout = settings.case_timeout if timeout is None else timeout
+    max_bytes = settings.max_download_bytes if max_bytes is None else max_bytes
+    max_redirects = settings.max_redirects if max_redirects is None else max_redirects
     source = url
     check_url(url, source)
     token_host = urlsplit(url).hostname

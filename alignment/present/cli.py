@@ -106,7 +106,7 @@ def cmd_standards(args, settings: Settings) -> int:
     if args.action:
         from alignment.present.library_cli import run_library_action
 
-        return run_library_action(args)
+        return run_library_action(args, settings)
     fmt = output_format(args.output, STANDARDS_FORMATS, args.format, what="a standards list",
                         hint=FORMAT_HINT) if args.output else None
     table = load_standards_from(args.standards)

@@ -20,8 +20,7 @@ import sys
 
 import pandas as pd
 
-from alignment.data.library import IMPORT_FORMATS, import_standards, library_coverage, library_dir, load_merged, \
-    remove_import
+from alignment.data.library import IMPORT_FORMATS, import_standards, library_coverage, load_merged, remove_import
 from alignment.io.errors import InputError
 
 
@@ -35,26 +34,27 @@ def add_library_arguments(parser: argparse.ArgumentParser) -> None:
                         help="import: the source's format (default: detected from its content)")
 
 
-def run_library_action(args) -> int:
+def run_library_action(args, settings) -> int:
+    folder = settings.standards_library_dir
     if args.action == "import":
         if not args.target:
             raise InputError("standards import", "standards import: give the SOURCE (a file or a CASE package URL)")
         result = import_standards(args.target, name=args.name, fmt=args.source_format, sector=args.sector,
-                                  pathway=args.pathway)
+                                  pathway=args.pathway, path=folder)
         print(result.describe())
         for note in result.notes + result.differences:
             print(f"  {note}")
-        print(f"library: {library_dir()}", file=sys.stderr)
+        print(f"library: {folder}", file=sys.stderr)
         return 0
     if args.action == "remove":
         if not args.target:
             raise InputError("standards remove", "standards remove: give the NAME of an import (see `standards list`)")
-        entry = remove_import(args.target)
+        entry = remove_import(args.target, folder)
         print(f"removed {entry.name} ({entry.provenance.get('rows')} rows from {entry.provenance.get('source')})")
         return 0
-    merged = load_merged()
+    merged = load_merged(folder)
     coverage = library_coverage(merged)
-    print(f"standards library: {library_dir()} ({len(merged.imports)} import(s))")
+    print(f"standards library: {folder} ({len(merged.imports)} import(s))")
     for entry in merged.imports:
         p = entry.provenance
         print(f"  {entry.name}: {p['source']} ({p['format']}, sha256 {p['sha256'][:12]}..., {p['rows']} rows, "

@@ -30,7 +30,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from alignment import settings as config
+from alignment.settings import get_settings
 from alignment.data.library import list_imports
 from alignment.data.standards import add_hierarchy_columns, coerce_tidy, load_standards
 
@@ -46,7 +46,7 @@ def library_server(tmp_path_factory):
     require_chromium()
     workdir = tmp_path_factory.mktemp("standards-library-server")
     bundle_dir = workdir / "standards_data"
-    shutil.copytree(config.STANDARDS_DATA_DIR / "catalogs", bundle_dir / "catalogs")
+    shutil.copytree(get_settings().standards_data_dir / "catalogs", bundle_dir / "catalogs")
     bundle = load_standards()
     ict = (bundle["sector"] == ICT) & (bundle["framework"] == "cte_pathway")
     assert ict[ict].index.tolist() == list(range(len(bundle) - int(ict.sum()), len(bundle)))  # the last rows
