@@ -47,6 +47,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from alignment.data.frameworks import FRAMEWORKS
 from alignment.settings import get_settings
 from alignment.io.errors import InputError, row_problem
 from alignment.io.files import read_input_file
@@ -63,15 +64,6 @@ _INT_COLUMNS = ["depth"]
 _BOOL_COLUMNS = ["is_leaf"]
 _NULLABLE_INT_COLUMNS = ["source_row"]
 STRING_COLUMNS = [c for c in TIDY_COLUMNS if c not in _INT_COLUMNS + _BOOL_COLUMNS + _NULLABLE_INT_COLUMNS]
-
-#: Bundled frameworks and their titles.
-FRAMEWORKS = {
-    "ccss_math": "CCSS Mathematics",
-    "ccss_ela": "CCSS ELA/Literacy",
-    "cte_anchor": "CA CTE Anchor Standards",
-    "cte_crp": "CA CTE Standards for Career Ready Practice",
-    "cte_pathway": "CA CTE Pathway Standards",
-}
 
 KINDS = ("heading", "standard", "sub-standard", "indicator")
 COMPLETENESS_VALUES = ("complete", "partial", "unknown")
@@ -629,31 +621,3 @@ def standards_from_csv(path: str | Path, framework: str | None = None) -> pd.Dat
     out["kind"] = ["standard" if d == 0 else "sub-standard" for d in out["depth"]]
     return coerce_tidy(out)
 
-
-def load_standards_from(value: str | Path | None) -> pd.DataFrame:
-    """The bundled frameworks (``value`` empty), or a plain CSV / CASE JSON file, or a
-    folder of them: what ``--standards`` and the apps' standards setting accept."""
-    from alignment.data.case import read_case  # case builds on this module
-
-    if not value:
-        return load_standards()
-    path = Path(value)
-    value = str(value)
-    if not path.exists():
-        raise InputError(value, f"{value}: no such file or folder")
-    files = sorted(p for p in path.iterdir() if p.suffix.lower() in {".csv", ".json"}) if path.is_dir() else [path]
-    if not files:
-        raise InputError(value, f"{value}: no .csv or .json standards files in this folder")
-    tables = []
-    for file in files:
-        if file.suffix.lower() == ".json":
-            tables.append(read_case(file))
-        elif file.name == "standards.csv" and "standard_id" in pd.read_csv(file, nrows=0).columns:
-            tables.append(load_standards(file))
-        else:
-            tables.append(standards_from_csv(file))
-    table = pd.concat(tables, ignore_index=True)
-    dupes = table["standard_id"][table["standard_id"].duplicated()].unique()
-    if len(dupes):
-        raise InputError(value, f"{value}: the same standard_id comes from several files: {', '.join(map(str, dupes[:5]))}")
-    return table
