@@ -45,7 +45,7 @@ from typing import Any
 import pandas as pd
 
 from alignment.io.errors import InputError, row_problem
-from alignment.io.files import read_input_file
+from alignment.io.files import as_utf8, read_input_file
 from alignment.io.writers import slug, write_text
 from alignment.data.standards import TIDY_COLUMNS, add_hierarchy_columns, coerce_tidy, grade_band, grade_span
 
@@ -252,6 +252,7 @@ def _load(source: str | Path | dict) -> tuple[Any, str]:
     if isinstance(source, dict):
         return source, _PACKAGE
     data, name = read_input_file(source)
+    data = as_utf8(data, name)  # UTF-16/32 JSON read as such
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -52,7 +52,7 @@ import pandas as pd
 
 from alignment.settings import Settings, get_settings
 from alignment.io.errors import InputError, row_problem
-from alignment.io.files import check_size, read_input_file
+from alignment.io.files import as_utf8, check_size, read_input_file
 
 #: Output columns, in order; extra columns follow them.
 CATALOG_COLUMNS: list[str] = [
@@ -332,7 +332,7 @@ def _load(data: bytes, source: str, suffix: str, sheet: str | int | None, settin
 
 
 def _read_csv(data: bytes, source: str) -> pd.DataFrame:
-    text = _decode_utf8(data, source)
+    text = _decode_utf8(as_utf8(data, source), source)
     if not text.strip():
         raise InputError(
             source, row_problem(source, None, "file is empty; expected a header row with course_id and description")

@@ -50,7 +50,7 @@ import pandas as pd
 from alignment.data.frameworks import FRAMEWORKS
 from alignment.settings import get_settings
 from alignment.io.errors import InputError, row_problem
-from alignment.io.files import read_input_file
+from alignment.io.files import as_utf8, read_input_file
 from alignment.io.writers import slug
 
 #: The tidy table's columns, in order.
@@ -280,6 +280,7 @@ def load_standards(path: str | Path | None = None) -> pd.DataFrame:
     """
     path = Path(path) if path is not None else get_settings().standards_data_dir / "standards.csv"
     data, source = read_input_file(path)
+    data = as_utf8(data, source)
     encoding_problems = _utf8_problems(data, source)
     if encoding_problems:
         raise InputError(source, encoding_problems)
@@ -487,6 +488,7 @@ def standards_from_csv(path: str | Path, framework: str | None = None) -> pd.Dat
     kind ``standard`` at the top and ``sub-standard`` below, completeness ``unknown``.
     """
     data, source = read_input_file(path, advice="split it into smaller files")
+    data = as_utf8(data, source)
     problems = _utf8_problems(data, source)
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
     if not text.strip():
