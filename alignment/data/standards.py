@@ -48,6 +48,7 @@ from pathlib import Path
 import pandas as pd
 
 from alignment.data.frameworks import FRAMEWORKS
+from alignment.data.hierarchy import MAX_DEPTH, walk_parents
 from alignment.settings import get_settings
 from alignment.io.errors import InputError, row_problem
 from alignment.io.files import as_utf8, read_input_file
@@ -172,35 +173,37 @@ def add_hierarchy_columns(df: pd.DataFrame) -> pd.DataFrame:
     the labels of its ancestors from the top (their text, or title where the text is
     empty), then its own text (or title), joined with `` > ``; empty parts and a part
     equal to the one before it are left out. Only real texts are concatenated.
-    Raises ValueError on unknown parents or cycles (validate first for user data).
+    Raises ValueError on unknown parents, cycles or a hierarchy deeper than
+    :data:`~alignment.data.hierarchy.MAX_DEPTH` (validate first for user data).
+    Linear in the rows plus the length of the ``match_text`` it writes.
     """
-    rows = df.to_dict("records")
-    by_id = {r["standard_id"]: r for r in rows}
-    has_child = {r["parent_id"] for r in rows if r["parent_id"]}
+    ids = df["standard_id"].tolist()
+    parents = df["parent_id"].tolist()
+    labels = dict(zip(ids, (_label(t, h) for t, h in zip(df["text"], df["title"]))))
+    parent_of = dict(zip(ids, parents))
+    walk = walk_parents(ids, parent_of)
+    if walk.unknown:
+        sid, parent = next(iter(walk.unknown.items()))
+        raise ValueError(f"{sid}: parent {parent!r} is not in the table")
+    if walk.cycles:
+        cycle = walk.cycles[0]
+        raise ValueError(f"{cycle[0]}: parent cycle through {' -> '.join(map(repr, cycle + cycle[:1]))}")
+    deep = walk.too_deep()
+    if deep:
+        raise ValueError(f"{deep[0]}: more than {MAX_DEPTH:,} levels of parents")
+    # each row's ancestors' labels, top first, built from its parent's (top-down order)
     chains: dict[str, list[str]] = {}
-
-    def ancestors(sid: str) -> list[str]:
-        if sid in chains:
-            return chains[sid]
-        chain, seen, current = [], {sid}, by_id[sid]["parent_id"]
-        while current:
-            if current not in by_id:
-                raise ValueError(f"{sid}: parent {current!r} is not in the table")
-            if current in seen:
-                raise ValueError(f"{sid}: parent cycle through {current!r}")
-            seen.add(current)
-            chain.append(current)
-            current = by_id[current]["parent_id"]
-        chains[sid] = chain[::-1]
-        return chains[sid]
+    for sid in walk.order:
+        parent = parent_of[sid]
+        chains[sid] = chains[parent] + [labels[parent]] if parent else []
+    has_child = {p for p in parents if p}
 
     depth, is_leaf, match_text = [], [], []
-    for r in rows:
-        chain = ancestors(r["standard_id"])
-        depth.append(len(chain))
-        is_leaf.append(r["standard_id"] not in has_child)
-        parts = _context(r) + [_label(by_id[a]["text"], by_id[a]["title"]) for a in chain]
-        parts.append(_label(r["text"], r["title"]))
+    for r, sid in zip(df.to_dict("records"), ids):
+        depth.append(walk.depth[sid])
+        is_leaf.append(sid not in has_child)
+        parts = _context(r) + chains[sid]
+        parts.append(labels[sid])
         kept: list[str] = []
         for part in parts:
             if part and (not kept or kept[-1] != part):
@@ -292,7 +295,13 @@ def load_standards(path: str | Path | None = None) -> pd.DataFrame:
     table = raw.assign(is_leaf=raw["is_leaf"].str.strip().str.lower().isin(_TRUE))
     table = coerce_tidy(table)
     # depth and is_leaf must agree with the parent links
-    derived = add_hierarchy_columns(table)
+    try:
+        derived = add_hierarchy_columns(table)
+    except ValueError as err:  # a parent cycle or a chain too deep (unknown parents were reported above)
+        sid = str(err).split(":", 1)[0]
+        rows = table.index[table["standard_id"] == sid]
+        row = int(rows[0]) + 2 if len(rows) else None
+        raise InputError(source, row_problem(source, row, str(err))) from None
     bad = derived.index[(derived["depth"] != table["depth"]) | (derived["is_leaf"] != table["is_leaf"])]
     if len(bad):
         raise InputError(source, [
@@ -557,22 +566,19 @@ def standards_from_csv(path: str | Path, framework: str | None = None) -> pd.Dat
             where = " / ".join(p for p in key_of(r) if p)
             problems.append(row_problem(source, r["_row"], f"parent_code {r['parent_code']!r} is not a code "
                                                            f"in {where}"))
-    # cycles: follow parents from each row; report each cycle once, at its first row
-    reported: set[int] = set()
-    for r in records:
-        seen, current = [], r
-        while current is not None and current["parent_code"]:
-            if current["_row"] in [s["_row"] for s in seen]:
-                cycle = seen[[s["_row"] for s in seen].index(current["_row"]):]
-                rows = sorted(s["_row"] for s in cycle)
-                if rows[0] not in reported:
-                    reported.update(rows)
-                    codes = " -> ".join(s["code"] for s in cycle + [current])
-                    problems.append(row_problem(source, rows[0], f"parent_code cycle {codes} (rows "
-                                                                 f"{', '.join(map(str, rows))})"))
-                break
-            seen.append(current)
-            current = by_key.get(key_of(current) + (current["parent_code"],))
+    # cycles and depth: one linear walk of the parent links (rows stand for their records)
+    parent_row = {r["_row"]: by_key[key_of(r) + (r["parent_code"],)]["_row"]
+                  for r in records if r["parent_code"] and key_of(r) + (r["parent_code"],) in by_key}
+    walk = walk_parents(list(record_at), parent_row)
+    for cycle in walk.cycles:
+        rows = sorted(cycle)
+        codes = " -> ".join(record_at[n]["code"] for n in cycle + cycle[:1])
+        problems.append(row_problem(source, rows[0], f"parent_code cycle {codes} (rows "
+                                                     f"{', '.join(map(str, rows))})"))
+    for n in walk.too_deep():
+        problems.append(row_problem(source, n, f"code {record_at[n]['code']!r} is more than {MAX_DEPTH:,} "
+                                               "parent_code levels deep; no framework is that deep: check the "
+                                               "parent_code column"))
     if problems:
         raise InputError(source, problems)
 
