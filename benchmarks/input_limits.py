@@ -16,7 +16,7 @@ taken from the bundled catalog's first sentences; the same 100k rows under the d
 row limit; a ~31 KB workbook whose rows each hold one cell in column XFD (16,384); CASE
 packages whose items form one isChildOf chain 2,000 and 100,000 deep; a plain standards
 CSV whose parent_code chain is 2,000 deep. The catalogs are loaded with the row limit
-raised (``MAX_CATALOG_ROWS``) and the byte limit raised, so the load itself is measured.
+raised (``max_catalog_rows``) and the byte limit raised, so the load itself is measured.
 Results and the machine they were measured on: docs/reliability.md.
 """
 
@@ -136,16 +136,28 @@ def _reset_peak() -> None:
         pass
 
 
+def _raise_limits(catalog_rows: bool) -> None:
+    """Raise the byte limit (and the row limit): in the settings object, or in a checkout
+    from before it (``--code``), the module constants."""
+    from alignment import settings
+
+    changes = {"max_input_bytes": 500 * 1024 * 1024}
+    if catalog_rows:
+        changes["max_catalog_rows"] = 1_000_000
+    if hasattr(settings, "set_settings"):
+        settings.set_settings(settings.with_changes(settings.get_settings(), **changes))
+    else:
+        for name, value in changes.items():
+            setattr(settings, name.upper(), value)
+
+
 def run_case(case: str, path: Path) -> dict:
-    from alignment import settings as config
     from alignment.data.case import read_case
     from alignment.data.catalog import load_catalog
     from alignment.data.standards import standards_from_csv
     from alignment.io.errors import InputError
 
-    config.MAX_INPUT_BYTES = 500 * 1024 * 1024
-    if case != "catalog-100k-default-limit":
-        config.MAX_CATALOG_ROWS = 1_000_000
+    _raise_limits(catalog_rows=case != "catalog-100k-default-limit")
     load = {"case": read_case, "csv": standards_from_csv}.get(case.split("-")[0], load_catalog)
     _reset_peak()
     before = _status_mb("VmRSS")
