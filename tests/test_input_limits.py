@@ -190,9 +190,8 @@ def test_a_csv_catalog_over_the_row_limit_names_file_limit_and_setting(tmp_path,
     with pytest.raises(InputError) as err:
         load_catalog(path)
     assert str(err.value) == (
-        "county.csv: has 101 course rows, more than the 100 limit; split the catalog (by school or department) "
-        "or raise PATHWAY_ALIGN_MAX_CATALOG_ROWS or max_catalog_rows in [limits] of pathway-align.toml "
-        "(docs/reliability.md has the costs)")
+        "county.csv: 101 course rows, more than the limit of 100; split the catalog "
+        "or raise PATHWAY_ALIGN_MAX_CATALOG_ROWS or max_catalog_rows in [limits] of pathway-align.toml")
     catalog_frame(100).to_csv(path, index=False)
     assert len(load_catalog(path)) == 100  # the limit itself is allowed; blank rows do not count
 
@@ -208,7 +207,7 @@ def test_an_excel_catalog_stops_reading_past_the_row_limit(use_settings):
         sheet.append([f"C{i}", "Budgeting."])
     buffer = io.BytesIO()
     book.save(buffer)
-    with pytest.raises(InputError, match=r"^big.xlsx: has more course rows than the 100 limit \(reading stopped at row 102\); split"):
+    with pytest.raises(InputError, match=r"^big.xlsx: more course rows than the limit of 100 \(reading stopped at row 102\); split"):
         load_catalog_bytes(buffer.getvalue(), "big.xlsx")
 
 

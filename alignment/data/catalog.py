@@ -300,16 +300,11 @@ def check_row_count(source: str, rows: int, settings: Settings | None = None, *,
     settings = settings or get_settings()
     limit = settings.max_catalog_rows
     if rows > limit:
-        count = (f"more course rows than the {limit:,} limit (reading stopped at row {stopped_at:,})" if stopped_at
-                 else f"{rows:,} course rows, more than the {limit:,} limit")
+        count = (f"more course rows than the limit of {limit:,} (reading stopped at row {stopped_at:,})"
+                 if stopped_at else f"{rows:,} course rows, more than the limit of {limit:,}")
         raise InputError(
             source,
-            row_problem(
-                source,
-                None,
-                f"has {count}; split the catalog (by school or department) or raise "
-                f"{settings.source_of('max_catalog_rows')} (docs/reliability.md has the costs)",
-            ),
+            row_problem(source, None, f"{count}; split the catalog or raise {settings.source_of('max_catalog_rows')}"),
         )
 
 
