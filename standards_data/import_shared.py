@@ -55,7 +55,7 @@ from alignment.data.standards import (  # noqa: E402
     grade_band,
 )
 
-FRAMEWORK_ORDER = ["ccss_math", "ccss_ela", "cte_anchor", "cte_crp", "cte_pathway"]
+FRAMEWORK_ORDER = list(FRAMEWORKS)  # the table's row order, declared in alignment.data.frameworks
 
 STANDARDS_INPUTS = {
     "ccss_math": "standards/ccss_math.csv",

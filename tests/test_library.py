@@ -24,7 +24,8 @@ from alignment.data.case import to_case
 from alignment.data.library import (
     import_standards, library_coverage, list_imports, load_merged, mark_unloaded_standards, remove_import,
 )
-from alignment.data.standards import load_standards, load_standards_from
+from alignment.data.sources import load_standards_from
+from alignment.data.standards import load_standards
 from alignment.io.errors import InputError
 from alignment.present.cli import main
 from cde_documents import cde_blocks as _cde_blocks, write_docx, write_pdf as _write_pdf

@@ -66,6 +66,7 @@ from alignment.align import bands as band_config
 from alignment.align.families import FAMILIES, families as standard_families
 from alignment.align.grades import grade_levels, other_grades
 from alignment.align.hubs import HubDemotion
+from alignment.data.frameworks import CCSS_FRAMEWORKS, FRAMEWORK_ORDER, SECTOR_FRAMEWORKS
 from alignment.settings import FROM_SETTINGS, get_settings
 from alignment.nlp.cache import ArrayCache, cache_key
 from alignment.nlp.lexical import LemmaTfidf
@@ -78,10 +79,6 @@ DETAIL_COLUMNS = [
     "display_code", "sector", "pathway", "standard_text",
     "matched_terms", "matched_phrases", "best_sentence", "note",
 ]
-#: Frameworks in the order suggestions are listed for a course.
-FRAMEWORK_ORDER = ["cte_pathway", "cte_anchor", "cte_crp", "ccss_ela", "ccss_math"]
-SECTOR_FRAMEWORKS = {"cte_pathway", "cte_anchor"}
-CCSS_FRAMEWORKS = {"ccss_ela", "ccss_math"}
 #: ``mode=`` values.
 MODES = ("accurate", "fast")
 #: ``passages=`` values (accurate mode): sentence vectors pooled from the one

@@ -79,6 +79,7 @@ from alignment.settings import FROM_SETTINGS, get_settings
 from alignment.align.bands import band_for
 from alignment.align.families import PRACTICE, family_of
 from alignment.analysis.clusters import cluster_code
+from alignment.data.frameworks import CTE_FRAMEWORKS
 from alignment.data.decisions import DECISION_COLUMNS, latest_decisions, validate_decisions
 from alignment.data.pathways import LEVEL_ORDER, LEVELS, Pathway
 from alignment.data.sectors import import_hint
@@ -96,7 +97,6 @@ FOUNDATIONAL_VERBS = frozenset({
     "classify", "distinguish", "differentiate", "interpret", "illustrate", "locate", "label",
     "explore", "compare", "contrast", "be",
 })
-CTE_FRAMEWORKS = ("cte_pathway", "cte_anchor", "cte_crp")
 REINFORCEMENT = ("once", "repeated in one level", "reinforced across levels")
 
 COVERAGE_COLUMNS = ["course_id", "standard_id", "status", "source", "band", "score", "covers"]

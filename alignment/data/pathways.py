@@ -62,7 +62,7 @@ import pandas as pd
 
 from alignment.settings import get_settings
 from alignment.io.errors import InputError, row_problem
-from alignment.io.files import read_input_file
+from alignment.io.files import as_utf8, read_input_file
 
 #: Course levels; the first three are ordered, ``academic`` courses run alongside.
 LEVELS: tuple[str, ...] = ("introductory", "concentrator", "capstone", "academic")
@@ -200,6 +200,8 @@ def load_pathways(
     path = Path(path) if path is not None else default_pathways_path()
     data, source = read_input_file(path)
     suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml", ".csv", ".txt"):
+        data = as_utf8(data, source)  # UTF-16/32 text read as such
     if suffix in (".yaml", ".yml"):
         table, lines = _read_yaml(data, source)
     elif suffix in (".csv", ".txt"):

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from alignment.data.standards import load_standards_from
+from alignment.data.sources import load_standards_from
 from alignment.io.errors import InputError
 from alignment.io.writers import output_format, slug, write_csv, write_excel
 from alignment.settings import Settings, SettingsError, load_settings, set_settings

@@ -296,7 +296,7 @@ def landing_page(cfg: ServeConfig):
     computed once now (a catalog or standards file that does not load stops the start here,
     with its own message)."""
     from alignment.data.catalog import load_catalog
-    from alignment.data.standards import load_standards_from
+    from alignment.data.sources import load_standards_from
     from alignment.present import landing
 
     summary = landing.data_summary(

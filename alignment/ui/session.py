@@ -58,7 +58,7 @@ def _cached(key: str, make: Callable[[], object]):
 def get_standards() -> pd.DataFrame:
     """The standards table the apps align against (loaded once)."""
     def load():
-        from alignment.data.standards import load_standards_from  # the one reading of a --standards argument
+        from alignment.data.sources import load_standards_from  # the one reading of a --standards argument
 
         return load_standards_from(settings().standards)
 
