@@ -28,3 +28,25 @@ CTE_FRAMEWORKS: tuple[str, ...] = ("cte_pathway", "cte_anchor", "cte_crp")
 
 #: The Common Core frameworks (suggested within the course's grade band).
 CCSS_FRAMEWORKS: frozenset[str] = frozenset({"ccss_ela", "ccss_math"})
+
+
+#: The 15 California CTE industry sectors (CDE, 2013 Model Curriculum Standards),
+#: official spelling, with the abbreviation used in standard ids and gap messages.
+#: Each abbreviation follows :func:`abbreviate`.
+SECTORS = {
+    "Agriculture and Natural Resources": "ANR",
+    "Arts, Media, and Entertainment": "AME",
+    "Building and Construction Trades": "BCT",
+    "Business and Finance": "BF",
+    "Education, Child Development, and Family Services": "ECDFS",
+    "Energy, Environment, and Utilities": "EEU",
+    "Engineering and Architecture": "EA",
+    "Fashion and Interior Design": "FID",
+    "Health Science and Medical Technology": "HSMT",
+    "Hospitality, Tourism, and Recreation": "HTR",
+    "Information and Communication Technologies": "ICT",
+    "Manufacturing and Product Development": "MPD",
+    "Marketing, Sales, and Service": "MSS",
+    "Public Services": "PS",
+    "Transportation": "TRA",
+}

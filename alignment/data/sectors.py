@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alignment.data.standards import SECTORS
+from alignment.data.frameworks import SECTORS
 
 SOURCE_2013 = ("California Department of Education, California Career Technical Education Model Curriculum "
                "Standards (adopted by the State Board of Education, January 2013)")

@@ -47,8 +47,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from alignment.data.frameworks import FRAMEWORKS
+from alignment.data.frameworks import FRAMEWORKS, SECTORS
 from alignment.data.hierarchy import MAX_DEPTH, walk_parents
+from alignment.data.sectors import import_hint
 from alignment.settings import get_settings
 from alignment.io.errors import InputError, row_problem
 from alignment.io.files import as_utf8, read_input_file
@@ -69,26 +70,6 @@ STRING_COLUMNS = [c for c in TIDY_COLUMNS if c not in _INT_COLUMNS + _BOOL_COLUM
 KINDS = ("heading", "standard", "sub-standard", "indicator")
 COMPLETENESS_VALUES = ("complete", "partial", "unknown")
 
-#: The 15 California CTE industry sectors (CDE, 2013 Model Curriculum Standards),
-#: official spelling, with the abbreviation used in standard ids and gap messages.
-#: Each abbreviation follows :func:`abbreviate`.
-SECTORS = {
-    "Agriculture and Natural Resources": "ANR",
-    "Arts, Media, and Entertainment": "AME",
-    "Building and Construction Trades": "BCT",
-    "Business and Finance": "BF",
-    "Education, Child Development, and Family Services": "ECDFS",
-    "Energy, Environment, and Utilities": "EEU",
-    "Engineering and Architecture": "EA",
-    "Fashion and Interior Design": "FID",
-    "Health Science and Medical Technology": "HSMT",
-    "Hospitality, Tourism, and Recreation": "HTR",
-    "Information and Communication Technologies": "ICT",
-    "Manufacturing and Product Development": "MPD",
-    "Marketing, Sales, and Service": "MSS",
-    "Public Services": "PS",
-    "Transportation": "TRA",
-}
 SECTOR_BY_ABBREVIATION = {abbr: name for name, abbr in SECTORS.items()}
 
 #: Sector value of rows that belong to every sector (anchor titles, CRP).
@@ -427,8 +408,6 @@ def sector_coverage(df: pd.DataFrame, include_missing: bool = True) -> pd.DataFr
             "completeness_note": " ".join(dict.fromkeys(n for n in group["completeness_note"] if n)),
         })
     if include_missing:
-        from alignment.data.sectors import import_hint  # sectors builds on this module
-
         for fw in ("cte_anchor", "cte_pathway"):
             if fw not in set(df["framework"]):
                 continue
