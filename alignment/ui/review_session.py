@@ -174,10 +174,11 @@ class ReviewSession:
             self._suggestions = {k: v for k, v in self._suggestions.items() if k[0] != key}
         return key
 
-    def load_catalog(self, content: bytes, filename: str) -> str:
+    def load_catalog(self, content: bytes, filename: str, columns: dict[str, str] | None = None) -> str:
         """Validate an uploaded catalog file (the CLI's rules) and add it; raises
-        :class:`~alignment.io.errors.InputError` naming the file and rows."""
-        return self.add_catalog(load_catalog_bytes(bytes(content), filename))
+        :class:`~alignment.io.errors.InputError` naming the file and rows. ``columns``
+        maps the file's headers to catalog columns (the upload's mapping step)."""
+        return self.add_catalog(load_catalog_bytes(bytes(content), filename, columns=columns))
 
     def select_catalog(self, key: str) -> bool:
         """Review catalog ``key``: open the reviewer's last course there (True) or its
