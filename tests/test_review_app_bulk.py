@@ -84,3 +84,26 @@ def test_agreement_table_after_a_second_review(app, store):
     store.record("tiny.csv", "C1", sid, "rejected", "Bo")
     app._show_progress()
     assert "1 disagreement to settle" in app.agreement_box.value and "0%" in app.agreement_box.value
+
+
+def test_keys_move_the_focus_decide_and_undo(app, store):
+    ids = list(app.rows)
+    assert app.focused == ids[0] and "pa-focus" in app.rows[ids[0]]["box"]._dom_classes
+    app.keys.press("ArrowDown")
+    assert app.focused == ids[1] and "pa-focus" not in app.rows[ids[0]]["box"]._dom_classes
+    app.keys.press("a")
+    app.keys.press("j")
+    app.keys.press("r")
+    decided = store.decisions("tiny.csv").set_index("standard_id")["decision"].to_dict()
+    assert decided == {ids[1]: "accepted", ids[2]: "rejected"}
+    app.keys.press("u")
+    assert store.decisions("tiny.csv")["standard_id"].tolist() == [ids[1]]
+    app.keys.press("A")  # accept all strong of the focused suggestion's framework
+    framework = app.rows[app.focused]["framework"]
+    assert any(r["framework"] == framework for r in app.rows.values())
+    app.keys.press("n")
+    assert app.course_id == "C2" and app.focused == list(app.rows)[0]
+    app.keys.press("p")
+    assert app.course_id == "C1"
+    app.keys.press("x")  # not a shortcut: nothing happens
+    assert "<kbd>A</kbd>" in app.legend.value

@@ -36,6 +36,30 @@ ASSOCIATION_LABELS = {"exactMatchOf": "exact match", "isRelatedTo": "related"}
 UPLOAD_SUFFIXES = ".csv,.txt,.xlsx,.xlsm"
 #: A decision whose standard a standards-library import (or its removal) took out: kept, and said so.
 NO_LONGER_LOADED = "standard no longer loaded (a standards import removed it); the decision is kept"
+#: Keyboard shortcuts: key -> (what it does, shown in the legend). Every one is also a button.
+SHORTCUTS = {
+    "j": "next suggestion", "ArrowDown": "next suggestion",
+    "k": "previous suggestion", "ArrowUp": "previous suggestion",
+    "a": "accept the focused suggestion", "r": "reject the focused suggestion",
+    "A": "accept all strong (its framework)", "R": "reject the rest (its framework)",
+    "u": "undo your last change (a bulk action as one)",
+    "n": "next course", "ArrowRight": "next course", "p": "previous course", "ArrowLeft": "previous course",
+    "q": "next course in the queue",
+}
+_FOCUS_STYLE = ("<style>.pa-review-app .pa-focus { outline: 3px solid #1a56db; outline-offset: 2px; "
+                "border-radius: 4px; } .pa-keys-legend kbd { border: 1px solid #9aa5b1; border-radius: 3px; "
+                "padding: 0 4px; font-size: 90%; background: #f5f7fa; }</style>")
+
+
+def legend_html() -> str:
+    """The shortcut legend (keys grouped by what they do)."""
+    by_action: dict[str, list[str]] = {}
+    for key, action in SHORTCUTS.items():
+        by_action.setdefault(action, []).append(key)
+    names = {"ArrowDown": "↓", "ArrowUp": "↑", "ArrowRight": "→", "ArrowLeft": "←"}
+    items = " · ".join(" / ".join(f"<kbd>{h.esc(names.get(k, k))}</kbd>" for k in keys) + f" {h.esc(action)}"
+                       for action, keys in by_action.items())
+    return f'<div class="pa-keys-legend pa-muted">Keys (outside text fields): {items}</div>'
 
 
 def decision_html(decision: dict | None) -> str:
@@ -160,6 +184,12 @@ class ReviewApp:
         self.mapping_button.add_class("pa-mapping-load")
         self.mapping_box = w.HBox([self.mapping, self.mapping_button], layout=w.Layout(display="none"))
         self._pending_upload: tuple[str, bytes] | None = None
+        from alignment.ui.keys import KeyboardShortcuts
+
+        self.keys = KeyboardShortcuts(list(SHORTCUTS))
+        self.keys.on_key(self.on_key)
+        self.legend = w.HTML(_FOCUS_STYLE + legend_html())
+        self.focus_index = 0
         self.agreement_box = w.HTML("")
         self.agreement_box.add_class("pa-agreement")
         self.message = w.HTML("")
@@ -216,11 +246,12 @@ class ReviewApp:
 
         section = lambda text: w.HTML(f'<div class="pa-section-title">{h.esc(text)}</div>')  # noqa: E731
         self.widget = w.VBox([
-            self.style, self.header, self.status, self.ready_marker, w.HBox([self.name]), self.who,
+            self.style, self.keys, self.header, self.status, self.ready_marker, w.HBox([self.name]), self.who,
             self.create_button, w.HBox([self.catalog_choice, self.upload]), self.mapping_box, self.progress, self.bar,
             w.HBox([self.course, self.prev_button, self.next_button, self.undo_last_button]),
             w.HBox([self.queue_status, self.queue_framework, self.queue_band]),
-            w.HBox([self.queue_pathway, self.queue_sector, self.queue_next]), self.queue_counts, self.message,
+            w.HBox([self.queue_pathway, self.queue_sector, self.queue_next]), self.queue_counts, self.legend,
+            self.message,
             self.course_card, self.suggestion_box,
             section("Add a standard the machine missed"),
             w.HBox([self.search, self.search_button]), self.results,
@@ -483,6 +514,7 @@ class ReviewApp:
             for row in group.rows.to_dict("records"):
                 children.append(self._row(row, view.decisions.get(row["standard_id"]), view.course["course_id"]))
         self.suggestion_box.children = tuple(children)
+        self.move_focus(0, absolute=True)
         self._show_added(view)
         self._show_progress()
 
@@ -547,7 +579,7 @@ class ReviewApp:
         box.add_class(f"pa-row-{h.css_class(sid)}")
         box.add_class(f"pa-row-course-{h.css_class(course_id)}")
         self.rows[sid] = {"box": box, "status": status, "accept": accept, "reject": reject, "assoc": assoc,
-                          "note": note, **where}
+                          "note": note, "framework": row.get("framework", ""), **where}
         self._style_buttons(sid, decision)
         return box
 
@@ -654,6 +686,58 @@ class ReviewApp:
             if row["course_id"] == course_id and row["catalog"] == catalog:
                 row["status"].value = decision_html(decided.get(sid))
                 self._style_buttons(sid, decided.get(sid))
+
+    # ----------------------------------------------------------------- keyboard
+
+    @property
+    def focused(self) -> str | None:
+        """The standard id of the focused suggestion (None when the course has none)."""
+        ids = list(self.rows)
+        return ids[self.focus_index] if ids and 0 <= self.focus_index < len(ids) else None
+
+    def move_focus(self, delta: int, *, absolute: bool = False):
+        """Move the visible focus (the ``pa-focus`` outline) between this course's suggestions."""
+        ids = list(self.rows)
+        if not ids:
+            self.focus_index = 0
+            return
+        self.focus_index = delta if absolute else self.focus_index + delta
+        self.focus_index = max(0, min(len(ids) - 1, self.focus_index))
+        for i, sid in enumerate(ids):
+            box = self.rows[sid]["box"]
+            if i == self.focus_index:
+                box.add_class("pa-focus")
+            else:
+                box.remove_class("pa-focus")
+
+    def on_key(self, key: str):
+        """One keyboard shortcut (SHORTCUTS); the same action as its button."""
+        if self.session is None:
+            return
+        action = SHORTCUTS.get(key, "")
+        sid = self.focused
+        if action == "next suggestion":
+            self.move_focus(+1)
+        elif action == "previous suggestion":
+            self.move_focus(-1)
+        elif action == "next course":
+            self.step(+1)
+        elif action == "previous course":
+            self.step(-1)
+        elif action == "next course in the queue":
+            self.next_in_queue()
+        elif action.startswith("undo"):
+            self.undo_last()
+        elif sid is None:
+            return
+        elif action == "accept the focused suggestion":
+            self.rows[sid]["accept"].click()
+        elif action == "reject the focused suggestion":
+            self.rows[sid]["reject"].click()
+        elif action.startswith("accept all strong"):
+            self.bulk(self.rows[sid]["framework"], "accept_strong")
+        elif action.startswith("reject the rest"):
+            self.bulk(self.rows[sid]["framework"], "reject_rest")
 
     # ----------------------------------------------------------------- queue, agreement
 
