@@ -70,6 +70,7 @@ from alignment.data.frameworks import CCSS_FRAMEWORKS, FRAMEWORK_ORDER, SECTOR_F
 from alignment.settings import FROM_SETTINGS, get_settings
 from alignment.nlp.cache import ArrayCache, cache_key
 from alignment.nlp.lexical import LemmaTfidf
+from alignment.align.filler import filler_lemmas, surface_forms
 from alignment.nlp.pipeline import content_lemmas, lemma_views, load_nlp, model_version, noun_phrases
 
 #: Output columns, in order (the CLI writes exactly these).
@@ -107,6 +108,8 @@ class CourseText:
     lemmas: list[str]
     lemma_text: str
     phrases: list[str] = field(default_factory=list)
+    #: lemma -> the word the course wrote (what evidence shows; see alignment.align.filler)
+    surfaces: dict[str, str] = field(default_factory=dict)
 
 
 def _split(value) -> list[str]:
@@ -376,6 +379,7 @@ class Aligner:
         idf = self.tfidf_.vectorizer_.idf_
         self._idf = {term: float(idf[i]) for term, i in vocabulary.items()}
         self._lemma_sets = [set(lemmas) for lemmas in self.lemmas_]
+        self.filler_ = filler_lemmas(self.lemmas_)  # words every standard shares: not evidence
         self._phrase_sets = [set(phrases) for phrases in self.phrases_]
         self._multiword = [
             [(p, f" {p} ") for p in dict.fromkeys(phrases) if " " in p] for phrases in self.phrases_
@@ -515,6 +519,7 @@ class Aligner:
 
     def _suggest_chunk(self, courses: pd.DataFrame, loaded: list[str], top_k: int, bar=None) -> pd.DataFrame:
         analysed = self._analyse(courses["description"].astype(str).tolist(), bar)
+        filler = self.filler_ | filler_lemmas([c.lemmas for c in analysed])  # and what this catalog's courses share
         scores, sent_sims, offsets = self._score(analysed)
         n = len(courses)
         sectors = courses["sector"].tolist() if "sector" in courses.columns else [""] * n
@@ -560,12 +565,13 @@ class Aligner:
                     if (i, fw, family) not in picks:
                         continue
                     if lemma_set is None:
-                        lemma_set = set(course.lemmas)
+                        lemma_set = set(course.lemmas) - filler
                     chosen, values = picks[(i, fw, family)]
                     sims = sent_sims[offsets[i] : offsets[i + 1]]
                     for rank, (j, value) in enumerate(zip(chosen.tolist(), values.tolist()), start=1):
                         sentence = course.sentences[int(np.argmax(sims[:, j]))] if len(course.sentences) else ""
                         terms, phrases = self._shared(course, lemma_set, j)
+                        terms = [course.surfaces.get(t, t) for t in terms]
                         self._append_suggestion(out, ids[i], j, value, rank, terms, phrases, sentence)
         return self._frame(out)
 
@@ -624,7 +630,8 @@ class Aligner:
     # ------------------------------------------------------------ evidence
     def evidence(self, course: CourseText, j: int, max_terms: int = 8) -> tuple[list[str], list[str], str]:
         """Shared lemmas (rarest first), shared phrases, and the best-matching sentence."""
-        terms, phrases = self._shared(course, set(course.lemmas), j, max_terms)
+        terms, phrases = self._shared(course, set(course.lemmas) - self.filler_, j, max_terms)
+        terms = [course.surfaces.get(t, t) for t in terms]
         sims = course.sent_embeddings @ self.embeddings_[j]
         sentence = course.sentences[int(np.argmax(sims))] if len(course.sentences) else ""
         return terms, phrases, sentence
@@ -661,6 +668,7 @@ def _course_text(doc) -> CourseText:
         lemmas=lemmas,
         lemma_text=" " + " ".join(alpha) + " ",
         phrases=noun_phrases(doc),
+        surfaces=surface_forms(doc),
     )
 
 

@@ -22,9 +22,11 @@ that sits in several pathways (Westview's Internship is in two); the lists are
 aligned, so they must have the same number of parts (see :func:`split_multi`).
 Any other columns are kept, after these, exactly as they are.
 
-Headers are matched case-insensitively after trimming whitespace, and a few
-common names are accepted as aliases (``HEADER_ALIASES``), e.g. Westview's
-``cte_sector`` / ``cte_pathway`` / ``cte_level``.
+Headers are matched ignoring case, spacing and ``_``/``-``/``.``, and the usual names
+of SIS exports are accepted as aliases (``HEADER_ALIASES``): ``Course Number``,
+``Course Title``, ``Course Description``, ``Grade Levels``, ``Industry Sector``,
+Westview's ``cte_sector``... A header no alias knows is mapped explicitly with
+``columns={"Crs Nbr": "course_id"}`` (the CLI's ``--columns "Crs Nbr=course_id"``).
 
 Every value comes back as a string (``""`` for missing, never NaN). Descriptions
 are only stripped of surrounding whitespace, put in Unicode NFC and given ``\\n``
@@ -70,18 +72,33 @@ CATALOG_COLUMNS: list[str] = [
 #: Columns a catalog must have.
 REQUIRED_COLUMNS: list[str] = ["course_id", "description"]
 
-#: Accepted header spellings (lower-case, trimmed) -> catalog column. The column
+#: Accepted header spellings -> catalog column, with the usual names of student
+#: information system (SIS) exports (Aeries, PowerSchool, Infinite Campus...). Keys are
+#: compared after :func:`header_key` (case, spacing, ``_``/``-``/``.`` ignored), so
+#: ``Course Number``, ``course_number`` and ``COURSE  NUMBER`` are one name. The column
 #: names themselves are always accepted too.
 HEADER_ALIASES: dict[str, str] = {
     "id": "course_id",
     "course id": "course_id",
-    "course_code": "course_id",
-    "course_title": "title",
+    "course code": "course_id",
+    "course number": "course_id",
+    "course no": "course_id",
+    "course num": "course_id",
+    "course #": "course_id",
+    "course title": "title",
+    "course name": "title",
     "name": "title",
-    "course_description": "description",
-    "cte_sector": "sector",
-    "cte_pathway": "pathway",
-    "cte_level": "level",
+    "course description": "description",
+    "description of course": "description",
+    "grade levels": "grades",
+    "grade level": "grades",
+    "grade": "grades",
+    "cte sector": "sector",
+    "industry sector": "sector",
+    "cte industry sector": "sector",
+    "cte pathway": "pathway",
+    "pathway name": "pathway",
+    "cte level": "level",
 }
 
 #: Allowed values of ``level`` (compared case-insensitively, stored lower-case).
@@ -111,7 +128,7 @@ def default_catalog() -> pd.DataFrame:
 
 
 def load_catalog(path: str | PathLike[str] | None = None, *, sheet: str | int | None = None,
-                 settings: Settings | None = None) -> pd.DataFrame:
+                 settings: Settings | None = None, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Load and validate a catalog from a ``.csv``/``.txt`` or ``.xlsx``/``.xlsm`` file.
 
     ``path`` defaults to :func:`default_catalog_path`. ``sheet`` (Excel only) is a sheet
@@ -120,7 +137,9 @@ def load_catalog(path: str | PathLike[str] | None = None, *, sheet: str | int | 
     come from ``settings`` (default: :func:`~alignment.settings.get_settings`).
 
     Returns a DataFrame with ``CATALOG_COLUMNS`` then any extra columns, all strings;
-    ``df.attrs["source"]`` is the file name. Raises :class:`InputError`.
+    ``df.attrs["source"]`` is the file name. ``columns`` maps the file's own headers
+    to catalog columns (``{"Crs Nbr": "course_id"}``, see :func:`parse_column_mapping`)
+    when a name is not among ``HEADER_ALIASES``. Raises :class:`InputError`.
     """
     settings = settings or get_settings()
     path = Path(path) if path is not None else default_catalog_path(settings)
@@ -128,11 +147,11 @@ def load_catalog(path: str | PathLike[str] | None = None, *, sheet: str | int | 
     hint = " (the bundled catalog is vendored by the import script)" if path == default_catalog_path(settings) else ""
     data, source = read_input_file(path, advice="split the catalog", not_found_hint=hint,
                                    limit=settings.max_input_bytes)
-    return _load(data, source, suffix, sheet, settings)
+    return _load(data, source, suffix, sheet, settings, columns)
 
 
 def load_catalog_bytes(data: bytes, filename: str, *, sheet: str | int | None = None,
-                       settings: Settings | None = None) -> pd.DataFrame:
+                       settings: Settings | None = None, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Load and validate an uploaded catalog (same rules as :func:`load_catalog`).
 
     ``filename`` gives the file type (its extension) and the name used in messages;
@@ -142,15 +161,46 @@ def load_catalog_bytes(data: bytes, filename: str, *, sheet: str | int | None = 
     source = re.split(r"[\\/]", str(filename))[-1] or "upload"
     suffix = _check_suffix(source, sheet)
     check_size(source, len(data), settings.max_input_bytes, advice="split the catalog")
-    return _load(bytes(data), source, suffix, sheet, settings)
+    return _load(bytes(data), source, suffix, sheet, settings, columns)
 
 
-def validate_catalog(df: pd.DataFrame, source: str = "<catalog>", settings: Settings | None = None) -> pd.DataFrame:
+def header_key(header: object) -> str:
+    """A header as compared with ``HEADER_ALIASES``: lower case, ``_ - .`` as spaces, spaces collapsed."""
+    return " ".join(re.sub(r"[_\-.]", " ", _cell_text(header)).split()).lower()
+
+
+def parse_column_mapping(text: str | None, source: str = "--columns") -> dict[str, str]:
+    """Parse ``"Course Number=course_id, Descr=description"`` into ``{header: column}``.
+
+    Each part is ``<header in the file>=<catalog column>``; the column must be one of
+    ``CATALOG_COLUMNS``. An empty text gives ``{}``. Raises :class:`InputError` naming the
+    part that is wrong.
+    """
+    mapping: dict[str, str] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        header, sep, column = part.rpartition("=")
+        header, column = header.strip(), column.strip().lower()
+        if not sep or not header:
+            raise InputError(source, row_problem(source, None, f"{part.strip()!r} is not HEADER=COLUMN "
+                                                 f'(example: "Course Number=course_id")'))
+        if column not in CATALOG_COLUMNS:
+            raise InputError(source, row_problem(source, None, f"{part.strip()!r}: {column!r} is not a catalog column; "
+                                                 f"use one of {', '.join(CATALOG_COLUMNS)}"))
+        mapping[header] = column
+    return mapping
+
+
+def validate_catalog(df: pd.DataFrame, source: str = "<catalog>", settings: Settings | None = None,
+                     columns: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Check a catalog table and return it tidied; raise :class:`InputError` if bad.
 
     Row ``i`` (0-based position) of ``df`` is reported as spreadsheet row ``i + 2``.
     Rows that are completely blank are dropped. Headers are mapped through
-    ``HEADER_ALIASES``; values are converted to strings (``""`` for missing).
+    ``HEADER_ALIASES`` and the explicit ``columns`` mapping (file header -> catalog
+    column; it wins over the aliases, and a header it names must exist); values are
+    converted to strings (``""`` for missing).
     All problems are collected and raised together, except a catalog over the
     ``max_catalog_rows`` setting, refused before its rows are checked. Limits come from
     ``settings`` (default: :func:`~alignment.settings.get_settings`).
@@ -160,6 +210,7 @@ def validate_catalog(df: pd.DataFrame, source: str = "<catalog>", settings: Sett
     """
     settings = settings or get_settings()
     source = str(source)
+    mapping = dict(columns or {})  # read before ``columns`` is reused for the file's columns
     headers = [_header_text(c) for c in df.columns]
     columns = [_text_column(df.iloc[:, j]) for j in range(df.shape[1])]
     filled = [c.str.strip().ne("") for c in columns]
@@ -176,12 +227,22 @@ def validate_catalog(df: pd.DataFrame, source: str = "<catalog>", settings: Sett
 
     # ---- header row
     header_problems: list[str] = []
+    explicit = {header_key(h): str(c).strip().lower() for h, c in mapping.items()}
+    for header, column in mapping.items():
+        if column.strip().lower() not in CATALOG_COLUMNS:
+            header_problems.append(row_problem(source, 1, f"mapping {header!r}={column!r}: {column!r} is not a catalog column "
+                                                   f"({', '.join(CATALOG_COLUMNS)})"))
+        if header_key(header) not in {header_key(h) for h in headers}:
+            header_problems.append(row_problem(source, 1, f"mapping {header!r}={column!r}: the file has no column {header!r} "
+                                                   f"(columns found: {', '.join(repr(h) for h in headers)})"))
     canonical: dict[str, int] = {}  # catalog column -> position
     extras: dict[str, int] = {}  # extra header -> position
     seen: dict[str, int] = {}
     for pos, header in enumerate(headers):
         name = header or f"column_{pos + 1}"
-        target = _canonical_name(name)
+        target = explicit.get(header_key(name)) or _canonical_name(name)
+        if target not in CATALOG_COLUMNS:
+            target = None
         key = target or name
         if key in seen:
             first = headers[seen[key]] or f"column {seen[key] + 1}"
@@ -206,12 +267,15 @@ def validate_catalog(df: pd.DataFrame, source: str = "<catalog>", settings: Sett
         accepted = "; ".join(
             f"{c}: " + ", ".join([c, *(a for a, t in HEADER_ALIASES.items() if t == c)]) for c in missing
         )
+        unused = [h for h in headers if h and not _canonical_name(h) and header_key(h) not in explicit]
+        example = ",".join(f"{h}={c}" for h, c in zip(unused or ["<your column>"] * len(missing), missing))
         header_problems.append(
             row_problem(
                 source,
                 1,
                 f"missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                f"(columns found: {found}; accepted names: {accepted})",
+                f"(columns found: {found}; accepted names, case, spaces and _ ignored: {accepted}); to say which column is which, map them: "
+                f'--columns "{example}" on the command line, or the column mapping step of the app\'s upload',
             )
         )
 
@@ -350,9 +414,10 @@ def _check_suffix(source: str, sheet: object) -> str:
     return suffix
 
 
-def _load(data: bytes, source: str, suffix: str, sheet: str | int | None, settings: Settings) -> pd.DataFrame:
+def _load(data: bytes, source: str, suffix: str, sheet: str | int | None, settings: Settings,
+          columns: Mapping[str, str] | None = None) -> pd.DataFrame:
     raw = _read_csv(data, source) if suffix in CSV_SUFFIXES else _read_excel(data, source, sheet, settings)
-    return validate_catalog(raw, source, settings)
+    return validate_catalog(raw, source, settings, columns)
 
 
 def _read_csv(data: bytes, source: str) -> pd.DataFrame:
@@ -583,11 +648,12 @@ def _header_text(value: object) -> str:
     return _cell_text(value).strip()
 
 
+_ALIAS_KEYS: dict[str, str] = {
+    **{header_key(a): t for a, t in HEADER_ALIASES.items()}, **{header_key(c): c for c in CATALOG_COLUMNS}}
+
+
 def _canonical_name(header: str) -> str | None:
-    key = " ".join(header.split()).lower()
-    if key in CATALOG_COLUMNS:
-        return key
-    return HEADER_ALIASES.get(key)
+    return _ALIAS_KEYS.get(header_key(header))
 
 
 def _normalize(value: str) -> str:

@@ -50,6 +50,11 @@ EXAMPLES = {
 }
 
 
+COLUMNS_HELP = ('which catalog column is which, when a header is not recognised: '
+                '"Course Number=course_id,Course Description=description" (columns: course_id, title, '
+                'department, grades, sector, pathway, level, description)')
+
+
 def check_output_path(path: Path, flag: str = "-o") -> None:
     """Refuse an output path that cannot be written, before any slow work: a folder, a
     path below a file, a folder this user may not write in."""
@@ -64,6 +69,13 @@ def check_output_path(path: Path, flag: str = "-o") -> None:
             break
 
 
+def catalog_columns(args) -> dict[str, str]:
+    """The ``--columns "Course Number=course_id,..."`` mapping of the catalog's headers."""
+    from alignment.data.catalog import parse_column_mapping
+
+    return parse_column_mapping(getattr(args, "columns", None))
+
+
 def cmd_align(args, settings: Settings) -> int:
     from alignment.align.aligner import Aligner
     from alignment.align.engines import SUGGESTION_FORMATS
@@ -73,7 +85,7 @@ def cmd_align(args, settings: Settings) -> int:
         raise InputError("--scheduler", "--scheduler joins a Dask cluster: use it with --engine dask")
     fmt = output_format(args.output, SUGGESTION_FORMATS, args.format, what="suggestions", hint=FORMAT_HINT)
     check_output_path(Path(args.output))
-    courses = load_catalog(args.catalog, settings=settings)
+    courses = load_catalog(args.catalog, settings=settings, columns=catalog_columns(args))
     standards = load_standards_from(args.standards)
     for note in standards.attrs.get("notes", []):
         print(note, file=sys.stderr)
@@ -183,7 +195,8 @@ def cmd_gaps(args, settings: Settings) -> int:
     fmt = output_format(out, REPORT_FORMATS, args.format, what="a gap report", hint=FORMAT_HINT)
     check_output_path(out)
     standards = load_standards_from(args.standards)
-    catalog = load_catalog(args.catalog, settings=settings) if args.catalog else default_catalog()
+    catalog = (load_catalog(args.catalog, settings=settings, columns=catalog_columns(args)) if args.catalog
+               else default_catalog())
     source = Path(args.pathway_file).name
     pathways = load_pathways(args.pathway_file, catalog=catalog, standards=standards,
                              strict=True if args.strict else None)
@@ -277,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     align = sub.add_parser("align", parents=[common], help="suggest standards for every course of a catalog")
     align.add_argument("catalog", help="course catalog (CSV or Excel): course_id, description [, title, department, grades, sector, pathway, level]")
     align.add_argument("-o", "--output", required=True, help="file to write: .csv or .xlsx")
+    align.add_argument("--columns", help=COLUMNS_HELP)
     align.add_argument("--format", choices=["csv", "xlsx"], help="format of -o (default: from its extension)")
     align.add_argument("--standards", help="plain CSV or CASE JSON file (or a folder of them) instead of the bundled frameworks")
     align.add_argument("--frameworks", nargs="+", help="only these frameworks (cte_pathway cte_anchor cte_crp ccss_ela ccss_math)")
@@ -333,6 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--compare", action="store_true", help="write one side-by-side comparison of the chosen "
                                                              "pathways instead of reports")
     gaps.add_argument("--catalog", help="course catalog (CSV or Excel; default: the bundled Westview catalog)")
+    gaps.add_argument("--columns", help=COLUMNS_HELP)
     gaps.add_argument("--decisions", help="reviewed decisions CSV (they override suggestions)")
     gaps.add_argument("--suggestions", help="suggestions CSV from `pathway-align align` (no models are loaded; "
                                             "no suggested fixes)")
