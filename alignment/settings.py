@@ -131,6 +131,16 @@ OPTIONS: tuple[Option, ...] = (
     Option("apps_dir", "path", None, "server", "folder of the notebooks served as apps"),
     Option("allow_foreign_apps", "bool", "PATHWAY_ALIGN_ALLOW_FOREIGN_APPS", None,
            "serve an apps_dir outside the package's apps/ (never from a file)"),
+    Option("standards_library_dir", "path", "PATHWAY_ALIGN_STANDARDS_LIBRARY", "data",
+           "the standards library: imported frameworks, merged with the bundled ones everywhere"),
+    Option("case_token", "str", "PATHWAY_ALIGN_CASE_TOKEN", "data",
+           "bearer token sent to a CASE provider (standards import URL)", secret=True),
+    Option("case_timeout", "int", "PATHWAY_ALIGN_CASE_TIMEOUT", "limits",
+           "seconds to wait for a CASE provider to connect or send more", unit="seconds", low=1, high=3600),
+    Option("max_download_bytes", "int", "PATHWAY_ALIGN_MAX_DOWNLOAD_BYTES", "limits",
+           "largest CASE package downloaded (counted while streaming)", unit="bytes", low=1, high=2**40),
+    Option("max_redirects", "int", "PATHWAY_ALIGN_MAX_REDIRECTS", "limits",
+           "redirects followed when fetching a CASE package", unit="redirects", low=0, high=20),
 )
 OPTION = {o.name: o for o in OPTIONS}
 #: TOML layout: section -> keys (``[team.users]`` besides).
@@ -170,6 +180,11 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()  # team mode: host names it answers to (lower case)
     apps_dir: Path = PACKAGE_APPS_DIR
     allow_foreign_apps: bool = False
+    standards_library_dir: Path = field(default_factory=lambda: default_standards_library_dir())
+    case_token: str = field(default="", repr=False)
+    case_timeout: int = 30
+    max_download_bytes: int = 50 * 1024 * 1024
+    max_redirects: int = 3
     config_file: Path | None = None  # the configuration file read, if any
 
     def source_of(self, name: str) -> str:
@@ -179,6 +194,15 @@ class Settings:
         if option.section:
             ways.append(f"{name} in [{option.section}] of {CONFIG_FILE_NAME}")
         return " or ".join(ways)
+
+
+def default_standards_library_dir() -> Path:
+    """The per-user standards library (platformdirs' user data folder; on Linux
+    ``~/.local/share/pathway-align/standards-library``); a team server sets
+    ``standards_library_dir`` to a shared folder instead."""
+    from platformdirs import user_data_path
+
+    return user_data_path("pathway-align", appauthor=False) / "standards-library"
 
 
 # --------------------------------------------------------------------------- reading values

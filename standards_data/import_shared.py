@@ -9,6 +9,8 @@ script's folder):
 - ``catalogs/westview_2025_26_courses.csv`` and ``catalogs/westview_2025_26_pathways.csv``:
   the catalog tables, columns as they are, plus a unique ``course_id`` (see TRANSFORMATIONS);
 - ``SOURCES_standards.md`` and ``SOURCES_catalogs.md``: verbatim copies of the SOURCES.md files;
+- ``excerpts/``: verbatim copies of ``standards/excerpts/`` (CDE standards text pasted from web
+  pages, the real inputs of the library's text importer; see ``alignment/data/cde_text.py``);
 - ``PROVENANCE.json``: checksums, row counts, completeness and the transformations.
 
 Deterministic: the same input gives byte-identical output (no dates, stable order).
@@ -36,18 +38,24 @@ if str(REPO_ROOT) not in sys.path:  # runnable as a plain script from a clone
 
 from alignment.io.writers import slug  # noqa: E402
 from alignment.settings import get_settings  # noqa: E402
+from alignment.data.cte_layout import (  # noqa: E402  (the CTE rows: one code path with library imports)
+    CTE_GRADE_BAND,
+    CteLayoutError,
+    anchor_rows,
+    pathway_abbreviations,
+    pathway_rows,
+)
 from alignment.data.standards import (  # noqa: E402
     ALL_SECTORS,
     FRAMEWORKS,
     SECTORS,
     TIDY_COLUMNS,
-    abbreviate,
     add_hierarchy_columns,
     coerce_tidy,
     grade_band,
 )
 
-FRAMEWORK_ORDER = ["ccss_math", "ccss_ela", "cte_anchor", "cte_crp", "cte_pathway"]
+FRAMEWORK_ORDER = list(FRAMEWORKS)  # the table's row order, declared in alignment.data.frameworks
 
 STANDARDS_INPUTS = {
     "ccss_math": "standards/ccss_math.csv",
@@ -64,10 +72,21 @@ SOURCES_COPIES = {
     "standards/SOURCES.md": "SOURCES_standards.md",
     "catalogs/SOURCES.md": "SOURCES_catalogs.md",
 }
+#: Pasted CDE standards text as found on the web (real inputs of the library's CDE text
+#: importer, whose tests check that they parse into the bundled rows): copied verbatim.
+EXCERPTS_DIR = "standards/excerpts"
+
+
+def excerpt_copies(shared: Path) -> dict[str, str]:
+    """``standards/excerpts/<file>`` -> ``excerpts/<file>`` for every excerpt and its README."""
+    folder = shared / EXCERPTS_DIR
+    if not folder.is_dir():
+        raise ImportProblem(f"{folder} is missing; point --shared at the shared folder")
+    return {f"{EXCERPTS_DIR}/{p.name}": f"excerpts/{p.name}" for p in sorted(folder.iterdir())
+            if p.is_file() and p.suffix in (".txt", ".md")}
 
 CCSS_PREFIX = {"ccss_math": "CCSS.Math.Content.", "ccss_ela": "CCSS.ELA-Literacy."}
 MATH_PRACTICE = "CCSS.Math.Practice"
-CTE_GRADE_BAND = "9-12"
 
 BF = "Business and Finance"
 ICT = "Information and Communication Technologies"
@@ -123,11 +142,19 @@ TRANSFORMATIONS = [
     "printed_course_id (courses and pathways); the pathways file's course_id is rewritten using the "
     "'course-description title:' in its notes. No other column is renamed or changed.",
     "SOURCES_standards.md and SOURCES_catalogs.md are verbatim copies of the SOURCES.md files.",
+    "excerpts/ holds verbatim copies of standards/excerpts/ (README.md and the pasted CDE text files).",
 ]
 
 
 class ImportProblem(RuntimeError):
     """The raw data does not look as this script expects: stop rather than guess."""
+
+
+def _cte(builder, *args) -> list[dict]:
+    try:
+        return builder(*args)
+    except CteLayoutError as err:
+        raise ImportProblem(str(err)) from None
 
 
 def read_source(shared: Path, rel: str, strip: bool = True) -> pd.DataFrame:
@@ -207,51 +234,6 @@ def ccss_rows(src: pd.DataFrame, framework: str, rel: str) -> list[dict]:
 
 # ------------------------------------------------------------------ CTE
 
-def anchor_rows(src: pd.DataFrame, rel: str) -> list[dict]:
-    framework, title = "cte_anchor", FRAMEWORKS["cte_anchor"]
-    records = list(enumerate(src.to_dict("records"), start=1))
-    all_titles = {r["code"]: r["title"] for _, r in records if r["sector"] == ALL_SECTORS}
-    sector_heads = {(r["sector"], r["code"]): r for _, r in records
-                    if r["sector"] != ALL_SECTORS and r["code"].endswith(".0")}
-    rows = []
-    for i, r in records:
-        sector, code = r["sector"], r["code"]
-        if not re.fullmatch(r"\d+\.\d+", code):
-            raise ImportProblem(f"{rel} data row {i}: unexpected anchor code {code!r}")
-        anchor = code.split(".")[0] + ".0"
-        if anchor not in all_titles:
-            raise ImportProblem(f"{rel} data row {i}: no ALL row for anchor {anchor}")
-        common = dict(framework=framework, framework_title=title, code=code, sector=sector,
-                      grade_band=CTE_GRADE_BAND, domain=all_titles[anchor], title=r["title"], text=r["text"],
-                      source_file=rel, source_row=i)
-        if sector == ALL_SECTORS:
-            if r["parent_code"] or not code.endswith(".0") or not r["title"]:
-                raise ImportProblem(f"{rel} data row {i}: an ALL row must be a titled X.0 row")
-            rows.append(_row(standard_id=f"CA-CTE.ANCHOR.{code}", display_code=code, parent_id="",
-                             kind="standard" if r["text"] else "heading", **common))
-            continue
-        if sector not in SECTORS:
-            raise ImportProblem(f"{rel} data row {i}: unknown sector {sector!r}")
-        abbr = SECTORS[sector]
-        if code.endswith(".0"):
-            if r["parent_code"]:
-                raise ImportProblem(f"{rel} data row {i}: anchor {code} has a parent_code")
-            if not (r["text"] or r["title"]):
-                raise ImportProblem(f"{rel} data row {i}: anchor {code} has neither title nor text")
-            rows.append(_row(standard_id=f"CA-CTE.ANCHOR.{abbr}.{code}", display_code=f"{abbr} {code}",
-                             parent_id=f"CA-CTE.ANCHOR.{anchor}", kind="standard" if r["text"] else "heading",
-                             **common))
-        else:
-            if r["parent_code"] != anchor or not r["text"]:
-                raise ImportProblem(f"{rel} data row {i}: indicator {code} needs parent_code {anchor} and text")
-            head = sector_heads.get((sector, anchor))
-            parent = f"CA-CTE.ANCHOR.{abbr}.{anchor}" if head else f"CA-CTE.ANCHOR.{anchor}"
-            common["cluster"] = head["text"] if head else ""
-            rows.append(_row(standard_id=f"CA-CTE.ANCHOR.{abbr}.{code}", display_code=f"{abbr} {code}",
-                             parent_id=parent, kind="indicator", **common))
-    return rows
-
-
 def crp_rows(src: pd.DataFrame, rel: str) -> list[dict]:
     rows = []
     for i, r in enumerate(src.to_dict("records"), start=1):
@@ -264,55 +246,13 @@ def crp_rows(src: pd.DataFrame, rel: str) -> list[dict]:
     return rows
 
 
-def pathway_abbreviations(src: pd.DataFrame) -> dict[str, dict[str, str]]:
-    """sector -> pathway -> abbreviation (initials rule of ``abbreviate``), unique per sector."""
-    out: dict[str, dict[str, str]] = {}
-    for sector, pathway in src[["sector", "pathway"]].drop_duplicates().itertuples(index=False):
-        abbrs = out.setdefault(sector, {})
-        abbr = abbreviate(pathway)
-        if abbr in abbrs.values():
-            raise ImportProblem(f"pathway abbreviation {abbr} is not unique in {sector}")
-        abbrs[pathway] = abbr
-    return out
-
-
-def pathway_rows(src: pd.DataFrame, rel: str) -> list[dict]:
-    framework, title = "cte_pathway", FRAMEWORKS["cte_pathway"]
-    abbrs = pathway_abbreviations(src)
-    heads: dict[tuple[str, str, str], dict] = {}
-    seen: dict[str, int] = {}
-    rows = []
-    for i, r in enumerate(src.to_dict("records"), start=1):
-        sector, pathway, code = r["sector"], r["pathway"], r["code"]
-        if sector not in SECTORS:
-            raise ImportProblem(f"{rel} data row {i}: unknown sector {sector!r}")
-        if not re.fullmatch(r"[A-Z]\d+\.\d+", code) or not r["text"]:
-            raise ImportProblem(f"{rel} data row {i}: unexpected pathway row {code!r}")
-        base = f"CA-CTE.PATHWAY.{SECTORS[sector]}.{abbrs[sector][pathway]}.{code}"
-        seen[base] = seen.get(base, 0) + 1
-        sid = base if seen[base] == 1 else f"{base}~{seen[base]}"
-        common = dict(standard_id=sid, framework=framework, framework_title=title, code=code,
-                      display_code=f"{SECTORS[sector]} {code}", sector=sector, pathway=pathway,
-                      grade_band=CTE_GRADE_BAND, domain=pathway, text=r["text"], source_file=rel, source_row=i)
-        if code.endswith(".0"):
-            if r["parent_code"] or seen[base] > 1:
-                raise ImportProblem(f"{rel} data row {i}: pathway standard {code} has a parent or a duplicate")
-            heads[(sector, pathway, code)] = common
-            rows.append(_row(parent_id="", kind="standard", **common))
-        else:
-            head = heads.get((sector, pathway, r["parent_code"]))
-            if head is None or r["parent_code"] != code.split(".")[0] + ".0":
-                raise ImportProblem(f"{rel} data row {i}: parent {r['parent_code']!r} of {code} not found above it")
-            rows.append(_row(parent_id=head["standard_id"], kind="indicator", cluster=head["text"], **common))
-    return rows
-
-
 # ------------------------------------------------------------------ the table
 
 def build_standards(shared: Path) -> pd.DataFrame:
     builders = {"ccss_math": lambda s, rel: ccss_rows(s, "ccss_math", rel),
                 "ccss_ela": lambda s, rel: ccss_rows(s, "ccss_ela", rel),
-                "cte_anchor": anchor_rows, "cte_crp": crp_rows, "cte_pathway": pathway_rows}
+                "cte_anchor": lambda s, rel: _cte(anchor_rows, s, rel), "cte_crp": crp_rows,
+                "cte_pathway": lambda s, rel: _cte(pathway_rows, s, rel)}
     rows = []
     for framework in FRAMEWORK_ORDER:
         rel = STANDARDS_INPUTS[framework]
@@ -431,18 +371,20 @@ def run(shared: Path, out: Path) -> dict:
                ("catalogs/westview_2025_26_pathways.csv", pathways)]
     for rel, df in outputs:
         write_csv(df, out / rel)
-    for src, dst in SOURCES_COPIES.items():
+    copies = {**SOURCES_COPIES, **excerpt_copies(shared)}
+    for src, dst in copies.items():
+        (out / dst).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shared / src, out / dst)
 
     inputs = []
     for rel in [*STANDARDS_INPUTS.values(), *CATALOG_INPUTS.values()]:
         inputs.append(file_entry(shared / rel, rel, len(read_source(shared, rel, strip=False))))
-    inputs += [file_entry(shared / rel, rel, None) for rel in SOURCES_COPIES]
+    inputs += [file_entry(shared / rel, rel, None) for rel in copies]
     provenance = {
         "generated_by": "standards_data/import_shared.py",
         "inputs": inputs,
         "outputs": [file_entry(out / rel, rel, len(df), with_bytes=False) for rel, df in outputs]
-        + [file_entry(out / dst, dst, None, with_bytes=False) for dst in SOURCES_COPIES.values()],
+        + [file_entry(out / dst, dst, None, with_bytes=False) for dst in copies.values()],
         "frameworks": framework_summary(table),
         "sector_abbreviations": SECTORS,
         "pathway_abbreviations": pathway_abbreviations(read_source(shared, STANDARDS_INPUTS["cte_pathway"])),

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from alignment.data import catalog
-from alignment.settings import Settings, get_settings
+from alignment.settings import Settings
 from alignment.data.catalog import (
     CATALOG_COLUMNS,
     course_sectors,
@@ -24,39 +24,20 @@ from alignment.data.catalog import (
 )
 from alignment.io.errors import InputError
 
-RAW_CATALOG = get_settings().shared_dir / "catalogs" / "westview_2025_26_courses.csv"
 WESTVIEW_EXTRAS = ["prerequisites", "uc_csu_area", "source_page"]
 
 
-def _raw_rows() -> tuple[list[str], list[dict[str, str]]]:
-    if not RAW_CATALOG.exists():
-        pytest.skip(f"raw catalog not available at {RAW_CATALOG}")
-    with RAW_CATALOG.open(encoding="utf-8", newline="") as handle:
+def _printed_rows(printed_catalogs) -> tuple[list[str], list[dict[str, str]]]:
+    """The catalog as printed (course ids repeated), read as plain CSV."""
+    with printed_catalogs["courses"].open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         return list(reader.fieldnames or []), list(reader)
 
 
 @pytest.fixture(scope="module")
-def westview_path(tmp_path_factory) -> Path:
-    """The vendored catalog if the import script has run, else a copy of the raw shared
-    file with the repeated printed course ids (000150 x4) made unique."""
-    vendored = catalog.default_catalog_path()
-    if vendored.exists():
-        return vendored
-    fields, rows = _raw_rows()
-    seen: dict[str, int] = {}
-    for row in rows:
-        printed = row["course_id"]
-        seen[printed] = seen.get(printed, 0) + 1
-        row["printed_course_id"] = printed
-        if seen[printed] > 1:
-            row["course_id"] = f"{printed}-{seen[printed]}"
-    path = tmp_path_factory.mktemp("catalogs") / "westview_2025_26_courses.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=[*fields, "printed_course_id"])
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+def westview_path() -> Path:
+    """The vendored catalog (printed ids made unique by the import script)."""
+    return catalog.default_catalog_path()
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +94,8 @@ def test_westview_cte_columns(westview):
     assert {lv for v in df["level"] for lv in split_multi(v)} == {"concentrator", "capstone"}
 
 
-def test_westview_descriptions_survive_verbatim(westview):
-    _, rows = _raw_rows()
+def test_westview_descriptions_survive_verbatim(westview, printed_catalogs):
+    _, rows = _printed_rows(printed_catalogs)
     expected = [unicodedata.normalize("NFC", r["description"].strip()) for r in rows]
     assert westview["description"].tolist() == expected
     assert westview["title"].tolist() == [r["title"] for r in rows]
@@ -125,10 +106,9 @@ def test_validating_a_valid_catalog_changes_nothing(westview):
     pd.testing.assert_frame_equal(again, westview)
 
 
-def test_raw_shared_catalog_fails_duplicate_check():
-    _raw_rows()  # skip if absent
+def test_printed_catalog_fails_duplicate_check(printed_catalogs):
     with pytest.raises(InputError) as excinfo:
-        load_catalog(RAW_CATALOG)
+        load_catalog(printed_catalogs["courses"])
     message = problems_of(excinfo)
     # the four Studio Art 1-2 variants are data rows 104-107 (header = row 1)
     assert "westview_2025_26_courses.csv row 104" in message
@@ -184,7 +164,7 @@ def test_missing_required_column_names_it_and_lists_found(tmp_path):
     message = problems_of(excinfo)
     assert message.startswith("nodesc.csv row 1: missing required column description")
     assert "columns found: 'course_id', 'title'" in message
-    assert "course_description" in message  # the accepted names
+    assert "course description" in message and "_ ignored" in message  # the accepted names
 
 
 def test_two_columns_meaning_the_same_thing(tmp_path):

@@ -39,7 +39,7 @@ def standards_table():
 
 @pytest.fixture(scope="module")
 def courses():
-    return pd.read_csv(get_settings().shared_dir / "catalogs" / "westview_2025_26_courses.csv", dtype=str,
+    return pd.read_csv(get_settings().standards_data_dir / "catalogs" / "westview_2025_26_courses.csv", dtype=str,
                        keep_default_na=False)
 
 

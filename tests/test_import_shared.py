@@ -20,7 +20,8 @@ SHARED = get_settings().shared_dir
 needs_shared = pytest.mark.skipif(not (SHARED / "standards").is_dir(),
                                   reason=f"raw sources not available at {SHARED}")
 OUTPUTS = ["standards.csv", "catalogs/westview_2025_26_courses.csv", "catalogs/westview_2025_26_pathways.csv",
-           "SOURCES_standards.md", "SOURCES_catalogs.md", "PROVENANCE.json"]
+           "SOURCES_standards.md", "SOURCES_catalogs.md", "PROVENANCE.json"] + sorted(
+    f"excerpts/{p.name}" for p in (DATA / "excerpts").iterdir())
 
 
 def sha256(path: Path) -> str:
@@ -123,3 +124,55 @@ def test_script_fails_clearly_without_shared(tmp_path):
                            "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "lacks standards/ccss_math.csv" in done.stderr
+
+
+# ------------------------------------------------------------------ texts are the official ones
+# (moved from test_standards.py: they compare the import's output with ../shared)
+
+@pytest.fixture(scope="module")
+def std() -> pd.DataFrame:
+    from alignment.data.standards import load_standards
+
+    return load_standards()
+
+
+@needs_shared
+@pytest.mark.parametrize("framework,rel", [
+    ("ccss_math", "standards/ccss_math.csv"), ("ccss_ela", "standards/ccss_ela.csv"),
+    ("cte_anchor", "standards/ca_cte_anchor.csv"), ("cte_crp", "standards/ca_cte_career_ready_practice.csv"),
+    ("cte_pathway", "standards/ca_cte_pathway.csv"),
+])
+def test_every_text_is_the_raw_text(std, framework, rel):
+    raw = pd.read_csv(SHARED / rel, dtype=str, keep_default_na=False)
+    ours = std[(std["framework"] == framework) & std["source_row"].notna()].sort_values("source_row")
+    assert (ours["source_file"] == rel).all()
+    assert ours["source_row"].tolist() == list(range(1, len(raw) + 1))
+    assert ours["text"].tolist() == raw["text"].str.strip().tolist()
+    assert ours["code"].tolist() == raw["code"].str.strip().tolist()
+    if "title" in raw:
+        assert ours["title"].tolist() == raw["title"].str.strip().tolist()
+    if framework.startswith("ccss"):
+        assert ours["standard_id"].tolist() == raw["code"].tolist()
+        assert ours["domain"].tolist() == raw["domain"].tolist()
+        assert ours["cluster"].tolist() == raw["cluster"].tolist()
+        assert ours["grade"].tolist() == raw["grade"].tolist()
+
+
+@needs_shared
+def test_heading_labels_come_from_the_source_columns(std):
+    for framework, rel in [("ccss_math", "standards/ccss_math.csv"), ("ccss_ela", "standards/ccss_ela.csv")]:
+        raw = pd.read_csv(SHARED / rel, dtype=str, keep_default_na=False)
+        labels = set(raw["domain"]) | set(raw["cluster"])
+        headings = std[(std["framework"] == framework) & (std["kind"] == "heading")]
+        assert set(headings["text"]) <= labels
+        assert (headings["text"] == headings["title"]).all()
+        assert (headings["source_file"] == rel).all()
+
+
+@needs_shared
+@pytest.mark.parametrize("kind", ["courses", "pathways"])
+def test_printed_id_files_rebuilt_from_the_vendored_ones_equal_the_raw_files(printed_catalogs, kind):
+    """tests/conftest.py rebuilds the files as printed from standards_data, so that the tests
+    of repeated printed ids need no ../shared; here, the rebuild equals the raw file."""
+    raw = SHARED / "catalogs" / f"westview_2025_26_{kind}.csv"
+    assert printed_catalogs[kind].read_bytes() == raw.read_bytes()

@@ -17,7 +17,6 @@ from alignment.data.pathways import (
     select_pathway,
 )
 
-RAW_PATHWAYS = Path(__file__).resolve().parents[2] / "shared" / "catalogs" / "westview_2025_26_pathways.csv"
 HEADER = "pathway_name,sector,cte_pathway,sequence_position,course_id,course_title,level,sequence\n"
 
 
@@ -115,10 +114,9 @@ def test_westview_shared_course_ids_and_grades(westview):
     assert ict.course_titles["001072-001073"] == "DATA STRUCTURES 1-2"
 
 
-def test_raw_printed_ids_are_told_apart_by_title(real_standards, westview_catalog):
-    if not RAW_PATHWAYS.exists():
-        pytest.skip("raw shared pathways file not available")
-    p = load_pathway(RAW_PATHWAYS, "Design, Visual, and Media Arts", standards=real_standards, catalog=westview_catalog)
+def test_printed_ids_are_told_apart_by_title(real_standards, westview_catalog, printed_catalogs):
+    p = load_pathway(printed_catalogs["pathways"], "Design, Visual, and Media Arts", standards=real_standards,
+                     catalog=westview_catalog)
     assert "000150 STUDIO ART 1-2: GRAPHIC DESIGN" in p.course_ids
 
 

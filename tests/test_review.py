@@ -23,12 +23,8 @@ CATALOG = "westview_2025_26"
 
 
 def real_standard_ids(n: int) -> list[str]:
-    path = get_settings().standards_data_dir / "standards.csv"
-    if path.exists():
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-        ids = df.loc[(df["framework"] == "ccss_math") & (df["kind"] != "heading"), "standard_id"]
-    else:
-        ids = pd.read_csv(get_settings().shared_dir / "standards" / "ccss_math.csv", dtype=str)["code"]
+    df = pd.read_csv(get_settings().standards_data_dir / "standards.csv", dtype=str, keep_default_na=False)
+    ids = df.loc[(df["framework"] == "ccss_math") & (df["kind"] != "heading"), "standard_id"]
     ids = [i for i in ids if i.startswith("CCSS.Math.Content.HS")]
     assert len(ids) >= n
     return ids[:n]

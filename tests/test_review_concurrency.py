@@ -36,13 +36,10 @@ THINK = 0.002
 
 def real_pairs(n: int) -> list[tuple[str, str]]:
     """``n`` distinct (course_id, standard_id) pairs from the real catalog and standards."""
-    courses = pd.read_csv(get_settings().standards_data_dir / "catalogs" / "westview_2025_26_courses.csv", dtype=str)["course_id"]
-    path = get_settings().standards_data_dir / "standards.csv"
-    if path.exists():
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-        standards = df.loc[(df["framework"] == "ccss_math") & (df["kind"] != "heading"), "standard_id"]
-    else:
-        standards = pd.read_csv(get_settings().shared_dir / "standards" / "ccss_math.csv", dtype=str)["code"]
+    courses = pd.read_csv(get_settings().standards_data_dir / "catalogs" / "westview_2025_26_courses.csv",
+                          dtype=str)["course_id"]
+    df = pd.read_csv(get_settings().standards_data_dir / "standards.csv", dtype=str, keep_default_na=False)
+    standards = df.loc[(df["framework"] == "ccss_math") & (df["kind"] != "heading"), "standard_id"]
     courses, standards = list(dict.fromkeys(courses))[:20], list(dict.fromkeys(standards))
     pairs = [(c, s) for s in standards for c in courses][:n]
     assert len(pairs) == n

@@ -1,7 +1,7 @@
 """The bundled standards table, its loader, filters, search, coverage and the CSV importer.
 
-Real data: ``standards_data/standards.csv`` as committed. Comparisons with the raw files
-in ``../shared`` are skipped (with the reason) when that folder is absent.
+Real data: ``standards_data/standards.csv`` as committed. The comparisons of its texts with
+the raw files in ``../shared`` are the import script's tests (tests/test_import_shared.py).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from alignment.settings import get_settings
 from alignment.io.errors import InputError
 from alignment.data.standards import (
     ALL_SECTORS,
@@ -26,10 +25,6 @@ from alignment.data.standards import (
     sectors_with_pathway_standards,
     standards_from_csv,
 )
-
-SHARED = get_settings().shared_dir
-needs_shared = pytest.mark.skipif(not (SHARED / "standards").is_dir(),
-                                  reason=f"raw sources not available at {SHARED}")
 
 BF = "Business and Finance"
 ICT = "Information and Communication Technologies"
@@ -122,39 +117,6 @@ def test_cte_counts_per_sector_match_sources_md(std):
 
 
 # ------------------------------------------------------------------ texts are the official ones
-
-@needs_shared
-@pytest.mark.parametrize("framework,rel", [
-    ("ccss_math", "standards/ccss_math.csv"), ("ccss_ela", "standards/ccss_ela.csv"),
-    ("cte_anchor", "standards/ca_cte_anchor.csv"), ("cte_crp", "standards/ca_cte_career_ready_practice.csv"),
-    ("cte_pathway", "standards/ca_cte_pathway.csv"),
-])
-def test_every_text_is_the_raw_text(std, framework, rel):
-    raw = pd.read_csv(SHARED / rel, dtype=str, keep_default_na=False)
-    ours = std[(std["framework"] == framework) & std["source_row"].notna()].sort_values("source_row")
-    assert (ours["source_file"] == rel).all()
-    assert ours["source_row"].tolist() == list(range(1, len(raw) + 1))
-    assert ours["text"].tolist() == raw["text"].str.strip().tolist()
-    assert ours["code"].tolist() == raw["code"].str.strip().tolist()
-    if "title" in raw:
-        assert ours["title"].tolist() == raw["title"].str.strip().tolist()
-    if framework.startswith("ccss"):
-        assert ours["standard_id"].tolist() == raw["code"].tolist()
-        assert ours["domain"].tolist() == raw["domain"].tolist()
-        assert ours["cluster"].tolist() == raw["cluster"].tolist()
-        assert ours["grade"].tolist() == raw["grade"].tolist()
-
-
-@needs_shared
-def test_heading_labels_come_from_the_source_columns(std):
-    for framework, rel in [("ccss_math", "standards/ccss_math.csv"), ("ccss_ela", "standards/ccss_ela.csv")]:
-        raw = pd.read_csv(SHARED / rel, dtype=str, keep_default_na=False)
-        labels = set(raw["domain"]) | set(raw["cluster"])
-        headings = std[(std["framework"] == framework) & (std["kind"] == "heading")]
-        assert set(headings["text"]) <= labels
-        assert (headings["text"] == headings["title"]).all()
-        assert (headings["source_file"] == rel).all()
-
 
 def test_only_titled_headings_have_no_text(std):
     empty = std[std["text"] == ""]

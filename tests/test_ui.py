@@ -366,6 +366,12 @@ def test_review_adds_a_missed_standard_and_exports(standards, stub, tiny_catalog
     stored = app.add_missed()
     assert stored["origin"] == "reviewer" and stored["decision"] == "accepted"
     assert app.added_box.children  # listed under "Added by reviewers"
+    # a standards import that drops the standard keeps the decision and says so
+    reopened = make_review(standards[standards["standard_id"] != stored["standard_id"]], stub, tiny_catalog, store)
+    reopened.name.value = "Ana"
+    reopened.open_course(app.course_id)
+    shown = "".join(c.children[0].value for c in reopened.added_box.children[1:])
+    assert "standard no longer loaded (a standards import removed it); the decision is kept" in shown
     csv = app.export("csv").decode()
     assert stored["standard_id"] in csv and "reviewer" in csv
     book = openpyxl.load_workbook(io.BytesIO(app.export("excel")))

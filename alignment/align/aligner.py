@@ -42,14 +42,16 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from alignment.settings import FROM_SETTINGS, get_settings
+from alignment.data.frameworks import CCSS_FRAMEWORKS, FRAMEWORK_ORDER, SECTOR_FRAMEWORKS
 from alignment.nlp.cache import ArrayCache, cache_key
 from alignment.align import bands as band_config
 from alignment.align.course_text import CourseText, course_text, pipeline_for_mode
 from alignment.align.evidence import StandardsEvidence, best_sentence, format_evidence
 from alignment.align.families import FAMILIES
+from alignment.align.filler import filler_lemmas
 from alignment.align.grades import grade_levels
 from alignment.align.hubs import HubDemotion
-from alignment.align.index import CCSS_FRAMEWORKS, SECTOR_FRAMEWORKS, StandardsIndex
+from alignment.align.index import StandardsIndex
 from alignment.align.scoring import framework_weights, score_courses, top_k
 
 __all__ = [
@@ -64,8 +66,6 @@ DETAIL_COLUMNS = [
     "display_code", "sector", "pathway", "standard_text",
     "matched_terms", "matched_phrases", "best_sentence", "note",
 ]
-#: Frameworks in the order suggestions are listed for a course.
-FRAMEWORK_ORDER = ["cte_pathway", "cte_anchor", "cte_crp", "ccss_ela", "ccss_math"]
 #: ``mode=`` values (``alignment.align.course_text``).
 MODES = ("accurate", "fast")
 #: Fast mode's default weight of the whole text against the best sentence: static
@@ -177,6 +177,7 @@ class Aligner:
         self.weights_ = framework_weights(self.standards_["framework"], self.semantic_weight)
         self.evidence_ = StandardsEvidence.from_tfidf(self.lemmas_, self.index_.phrases_, self.tfidf_)
         self._rows = _standard_row_values(self.standards_, self.families_)
+        self.filler_ = filler_lemmas(self.lemmas_)  # words every standard shares: not evidence
         self.course_nlp_ = self._course_pipeline()
         self.hubs_ = self._fit_hubs()
         return self
@@ -303,6 +304,7 @@ class Aligner:
 
     def _suggest_chunk(self, courses: pd.DataFrame, loaded: list[str], top_k: int, bar=None) -> pd.DataFrame:
         analysed = self._analyse(courses["description"].astype(str).tolist(), bar)
+        filler = self.filler_ | filler_lemmas([c.lemmas for c in analysed])  # and what this catalog's courses share
         scores, sent_sims, offsets = self._score(analysed)
         picks, notes = self._pick(courses, scores, loaded, top_k)
         out = _empty_columns()
@@ -317,11 +319,12 @@ class Aligner:
                     if (i, fw, family) not in picks:
                         continue
                     if lemma_set is None:
-                        lemma_set = set(course.lemmas)
+                        lemma_set = set(course.lemmas) - filler
                     chosen, values = picks[(i, fw, family)]
                     sims = sent_sims[offsets[i] : offsets[i + 1]]
                     for rank, (j, value) in enumerate(zip(chosen.tolist(), values.tolist()), start=1):
                         terms, phrases = self.evidence_.shared(course, j, lemma_set)
+                        terms = [course.surfaces.get(t, t) for t in terms]  # the word the course wrote
                         sentence = best_sentence(course, sims[:, j])
                         _append_suggestion(out, self._rows, ids[i], j, value, rank, terms, phrases, sentence)
         return _frame(out)

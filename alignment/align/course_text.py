@@ -24,6 +24,7 @@ import numpy as np
 
 from alignment.nlp.cache import ArrayCache, cache_key
 from alignment.nlp.pipeline import lemma_views, model_version, noun_phrases
+from alignment.align.filler import surface_forms
 
 
 @dataclass
@@ -36,6 +37,8 @@ class CourseText:
     lemmas: list[str]
     lemma_text: str
     phrases: list[str] = field(default_factory=list)
+    #: lemma -> the word the course wrote (what evidence shows; see alignment.align.filler)
+    surfaces: dict[str, str] = field(default_factory=dict)
 
 
 def course_pipeline(base, lookup, sentences: str = "senter", vectors: str = "passage_vectors"):
@@ -112,4 +115,5 @@ def course_text(doc) -> CourseText:
         lemmas=lemmas,
         lemma_text=" " + " ".join(alpha) + " ",
         phrases=noun_phrases(doc),
+        surfaces=surface_forms(doc),
     )

@@ -24,16 +24,14 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from alignment.settings import FROM_SETTINGS, get_settings
+from alignment.data.frameworks import CCSS_FRAMEWORKS, SECTOR_FRAMEWORKS
 from alignment.align.families import families as standard_families
 from alignment.align.grades import other_grades
 from alignment.nlp.cache import ArrayCache, cache_key
 from alignment.nlp.lexical import LemmaTfidf
 from alignment.nlp.pipeline import content_lemmas, load_nlp, model_version, noun_phrases
 
-#: Frameworks whose candidates are the course's sectors' standards.
-SECTOR_FRAMEWORKS = {"cte_pathway", "cte_anchor"}
-#: Frameworks whose candidates are the course's grade bands' standards.
-CCSS_FRAMEWORKS = {"ccss_ela", "ccss_math"}
+__all__ = ["CCSS_FRAMEWORKS", "SECTOR_FRAMEWORKS", "StandardsIndex", "column_texts", "searchable_standards"]
 
 _REQUIRED_STANDARD_COLUMNS = ["standard_id", "framework", "code", "text", "kind"]
 _TEXT_COLUMNS = ["standard_id", "framework", "code", "text", "kind", "sector", "pathway", "grade_band",

@@ -70,7 +70,9 @@ from alignment.analysis.coverage import (
     COUNT_BANDS, STATUSES, coverage_matrix, coverage_table, pathway_scope, sector_pathways,
 )
 from alignment.analysis.fixes import FixFinder
+from alignment.data.frameworks import CTE_FRAMEWORKS
 from alignment.data.pathways import LEVEL_ORDER, LEVELS, Pathway
+from alignment.data.sectors import import_hint
 
 #: Bloom's "remember" and "understand" verbs: an indicator starting with one is foundational.
 FOUNDATIONAL_VERBS = frozenset({
@@ -79,7 +81,6 @@ FOUNDATIONAL_VERBS = frozenset({
     "classify", "distinguish", "differentiate", "interpret", "illustrate", "locate", "label",
     "explore", "compare", "contrast", "be",
 })
-CTE_FRAMEWORKS = ("cte_pathway", "cte_anchor", "cte_crp")
 REINFORCEMENT = ("once", "repeated in one level", "reinforced across levels")
 #: Part (f)'s domain view: one row per Common Core domain the courses reinforce.
 DOMAIN_COLUMNS = ["framework", "domain", "domain_title", "n_standards", "standards", "n_courses", "courses", "label"]
@@ -258,11 +259,13 @@ def _loaded(pathway: Pathway, std: pd.DataFrame, scope: pd.DataFrame, notes: lis
     loaded = bool((scope["framework"] == "cte_pathway").any())
     if not sector_pw:
         reason = f"no pathway standards loaded for this sector ({pathway.sector})"
-        notes.insert(0, f"{reason}: pathway coverage is not measured (shown as n/a, not 0%).")
+        notes.insert(0, f"{reason}: pathway coverage is not measured (shown as n/a, not 0%); to fix it, "
+                        f"{import_hint(pathway.sector)}.")
     elif not loaded:
         reason = (f"no pathway standards loaded for this pathway ({pathway.cte_pathway}); the data holds only "
                   f"{', '.join(sector_pw)} for {pathway.sector}")
-        notes.insert(0, f"{reason}: pathway coverage is not measured (shown as n/a, not 0%).")
+        notes.insert(0, f"{reason}: pathway coverage is not measured (shown as n/a, not 0%); to fix it, "
+                        f"{import_hint(pathway.sector)}.")
     else:
         reason = ""
     if not (scope["framework"] == "cte_anchor").any():
@@ -273,7 +276,8 @@ def _loaded(pathway: Pathway, std: pd.DataFrame, scope: pd.DataFrame, notes: lis
         if len(part):
             what = {"cte_pathway": f"pathway standards ({fw[1]})", "cte_anchor": "anchor standards",
                     "cte_crp": "Career Ready Practices"}[fw[0]]
-            notes.append(f"partial data: {what}: {part['completeness_note'].iloc[0]}")
+            notes.append(f"partial data: {what}: {part['completeness_note'].iloc[0]} A complete import replaces "
+                         f"the fragment: {import_hint(pathway.sector, fw[0])}.")
     return loaded, reason
 
 

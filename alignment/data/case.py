@@ -39,15 +39,17 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from alignment.io.errors import InputError, row_problem
-from alignment.io.files import read_input_file
-from alignment.io.writers import slug, write_text
+from alignment.data.hierarchy import MAX_DEPTH, walk_parents
 from alignment.data.standards import TIDY_COLUMNS, add_hierarchy_columns, coerce_tidy, grade_band, grade_span
+from alignment.io.errors import InputError, row_problem
+from alignment.io.files import as_utf8, read_input_file
+from alignment.io.writers import slug, write_text
 
 #: Namespace of every UUID5 this module makes.
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:pathway-align:case")
@@ -252,6 +254,7 @@ def _load(source: str | Path | dict) -> tuple[Any, str]:
     if isinstance(source, dict):
         return source, _PACKAGE
     data, name = read_input_file(source)
+    data = as_utf8(data, name)  # UTF-16/32 JSON read as such
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -263,22 +266,123 @@ def _load(source: str | Path | dict) -> tuple[Any, str]:
         raise InputError(name, row_problem(name, None, f"not valid JSON (line {err.lineno}, column "
                                                        f"{err.colno}: {err.msg}); expected a CASE "
                                                        "CFPackage")) from None
+    except RecursionError:  # the JSON parser recurses once per nesting level
+        raise InputError(name, row_problem(name, None, _too_nested(text))) from None
 
 
-def _notes_payload(obj: dict) -> dict | None:
+#: JSON nesting (arrays and objects inside each other) read without question; a CASE
+#: package needs 4 or 5 levels, the JSON parser gives up near Python's recursion limit.
+MAX_JSON_NESTING = 200
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_IDENTIFIER = re.compile(r'"identifier"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def _too_nested(text: str) -> str:
+    """Where JSON text nests deeper than :data:`MAX_JSON_NESTING`, for the error message."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+            if depth > MAX_JSON_NESTING:
+                offset = token.start()
+                line = text.count("\n", 0, offset) + 1
+                column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+                before = list(_IDENTIFIER.finditer(text, 0, offset))
+                near = f" (the last identifier before it is {before[-1].group(1)})" if before else ""
+                return (f"JSON arrays/objects nested more than {MAX_JSON_NESTING} levels deep at line {line}, "
+                        f"column {column}{near}; a CASE package needs about 5: the file is damaged or "
+                        "not a CASE CFPackage")
+        elif mark in "]}":
+            depth -= 1
+    return "JSON nested too deeply to read; the file is damaged or not a CASE CFPackage"
+
+
+def _notes_payload(obj: dict, where: str, problem) -> dict | None:
+    """Our columns from a CFItem's / CFDocument's ``notes`` (None: foreign notes).
+
+    ``notes`` must be a string (CASE 1.0); ours hold ``{"pathway_align": {...}}`` whose
+    values must have the tidy table's types. Each wrong type is reported via ``problem``,
+    naming ``where`` (the item and its identifier).
+    """
     notes = obj.get("notes")
-    if not isinstance(notes, str) or NOTES_KEY not in notes:
+    if notes is None:
+        return None
+    if not isinstance(notes, str):
+        problem(f"{where}: notes is {_json_type(notes)}; CASE notes are a string")
+        return None
+    if NOTES_KEY not in notes:
         return None
     try:
         payload = json.loads(notes)
     except json.JSONDecodeError:
+        return None  # free text that mentions our key
+    except RecursionError:
+        problem(f"{where}: notes hold JSON nested too deeply to read")
         return None
     value = payload.get(NOTES_KEY) if isinstance(payload, dict) else None
-    return value if isinstance(value, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        problem(f"{where}: notes[{NOTES_KEY!r}] is {_json_type(value)}; expected an object of column values")
+        return None
+    for key, item in value.items():
+        if key == "source_row":
+            ok = item is None or (isinstance(item, int) and not isinstance(item, bool) and item >= 0)
+            expected = "a whole number or null"
+        elif key == "text_empty":
+            ok, expected = isinstance(item, bool), "true or false"
+        else:
+            ok, expected = isinstance(item, str), "a string"
+        if not ok:
+            problem(f"{where}: notes[{NOTES_KEY!r}][{key!r}] is {_json_type(item)}; expected {expected}")
+    return value
+
+
+def _json_type(value: Any) -> str:
+    """How JSON calls a parsed value's type, for messages (``a list``, ``a number``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _check_types(obj: dict, where: str, fields: dict[str, str], problem) -> None:
+    """Report each field of ``obj`` (when present and not null) whose JSON type is not the
+    expected one: ``string``, ``string list`` (a list of strings, or one string), ``integer``."""
+    for key, expected in fields.items():
+        value = obj.get(key)
+        if value is None:
+            continue
+        if expected == "string":
+            ok, wanted = isinstance(value, str), "a string"
+        elif expected == "string list":
+            ok = isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+            wanted = "a list of strings"
+        else:  # integer
+            ok = isinstance(value, int) and not isinstance(value, bool)
+            wanted = "a whole number"
+        if not ok:
+            problem(f"{where}: {key} is {_json_type(value)}; expected {wanted}")
 
 
 def read_case(source: str | Path | dict) -> pd.DataFrame:
-    """Read a CASE 1.0 CFPackage (a path to a JSON file, or the parsed dict) into the tidy table."""
+    """Read a CASE 1.0 CFPackage (a path to a JSON file, or the parsed dict) into the tidy table.
+
+    Linear in the package's size, whatever its shape (the isChildOf tree is walked once,
+    without recursion). Every field read must have its CASE JSON type; a wrong type,
+    a cycle or a tree deeper than :data:`~alignment.data.hierarchy.MAX_DEPTH` levels is
+    an :class:`InputError` naming the item (its position and identifier).
+    """
     package, name = _load(source)
     problems: list[str] = []
 
@@ -290,38 +394,49 @@ def read_case(source: str | Path | dict) -> pd.DataFrame:
                                                        "object with CFDocument and CFItems"))
     document = package.get("CFDocument")
     if not isinstance(document, dict):
-        problem("missing CFDocument (the framework's document object)")
+        problem("missing CFDocument (the framework's document object)" if document is None
+                else f"CFDocument is {_json_type(document)}; expected an object")
         document = {}
     elif not (isinstance(document.get("identifier"), str) and document["identifier"].strip()):
-        problem("CFDocument has no identifier")
+        problem("CFDocument has no identifier" if document.get("identifier") is None
+                else f"CFDocument: identifier is {_json_type(document['identifier'])}; expected a string")
+    _check_types(document, "CFDocument", {"title": "string", "subject": "string list"}, problem)
     items = package.get("CFItems")
     if not isinstance(items, list):
-        problem("missing CFItems (the list of standards)" if items is None else "CFItems is not a list")
+        problem("missing CFItems (the list of standards)" if items is None
+                else f"CFItems is {_json_type(items)}, not a list")
         items = []
     elif not items:
         problem("CFItems is empty: the package has no standards")
     associations = package.get("CFAssociations") or []
     if not isinstance(associations, list):
-        problem("CFAssociations is not a list")
+        problem(f"CFAssociations is {_json_type(associations)}, not a list")
         associations = []
 
     by_identifier: dict[str, int] = {}
     for i, item in enumerate(items):
         where = f"CFItems[{i}]"
         if not isinstance(item, dict):
-            problem(f"{where} is not an object")
+            problem(f"{where} is {_json_type(item)}, not an object")
             continue
         identifier = item.get("identifier")
+        if identifier is not None and not isinstance(identifier, str):
+            problem(f"{where}: identifier is {_json_type(identifier)}; expected a string")
+            continue
         if not (isinstance(identifier, str) and identifier.strip()):
             problem(f"{where} has no identifier")
         elif identifier in by_identifier:
             problem(f"{where} repeats identifier {identifier} of CFItems[{by_identifier[identifier]}]")
         else:
             by_identifier[identifier] = i
+        label = f"{where} ({identifier})" if isinstance(identifier, str) and identifier else where
         statement = item.get("fullStatement")
-        if not (isinstance(statement, str) and statement.strip()):
-            label = f" ({identifier})" if isinstance(identifier, str) and identifier else ""
-            problem(f"{where}{label} has no fullStatement")
+        if statement is not None and not isinstance(statement, str):
+            problem(f"{label}: fullStatement is {_json_type(statement)}; expected a string")
+        elif not (isinstance(statement, str) and statement.strip()):
+            problem(f"{label} has no fullStatement")
+        _check_types(item, label, {"abbreviatedStatement": "string", "humanCodingScheme": "string",
+                                   "CFItemType": "string", "educationLevel": "string list"}, problem)
 
     doc_id = document.get("identifier")
     parent_of: dict[str, str] = {}
@@ -329,7 +444,7 @@ def read_case(source: str | Path | dict) -> pd.DataFrame:
     for j, assoc in enumerate(associations):
         where = f"CFAssociations[{j}]"
         if not isinstance(assoc, dict):
-            problem(f"{where} is not an object")
+            problem(f"{where} is {_json_type(assoc)}, not an object")
             continue
         if assoc.get("associationType") != "isChildOf":
             continue
@@ -337,10 +452,19 @@ def read_case(source: str | Path | dict) -> pd.DataFrame:
         for end in ("originNodeURI", "destinationNodeURI"):
             link = assoc.get(end)
             identifier = link.get("identifier") if isinstance(link, dict) else None
-            if not (isinstance(identifier, str) and identifier):
+            if link is not None and not isinstance(link, dict):
+                problem(f"{where} (isChildOf): {end} is {_json_type(link)}; expected an object with an identifier")
+                identifier = None
+            elif identifier is not None and not isinstance(identifier, str):
+                problem(f"{where} (isChildOf): {end}.identifier is {_json_type(identifier)}; expected a string")
+                identifier = None
+            elif not identifier:
                 problem(f"{where} (isChildOf) has no {end}.identifier")
             ends.append(identifier)
         origin, destination = ends
+        sequence = assoc.get("sequenceNumber")
+        if sequence is not None and not (isinstance(sequence, int) and not isinstance(sequence, bool)):
+            problem(f"{where} (isChildOf): sequenceNumber is {_json_type(sequence)}; expected a whole number")
         if not (origin and destination):
             continue
         if origin not in by_identifier:
@@ -354,20 +478,22 @@ def read_case(source: str | Path | dict) -> pd.DataFrame:
             problem(f"{where}: item {origin} is a child of two parents; Pathway Align needs a tree")
             continue
         parent_of[origin] = "" if destination == doc_id else destination
-        sequence = assoc.get("sequenceNumber")
         order[origin] = (sequence if isinstance(sequence, int) else float("inf"), by_identifier[origin])
-    for identifier in by_identifier:
-        seen, current = [identifier], parent_of.get(identifier, "")
-        while current:
-            if current in seen:
-                problem(f"isChildOf cycle through item {current}")
-                break
-            seen.append(current)
-            current = parent_of.get(current, "")
+    walk = walk_parents(by_identifier, parent_of)
+    for cycle in walk.cycles:
+        shown = " -> ".join(cycle[:5] + [cycle[0]]) if len(cycle) <= 5 else " -> ".join(cycle[:5]) + " -> ..."
+        problem(f"isChildOf cycle through item {cycle[0]} ({len(cycle)} item{'s' if len(cycle) > 1 else ''}: "
+                f"{shown}); an item cannot be its own ancestor")
+    for identifier in walk.too_deep():
+        problem(f"CFItems[{by_identifier[identifier]}] ({identifier}) is more than {MAX_DEPTH:,} isChildOf "
+                "levels below the CFDocument; no framework is that deep: check the associations")
+    doc_payload = _notes_payload(document, "CFDocument", problem) or {}
+    payloads = {}
+    for identifier, i in by_identifier.items():
+        payloads[identifier] = _notes_payload(items[i], f"CFItems[{i}] ({identifier})", problem)
     if problems:
         raise InputError(name, list(dict.fromkeys(problems)))
 
-    doc_payload = _notes_payload(document) or {}
     doc_title = str(document.get("title") or "").strip()
     framework = doc_payload.get("framework") or slug(doc_title, separator="_") or "case"
     framework_title = doc_payload.get("framework_title") or doc_title or framework
@@ -376,10 +502,10 @@ def read_case(source: str | Path | dict) -> pd.DataFrame:
         doc_subject = "; ".join(str(s) for s in doc_subject if s)
     doc_subject = str(doc_subject or "")
 
-    payloads = {it["identifier"]: _notes_payload(it) for it in items}
     ours = all(payloads.values())
     coding = [str(it.get("humanCodingScheme") or "").strip() for it in items]
-    repeated = {c for c in coding if c and coding.count(c) > 1}
+    counts = Counter(coding)
+    repeated = {c for c in coding if c and counts[c] > 1}
 
     def foreign_id(item: dict, code: str) -> str:
         return f"case.{framework}.{code if code and code not in repeated else item['identifier']}"

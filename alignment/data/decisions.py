@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from alignment.io.errors import InputError, row_problem
-from alignment.io.files import read_input_file
+from alignment.io.files import as_utf8, read_input_file
 
 DECISION_COLUMNS = [
     "course_id", "standard_id", "decision", "association_type", "origin", "reviewer", "note", "decided_at",
@@ -68,6 +68,7 @@ def validate_decisions(df: pd.DataFrame, source: str = "<decisions>") -> pd.Data
 def read_decisions_csv(path: str | Path) -> pd.DataFrame:
     """Decisions from a CSV file (UTF-8), validated."""
     data, source = read_input_file(path)
+    data = as_utf8(data, source)  # UTF-16/32 text read as such
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -62,7 +62,7 @@ import pandas as pd
 
 from alignment.settings import get_settings
 from alignment.io.errors import InputError, row_problem
-from alignment.io.files import read_input_file
+from alignment.io.files import as_utf8, read_input_file
 
 #: Course levels; the first three are ordered, ``academic`` courses run alongside.
 LEVELS: tuple[str, ...] = ("introductory", "concentrator", "capstone", "academic")
@@ -191,7 +191,7 @@ def load_pathways(
     path: the file (default: the bundled Westview pathways).
     catalog: the course catalog the courses must be in (a DataFrame from
         :func:`alignment.data.catalog.load_catalog`, or a path; default: the bundled one).
-    standards: the standards table (default: :func:`alignment.data.standards.load_standards`),
+    standards: the standards table (default: :func:`alignment.data.library.load_library_standards`),
         used to recognise sectors and pathways.
     sector: the sector, for a one-pathway file without a ``sector`` column.
     strict: force every pathway to be a ``strict`` (True) or ``choice`` (False)
@@ -200,6 +200,8 @@ def load_pathways(
     path = Path(path) if path is not None else default_pathways_path()
     data, source = read_input_file(path)
     suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml", ".csv", ".txt"):
+        data = as_utf8(data, source)  # UTF-16/32 text read as such
     if suffix in (".yaml", ".yml"):
         table, lines = _read_yaml(data, source)
     elif suffix in (".csv", ".txt"):
@@ -603,9 +605,9 @@ def _resolve_catalog(catalog) -> pd.DataFrame:
 
 def _resolve_standards(standards) -> pd.DataFrame:
     if standards is None:
-        from alignment.data.standards import load_standards
+        from alignment.data.library import load_library_standards  # the bundle merged with the library
 
-        return load_standards()
+        return load_library_standards()
     return standards
 
 

@@ -47,9 +47,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from alignment.data.frameworks import FRAMEWORKS, SECTORS
+from alignment.data.hierarchy import MAX_DEPTH, walk_parents
+from alignment.data.sectors import import_hint
 from alignment.settings import get_settings
 from alignment.io.errors import InputError, row_problem
-from alignment.io.files import read_input_file
+from alignment.io.files import as_utf8, read_input_file
 from alignment.io.writers import slug
 
 #: The tidy table's columns, in order.
@@ -64,38 +67,9 @@ _BOOL_COLUMNS = ["is_leaf"]
 _NULLABLE_INT_COLUMNS = ["source_row"]
 STRING_COLUMNS = [c for c in TIDY_COLUMNS if c not in _INT_COLUMNS + _BOOL_COLUMNS + _NULLABLE_INT_COLUMNS]
 
-#: Bundled frameworks and their titles.
-FRAMEWORKS = {
-    "ccss_math": "CCSS Mathematics",
-    "ccss_ela": "CCSS ELA/Literacy",
-    "cte_anchor": "CA CTE Anchor Standards",
-    "cte_crp": "CA CTE Standards for Career Ready Practice",
-    "cte_pathway": "CA CTE Pathway Standards",
-}
-
 KINDS = ("heading", "standard", "sub-standard", "indicator")
 COMPLETENESS_VALUES = ("complete", "partial", "unknown")
 
-#: The 15 California CTE industry sectors (CDE, 2013 Model Curriculum Standards),
-#: official spelling, with the abbreviation used in standard ids and gap messages.
-#: Each abbreviation follows :func:`abbreviate`.
-SECTORS = {
-    "Agriculture and Natural Resources": "ANR",
-    "Arts, Media, and Entertainment": "AME",
-    "Building and Construction Trades": "BCT",
-    "Business and Finance": "BF",
-    "Education, Child Development, and Family Services": "ECDFS",
-    "Energy, Environment, and Utilities": "EEU",
-    "Engineering and Architecture": "EA",
-    "Fashion and Interior Design": "FID",
-    "Health Science and Medical Technology": "HSMT",
-    "Hospitality, Tourism, and Recreation": "HTR",
-    "Information and Communication Technologies": "ICT",
-    "Manufacturing and Product Development": "MPD",
-    "Marketing, Sales, and Service": "MSS",
-    "Public Services": "PS",
-    "Transportation": "TRA",
-}
 SECTOR_BY_ABBREVIATION = {abbr: name for name, abbr in SECTORS.items()}
 
 #: Sector value of rows that belong to every sector (anchor titles, CRP).
@@ -180,35 +154,37 @@ def add_hierarchy_columns(df: pd.DataFrame) -> pd.DataFrame:
     the labels of its ancestors from the top (their text, or title where the text is
     empty), then its own text (or title), joined with `` > ``; empty parts and a part
     equal to the one before it are left out. Only real texts are concatenated.
-    Raises ValueError on unknown parents or cycles (validate first for user data).
+    Raises ValueError on unknown parents, cycles or a hierarchy deeper than
+    :data:`~alignment.data.hierarchy.MAX_DEPTH` (validate first for user data).
+    Linear in the rows plus the length of the ``match_text`` it writes.
     """
-    rows = df.to_dict("records")
-    by_id = {r["standard_id"]: r for r in rows}
-    has_child = {r["parent_id"] for r in rows if r["parent_id"]}
+    ids = df["standard_id"].tolist()
+    parents = df["parent_id"].tolist()
+    labels = dict(zip(ids, (_label(t, h) for t, h in zip(df["text"], df["title"]))))
+    parent_of = dict(zip(ids, parents))
+    walk = walk_parents(ids, parent_of)
+    if walk.unknown:
+        sid, parent = next(iter(walk.unknown.items()))
+        raise ValueError(f"{sid}: parent {parent!r} is not in the table")
+    if walk.cycles:
+        cycle = walk.cycles[0]
+        raise ValueError(f"{cycle[0]}: parent cycle through {' -> '.join(map(repr, cycle + cycle[:1]))}")
+    deep = walk.too_deep()
+    if deep:
+        raise ValueError(f"{deep[0]}: more than {MAX_DEPTH:,} levels of parents")
+    # each row's ancestors' labels, top first, built from its parent's (top-down order)
     chains: dict[str, list[str]] = {}
-
-    def ancestors(sid: str) -> list[str]:
-        if sid in chains:
-            return chains[sid]
-        chain, seen, current = [], {sid}, by_id[sid]["parent_id"]
-        while current:
-            if current not in by_id:
-                raise ValueError(f"{sid}: parent {current!r} is not in the table")
-            if current in seen:
-                raise ValueError(f"{sid}: parent cycle through {current!r}")
-            seen.add(current)
-            chain.append(current)
-            current = by_id[current]["parent_id"]
-        chains[sid] = chain[::-1]
-        return chains[sid]
+    for sid in walk.order:
+        parent = parent_of[sid]
+        chains[sid] = chains[parent] + [labels[parent]] if parent else []
+    has_child = {p for p in parents if p}
 
     depth, is_leaf, match_text = [], [], []
-    for r in rows:
-        chain = ancestors(r["standard_id"])
-        depth.append(len(chain))
-        is_leaf.append(r["standard_id"] not in has_child)
-        parts = _context(r) + [_label(by_id[a]["text"], by_id[a]["title"]) for a in chain]
-        parts.append(_label(r["text"], r["title"]))
+    for r, sid in zip(df.to_dict("records"), ids):
+        depth.append(walk.depth[sid])
+        is_leaf.append(sid not in has_child)
+        parts = _context(r) + chains[sid]
+        parts.append(labels[sid])
         kept: list[str] = []
         for part in parts:
             if part and (not kept or kept[-1] != part):
@@ -288,6 +264,7 @@ def load_standards(path: str | Path | None = None) -> pd.DataFrame:
     """
     path = Path(path) if path is not None else get_settings().standards_data_dir / "standards.csv"
     data, source = read_input_file(path)
+    data = as_utf8(data, source)
     encoding_problems = _utf8_problems(data, source)
     if encoding_problems:
         raise InputError(source, encoding_problems)
@@ -299,7 +276,13 @@ def load_standards(path: str | Path | None = None) -> pd.DataFrame:
     table = raw.assign(is_leaf=raw["is_leaf"].str.strip().str.lower().isin(_TRUE))
     table = coerce_tidy(table)
     # depth and is_leaf must agree with the parent links
-    derived = add_hierarchy_columns(table)
+    try:
+        derived = add_hierarchy_columns(table)
+    except ValueError as err:  # a parent cycle or a chain too deep (unknown parents were reported above)
+        sid = str(err).split(":", 1)[0]
+        rows = table.index[table["standard_id"] == sid]
+        row = int(rows[0]) + 2 if len(rows) else None
+        raise InputError(source, row_problem(source, row, str(err))) from None
     bad = derived.index[(derived["depth"] != table["depth"]) | (derived["is_leaf"] != table["is_leaf"])]
     if len(bad):
         raise InputError(source, [
@@ -435,7 +418,8 @@ def sector_coverage(df: pd.DataFrame, include_missing: bool = True) -> pd.DataFr
                         "framework": fw, "framework_title": FRAMEWORKS[fw], "sector": sector,
                         "sector_abbreviation": abbr, "pathway": "", "headings": 0, "standards": 0,
                         "indicators": 0, "completeness": "missing",
-                        "completeness_note": f"No {FRAMEWORKS[fw]} for this sector in the bundled data.",
+                        "completeness_note": f"No {FRAMEWORKS[fw]} for this sector loaded; "
+                                             f"{import_hint(sector, fw)}.",
                     })
     return pd.DataFrame.from_records(records, columns=columns)
 
@@ -495,6 +479,7 @@ def standards_from_csv(path: str | Path, framework: str | None = None) -> pd.Dat
     kind ``standard`` at the top and ``sub-standard`` below, completeness ``unknown``.
     """
     data, source = read_input_file(path, advice="split it into smaller files")
+    data = as_utf8(data, source)
     problems = _utf8_problems(data, source)
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
     if not text.strip():
@@ -532,7 +517,8 @@ def standards_from_csv(path: str | Path, framework: str | None = None) -> pd.Dat
         raise InputError(source, problems + [row_problem(source, None, "has a header but no data rows")])
     default_fw = (framework or "").strip() or DEFAULT_CUSTOM_FRAMEWORK
     for r in records:
-        r["framework"] = r["framework"] or default_fw
+        r["framework_title"] = r["framework"] or default_fw
+        r["framework"] = framework_identifier(r["framework_title"])
     key_of = lambda r: (r["framework"], r["sector"], r["pathway"])  # noqa: E731
     first_row: dict[tuple, int] = {}
     for r in records:
@@ -541,9 +527,9 @@ def standards_from_csv(path: str | Path, framework: str | None = None) -> pd.Dat
             problems.append(row_problem(source, row, "code is empty"))
         if not r["text"]:
             problems.append(row_problem(source, row, "text is empty"))
-        if not re.fullmatch(r"[A-Za-z0-9_\-]+", r["framework"]):
-            problems.append(row_problem(source, row, f"framework {r['framework']!r} may only contain letters, "
-                                                     "digits, _ and -"))
+        if not framework_identifier(r["framework"]):
+            problems.append(row_problem(source, row, f"framework {r['framework_title']!r} has no letters or digits to "
+                                                     "make an identifier from; name it with words"))
         if r["grade"] and grade_span(r["grade"]) is None:
             problems.append(row_problem(source, row, f"grade {r['grade']!r} is not K, 1-12, HS or a range "
                                                      "such as 9-10"))
@@ -563,22 +549,19 @@ def standards_from_csv(path: str | Path, framework: str | None = None) -> pd.Dat
             where = " / ".join(p for p in key_of(r) if p)
             problems.append(row_problem(source, r["_row"], f"parent_code {r['parent_code']!r} is not a code "
                                                            f"in {where}"))
-    # cycles: follow parents from each row; report each cycle once, at its first row
-    reported: set[int] = set()
-    for r in records:
-        seen, current = [], r
-        while current is not None and current["parent_code"]:
-            if current["_row"] in [s["_row"] for s in seen]:
-                cycle = seen[[s["_row"] for s in seen].index(current["_row"]):]
-                rows = sorted(s["_row"] for s in cycle)
-                if rows[0] not in reported:
-                    reported.update(rows)
-                    codes = " -> ".join(s["code"] for s in cycle + [current])
-                    problems.append(row_problem(source, rows[0], f"parent_code cycle {codes} (rows "
-                                                                 f"{', '.join(map(str, rows))})"))
-                break
-            seen.append(current)
-            current = by_key.get(key_of(current) + (current["parent_code"],))
+    # cycles and depth: one linear walk of the parent links (rows stand for their records)
+    parent_row = {r["_row"]: by_key[key_of(r) + (r["parent_code"],)]["_row"]
+                  for r in records if r["parent_code"] and key_of(r) + (r["parent_code"],) in by_key}
+    walk = walk_parents(list(record_at), parent_row)
+    for cycle in walk.cycles:
+        rows = sorted(cycle)
+        codes = " -> ".join(record_at[n]["code"] for n in cycle + cycle[:1])
+        problems.append(row_problem(source, rows[0], f"parent_code cycle {codes} (rows "
+                                                     f"{', '.join(map(str, rows))})"))
+    for n in walk.too_deep():
+        problems.append(row_problem(source, n, f"code {record_at[n]['code']!r} is more than {MAX_DEPTH:,} "
+                                               "parent_code levels deep; no framework is that deep: check the "
+                                               "parent_code column"))
     if problems:
         raise InputError(source, problems)
 
@@ -603,7 +586,7 @@ def standards_from_csv(path: str | Path, framework: str | None = None) -> pd.Dat
     out = pd.DataFrame({
         "standard_id": ids,
         "framework": [r["framework"] for r in records],
-        "framework_title": [r["framework"] for r in records],
+        "framework_title": [r["framework_title"] for r in records],
         "code": [r["code"] for r in records],
         "display_code": [r["code"] for r in records],
         "subject": [r["subject"] for r in records],
@@ -627,33 +610,19 @@ def standards_from_csv(path: str | Path, framework: str | None = None) -> pd.Dat
     })
     out = add_hierarchy_columns(out)
     out["kind"] = ["standard" if d == 0 else "sub-standard" for d in out["depth"]]
-    return coerce_tidy(out)
+    out = coerce_tidy(out)
+    renamed = {r["framework_title"]: r["framework"] for r in records if r["framework_title"] != r["framework"]}
+    out.attrs["notes"] = [f"{source}: framework {title!r} is kept as the title; its identifier is {ident!r}"
+                          for title, ident in renamed.items()]
+    return out
 
 
-def load_standards_from(value: str | Path | None) -> pd.DataFrame:
-    """The bundled frameworks (``value`` empty), or a plain CSV / CASE JSON file, or a
-    folder of them: what ``--standards`` and the apps' standards setting accept."""
-    from alignment.data.case import read_case  # case builds on this module
+def framework_identifier(name: str) -> str:
+    """The identifier of a framework named ``name``: itself when it is already letters,
+    digits, ``_`` and ``-``; else its words in lower case joined by ``_``
+    (``My District Standards`` -> ``my_district_standards``); "" when it has no words."""
+    name = str(name or "").strip()
+    if re.fullmatch(r"[A-Za-z0-9_\-]+", name):
+        return name
+    return "_".join(re.findall(r"[a-z0-9]+", name.lower()))
 
-    if not value:
-        return load_standards()
-    path = Path(value)
-    value = str(value)
-    if not path.exists():
-        raise InputError(value, f"{value}: no such file or folder")
-    files = sorted(p for p in path.iterdir() if p.suffix.lower() in {".csv", ".json"}) if path.is_dir() else [path]
-    if not files:
-        raise InputError(value, f"{value}: no .csv or .json standards files in this folder")
-    tables = []
-    for file in files:
-        if file.suffix.lower() == ".json":
-            tables.append(read_case(file))
-        elif file.name == "standards.csv" and "standard_id" in pd.read_csv(file, nrows=0).columns:
-            tables.append(load_standards(file))
-        else:
-            tables.append(standards_from_csv(file))
-    table = pd.concat(tables, ignore_index=True)
-    dupes = table["standard_id"][table["standard_id"].duplicated()].unique()
-    if len(dupes):
-        raise InputError(value, f"{value}: the same standard_id comes from several files: {', '.join(map(str, dupes[:5]))}")
-    return table

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from alignment.data.standards import load_standards_from
+from alignment.data.sources import load_standards_from
 from alignment.io.errors import InputError
 from alignment.io.writers import output_format, slug, write_csv, write_excel
 from alignment.settings import Settings, SettingsError, load_settings, set_settings
@@ -49,6 +49,11 @@ EXAMPLES = {
 }
 
 
+COLUMNS_HELP = ('which catalog column is which, when a header is not recognised: '
+                '"Course Number=course_id,Course Description=description" (columns: course_id, title, '
+                'department, grades, sector, pathway, level, description)')
+
+
 def check_output_path(path: Path, flag: str = "-o") -> None:
     """Refuse an output path that cannot be written, before any slow work: a folder, a
     path below a file, a folder this user may not write in."""
@@ -63,6 +68,13 @@ def check_output_path(path: Path, flag: str = "-o") -> None:
             break
 
 
+def catalog_columns(args) -> dict[str, str]:
+    """The ``--columns "Course Number=course_id,..."`` mapping of the catalog's headers."""
+    from alignment.data.catalog import parse_column_mapping
+
+    return parse_column_mapping(getattr(args, "columns", None))
+
+
 def cmd_align(args, settings: Settings) -> int:
     from alignment.align.aligner import Aligner
     from alignment.align.engines import SUGGESTION_FORMATS
@@ -72,8 +84,10 @@ def cmd_align(args, settings: Settings) -> int:
         raise InputError("--scheduler", "--scheduler joins a Dask cluster: use it with --engine dask")
     fmt = output_format(args.output, SUGGESTION_FORMATS, args.format, what="suggestions", hint=FORMAT_HINT)
     check_output_path(Path(args.output))
-    courses = load_catalog(args.catalog, settings=settings)
+    courses = load_catalog(args.catalog, settings=settings, columns=catalog_columns(args))
     standards = load_standards_from(args.standards)
+    for note in standards.attrs.get("notes", []):
+        print(note, file=sys.stderr)
     print(f"{len(courses)} courses from {args.catalog}; {len(standards)} standards "
           f"({args.mode} mode, {args.engine} engine)", file=sys.stderr)
     params = {"top_k": args.top_k, "frameworks": args.frameworks, "mode": args.mode}
@@ -99,6 +113,10 @@ def cmd_align(args, settings: Settings) -> int:
 def cmd_standards(args, settings: Settings) -> int:
     from alignment.data.standards import filter_standards, search_standards
 
+    if args.action:
+        from alignment.present.library_cli import run_library_action
+
+        return run_library_action(args, settings)
     fmt = output_format(args.output, STANDARDS_FORMATS, args.format, what="a standards list",
                         hint=FORMAT_HINT) if args.output else None
     table = load_standards_from(args.standards)
@@ -177,7 +195,8 @@ def cmd_gaps(args, settings: Settings) -> int:
     fmt = output_format(out, REPORT_FORMATS, args.format, what="a gap report", hint=FORMAT_HINT)
     check_output_path(out)
     standards = load_standards_from(args.standards)
-    catalog = load_catalog(args.catalog, settings=settings) if args.catalog else default_catalog()
+    catalog = (load_catalog(args.catalog, settings=settings, columns=catalog_columns(args)) if args.catalog
+               else default_catalog())
     source = Path(args.pathway_file).name
     pathways = load_pathways(args.pathway_file, catalog=catalog, standards=standards,
                              strict=True if args.strict else None)
@@ -271,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     align = sub.add_parser("align", parents=[common], help="suggest standards for every course of a catalog")
     align.add_argument("catalog", help="course catalog (CSV or Excel): course_id, description [, title, department, grades, sector, pathway, level]")
     align.add_argument("-o", "--output", required=True, help="file to write: .csv or .xlsx")
+    align.add_argument("--columns", help=COLUMNS_HELP)
     align.add_argument("--format", choices=["csv", "xlsx"], help="format of -o (default: from its extension)")
     align.add_argument("--standards", help="plain CSV or CASE JSON file (or a folder of them) instead of the bundled frameworks")
     align.add_argument("--frameworks", nargs="+", help="only these frameworks (cte_pathway cte_anchor cte_crp ccss_ela ccss_math)")
@@ -289,7 +309,15 @@ def build_parser() -> argparse.ArgumentParser:
     align.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     align.set_defaults(func=cmd_align)
 
-    std = sub.add_parser("standards", parents=[common], help="list and search standards")
+    std = sub.add_parser("standards", parents=[common], help="list and search standards; import, list and remove frameworks of the "
+                                           "standards library",
+                         description="Without an action: list and search the standards (bundle + library). "
+                                     "Actions: `import SOURCE` (a CASE JSON file or CFPackages URL, a CDE standards "
+                                     "PDF/Word document or pasted text, a CSV/Excel file), `list` (what is loaded, "
+                                     "its completeness and source), `remove NAME`.")
+    from alignment.present.library_cli import add_library_arguments
+
+    add_library_arguments(std)
     std.add_argument("--standards", help="plain CSV or CASE JSON instead of the bundled frameworks")
     std.add_argument("--framework", nargs="+", help="frameworks to list")
     std.add_argument("--sector")
@@ -313,6 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--compare", action="store_true", help="write one side-by-side comparison of the chosen "
                                                              "pathways instead of reports")
     gaps.add_argument("--catalog", help="course catalog (CSV or Excel; default: the bundled Westview catalog)")
+    gaps.add_argument("--columns", help=COLUMNS_HELP)
     gaps.add_argument("--decisions", help="reviewed decisions CSV (they override suggestions)")
     gaps.add_argument("--suggestions", help="suggestions CSV from `pathway-align align` (no models are loaded; "
                                             "no suggested fixes)")

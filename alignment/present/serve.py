@@ -284,18 +284,25 @@ def secrets_of(cfg: ServeConfig) -> list[str]:
     return [s for s in (cfg.token, cfg.hashed_password, *cfg.users) if s]
 
 
+def _bundle_and_library(cfg: ServeConfig) -> str:
+    """What the apps read when no standards file is configured: the bundle and the library's imports."""
+    from alignment.data.library import list_imports
+
+    names = [e.name for e in list_imports(cfg.settings.standards_library_dir if cfg.settings else None)]
+    return f"bundled frameworks + standards library ({', '.join(names)})" if names else "bundled frameworks"
+
 def landing_page(cfg: ServeConfig):
     """A function ``(signed-in name or None) -> HTML`` of the front door, with the data summary
     computed once now (a catalog or standards file that does not load stops the start here,
     with its own message)."""
     from alignment.data.catalog import load_catalog
-    from alignment.data.standards import load_standards_from
+    from alignment.data.sources import load_standards_from
     from alignment.present import landing
 
     summary = landing.data_summary(
         load_standards_from(cfg.standards), load_catalog(cfg.catalog),
         catalog_name=cfg.catalog.name if cfg.catalog else "Westview High School 2025-26 (bundled)",
-        standards_source=cfg.standards.name if cfg.standards else "bundled frameworks")
+        standards_source=cfg.standards.name if cfg.standards else _bundle_and_library(cfg))
     links = landing.app_links([(name[:-6], title, app_path(name)) for title, name in apps(cfg)])
     cache: dict = {}
 
@@ -324,7 +331,9 @@ def kernel_environment(cfg: ServeConfig) -> dict[str, str]:
         # The rest of the server's settings the kernels use (model, limits, ...). They read no
         # configuration file: everything they need is here, and the file may hold secrets.
         env.update(environment(cfg.settings, ("standards_data_dir", "shared_dir", "encoder_model", "threads",
-                                              "max_input_bytes", "max_text_chars", "max_catalog_rows")))
+                                              "max_input_bytes", "max_text_chars", "max_catalog_rows",
+                                              "standards_library_dir", "case_timeout", "max_download_bytes",
+                                              "max_redirects")))
     env[CONFIG_ENV] = NO_CONFIG_FILE
     return env
 

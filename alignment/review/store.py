@@ -55,6 +55,9 @@ version 2  ``decisions`` gains ``association_type`` and ``origin``; ``audit``
            gains ``reverts`` (the audit id an undo reverted); new tables
            ``suggestions`` (what was shown, for progress) and ``positions``
            (each reviewer's last course per catalog).
+version 3  ``audit`` gains ``batch``: the id shared by the rows of one bulk
+           decision (:meth:`ReviewStore.record_many`), which :meth:`ReviewStore.undo`
+           reverts as one unit.
 =========  ================================================================
 """
 
@@ -67,7 +70,8 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -87,7 +91,7 @@ BUSY_TIMEOUT_MS = 30_000
 STORE_DECISION_COLUMNS = DECISION_COLUMNS + ["catalog"]
 #: Columns of :meth:`ReviewStore.audit`.
 AUDIT_COLUMNS = [
-    "id", "at", "reviewer", "catalog", "course_id", "standard_id", "action", "previous", "new", "reverts",
+    "id", "at", "reviewer", "catalog", "course_id", "standard_id", "action", "previous", "new", "reverts", "batch",
 ]
 #: Columns of :meth:`ReviewStore.progress`.
 PROGRESS_COLUMNS = [
@@ -190,9 +194,15 @@ def _migrate_to_2(con: sqlite3.Connection) -> None:
         )""")
 
 
+def _migrate_to_3(con: sqlite3.Connection) -> None:
+    """Bulk decisions: the audit rows of one bulk action share a ``batch`` id."""
+    con.execute("ALTER TABLE audit ADD COLUMN batch TEXT")
+    con.execute("CREATE INDEX audit_by_batch ON audit (batch) WHERE batch IS NOT NULL")
+
+
 #: ``MIGRATIONS[i]`` brings a database from version ``i`` to ``i + 1``. Append only:
 #: never edit a released migration, add a new one.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
 #: The schema version this release writes.
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -573,47 +583,97 @@ class ReviewStore:
         """
         problems: list[str] = []
         catalog = _check_name(catalog, "catalog", problems)
-        course_id = _check_name(course_id, "course_id", problems)
-        standard_id = _check_name(standard_id, "standard_id", problems)
         reviewer = _check_name(reviewer, "reviewer", problems)
+        item = self._checked_item(
+            {"course_id": course_id, "standard_id": standard_id, "decision": decision,
+             "association_type": association_type, "origin": origin, "note": note}, reviewer, problems)
+        _raise(f"decision on {item['course_id'] or '?'} / {item['standard_id'] or '?'}", problems)
+        new = item["new"]
+        self._write(lambda con: self._upsert(con, catalog, item["course_id"], item["standard_id"], new, reviewer))
+        return {"course_id": item["course_id"], "standard_id": item["standard_id"], **new, "catalog": catalog}
+
+    def record_many(self, catalog: str, items: Iterable[Mapping], reviewer: str) -> dict:
+        """Record several decisions as one bulk action ("accept all strong", "reject the rest").
+
+        ``items`` are mappings with ``course_id``, ``standard_id``, ``decision`` and
+        optionally ``association_type``, ``origin``, ``note``. Each decision is its own
+        audited row, all written in one transaction and sharing one ``batch`` id, so
+        :meth:`undo` reverts them together. Every item is checked first: one bad item
+        raises InputError and nothing is written. Pairs that already hold exactly
+        this decision (same decision and association type, by anyone) are skipped.
+        Returns ``{"batch": id or None, "recorded": n, "skipped": n}`` (no batch when
+        nothing changed).
+        """
+        problems: list[str] = []
+        catalog = _check_name(catalog, "catalog", problems)
+        reviewer = _check_name(reviewer, "reviewer", problems)
+        checked = [self._checked_item(dict(item), reviewer, problems, f"item {i + 1}: ") for i, item in enumerate(items)]
+        pairs = [(c["course_id"], c["standard_id"]) for c in checked]
+        if len(set(pairs)) != len(pairs):
+            problems.append("an item names the same course and standard twice")
+        _raise("bulk decision", problems)
+        batch = uuid.uuid4().hex
+
+        def work(con):
+            recorded = 0
+            for item in checked:
+                current = self._current(con, catalog, item["course_id"], item["standard_id"])
+                if current and all(current[f] == item["new"][f] for f in ("decision", "association_type")):
+                    continue
+                self._upsert(con, catalog, item["course_id"], item["standard_id"], item["new"], reviewer, batch=batch)
+                recorded += 1
+            return recorded
+
+        recorded = self._write(work) if checked else 0
+        return {"batch": batch if recorded else None, "recorded": recorded, "skipped": len(checked) - recorded}
+
+    @staticmethod
+    def _checked_item(item: dict, reviewer: str, problems: list[str], prefix: str = "") -> dict:
+        """One decision's fields checked (problems appended, prefixed) and its stored value."""
+        found: list[str] = []
+        course_id = _check_name(item.get("course_id"), "course_id", found)
+        standard_id = _check_name(item.get("standard_id"), "standard_id", found)
+        decision = item.get("decision")
+        association_type = item.get("association_type", "exactMatchOf")
+        origin = item.get("origin", "suggestion")
+        note = item.get("note", "")
         decision_value = decision.strip().lower() if isinstance(decision, str) else decision
         if decision_value not in DECISIONS:
-            problems.append(f"decision {decision!r} is not one of {', '.join(DECISIONS)}")
+            found.append(f"decision {decision!r} is not one of {', '.join(DECISIONS)}")
         if association_type not in ASSOCIATION_TYPES:
-            problems.append(f"association_type {association_type!r} is not one of {', '.join(ASSOCIATION_TYPES)}")
+            found.append(f"association_type {association_type!r} is not one of {', '.join(ASSOCIATION_TYPES)}")
         if origin not in ORIGINS:
-            problems.append(f"origin {origin!r} is not one of {', '.join(ORIGINS)}")
+            found.append(f"origin {origin!r} is not one of {', '.join(ORIGINS)}")
         if note is None:
             note = ""
         if not isinstance(note, str):
-            problems.append(f"note must be text, got {type(note).__name__}")
+            found.append(f"note must be text, got {type(note).__name__}")
+            note = ""
         elif len(note) > MAX_NOTE_CHARS:
-            problems.append(f"note is {len(note)} characters long (at most {MAX_NOTE_CHARS}); shorten it")
+            found.append(f"note is {len(note)} characters long (at most {MAX_NOTE_CHARS}); shorten it")
         elif "\x00" in note:
-            problems.append("note contains a NUL character")
-        _raise(f"decision on {course_id or '?'} / {standard_id or '?'}", problems)
-
+            found.append("note contains a NUL character")
+        problems.extend(prefix + p for p in found)
         new = {
             "decision": decision_value, "association_type": association_type, "origin": origin,
             "reviewer": reviewer, "note": note.strip(), "decided_at": _now(),
         }
+        return {"course_id": course_id, "standard_id": standard_id, "new": new}
 
-        def work(con):
-            previous = self._current(con, catalog, course_id, standard_id)
-            con.execute(
-                """INSERT INTO decisions (catalog, course_id, standard_id, decision, association_type, origin,
-                                          reviewer, note, decided_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (catalog, course_id, standard_id) DO UPDATE SET
-                       decision = excluded.decision, association_type = excluded.association_type,
-                       origin = excluded.origin, reviewer = excluded.reviewer, note = excluded.note,
-                       decided_at = excluded.decided_at""",
-                (catalog, course_id, standard_id, *(new[f] for f in _DECISION_FIELDS)),
-            )
-            self._audit(con, new["decided_at"], reviewer, catalog, course_id, standard_id, "record", previous, new)
-
-        self._write(work)
-        return {"course_id": course_id, "standard_id": standard_id, **new, "catalog": catalog}
+    def _upsert(self, con, catalog, course_id, standard_id, new, reviewer, batch=None) -> None:
+        previous = self._current(con, catalog, course_id, standard_id)
+        con.execute(
+            """INSERT INTO decisions (catalog, course_id, standard_id, decision, association_type, origin,
+                                      reviewer, note, decided_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (catalog, course_id, standard_id) DO UPDATE SET
+                   decision = excluded.decision, association_type = excluded.association_type,
+                   origin = excluded.origin, reviewer = excluded.reviewer, note = excluded.note,
+                   decided_at = excluded.decided_at""",
+            (catalog, course_id, standard_id, *(new[f] for f in _DECISION_FIELDS)),
+        )
+        self._audit(con, new["decided_at"], reviewer, catalog, course_id, standard_id, "record", previous, new,
+                    batch=batch)
 
     def clear(self, catalog: str, course_id: str, standard_id: str, reviewer: str) -> bool:
         """Remove the decision on a pair (back to undecided), audited. False when there was none."""
@@ -640,10 +700,13 @@ class ReviewStore:
         Restricted to one pair when ``course_id`` and ``standard_id`` are given.
         Repeated calls walk further back. The pair is restored to its value before
         that change (a decision, or undecided), and the undo is itself audited
-        (action ``undo``, ``reverts`` = the audit id undone). Returns what was
-        undone (``{"audit_id", "course_id", "standard_id", "restored"}``), or None
-        when there is nothing to undo. If someone else changed the pair since,
-        raises ValueError and changes nothing.
+        (action ``undo``, ``reverts`` = the audit id undone). A bulk action
+        (:meth:`record_many`) is undone as one unit: every pair of its batch, in one
+        transaction, each undo row carrying the batch id. Returns what was undone
+        (``{"audit_id", "course_id", "standard_id", "restored", "batch", "pairs"}``;
+        for a batch the first four describe its newest row), or None when there is
+        nothing to undo. If someone else changed a pair since, raises ValueError and
+        changes nothing.
         """
         problems: list[str] = []
         catalog = _check_name(catalog, "catalog", problems)
@@ -656,7 +719,7 @@ class ReviewStore:
         _raise("undo", problems)
 
         def work(con):
-            sql = """SELECT id, course_id, standard_id, previous, new FROM audit a
+            sql = """SELECT id, course_id, standard_id, previous, new, batch FROM audit a
                      WHERE catalog = ? AND reviewer = ? AND action IN ('record', 'clear')
                        AND NOT EXISTS (SELECT 1 FROM audit u WHERE u.reverts = a.id)"""
             params: list = [catalog, reviewer]
@@ -666,29 +729,45 @@ class ReviewStore:
             row = con.execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
             if row is None:
                 return None
-            audit_id, c_id, s_id, previous_json, new_json = row
-            current = self._current(con, catalog, c_id, s_id)
-            expected = _with_defaults(json.loads(new_json)) if new_json else None
-            if current != expected:
-                who = current["reviewer"] if current else "someone"
-                raise ValueError(
-                    f"cannot undo {c_id} / {s_id} in {catalog}: {who} changed it after {reviewer}; "
-                    "record the decision you want instead"
-                )
-            restored = _with_defaults(json.loads(previous_json)) if previous_json else None
-            if restored is None:
-                self._delete(con, catalog, c_id, s_id)
+            batch = row[5]
+            if batch is not None and course_id is None:  # a bulk action is undone as one unit, newest first
+                rows = con.execute(
+                    """SELECT id, course_id, standard_id, previous, new, batch FROM audit a
+                       WHERE batch = ? AND action IN ('record', 'clear')
+                         AND NOT EXISTS (SELECT 1 FROM audit u WHERE u.reverts = a.id) ORDER BY id DESC""",
+                    (batch,)).fetchall()
             else:
-                con.execute(
-                    """INSERT OR REPLACE INTO decisions (catalog, course_id, standard_id, decision,
-                           association_type, origin, reviewer, note, decided_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (catalog, c_id, s_id, *(restored[f] for f in _DECISION_FIELDS)),
-                )
-            self._audit(con, _now(), reviewer, catalog, c_id, s_id, "undo", current, restored, reverts=audit_id)
-            return {"audit_id": audit_id, "course_id": c_id, "standard_id": s_id, "restored": restored}
+                rows = [row]
+            undone = [self._revert(con, catalog, reviewer, *r) for r in rows]
+            first = undone[0]
+            return {**first, "batch": batch if len(rows) > 1 or course_id is None else None,
+                    "pairs": [(u["course_id"], u["standard_id"]) for u in undone]}
 
         return self._write(work)
+
+    def _revert(self, con, catalog, reviewer, audit_id, c_id, s_id, previous_json, new_json, batch) -> dict:
+        """Restore one pair to its value before audit row ``audit_id``, audited as an undo."""
+        current = self._current(con, catalog, c_id, s_id)
+        expected = _with_defaults(json.loads(new_json)) if new_json else None
+        if current != expected:
+            who = current["reviewer"] if current else "someone"
+            raise ValueError(
+                f"cannot undo {c_id} / {s_id} in {catalog}: {who} changed it after {reviewer}; "
+                "record the decision you want instead"
+            )
+        restored = _with_defaults(json.loads(previous_json)) if previous_json else None
+        if restored is None:
+            self._delete(con, catalog, c_id, s_id)
+        else:
+            con.execute(
+                """INSERT OR REPLACE INTO decisions (catalog, course_id, standard_id, decision,
+                       association_type, origin, reviewer, note, decided_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (catalog, c_id, s_id, *(restored[f] for f in _DECISION_FIELDS)),
+            )
+        self._audit(con, _now(), reviewer, catalog, c_id, s_id, "undo", current, restored, reverts=audit_id,
+                    batch=batch)
+        return {"audit_id": audit_id, "course_id": c_id, "standard_id": s_id, "restored": restored}
 
     @staticmethod
     def _current(con, catalog, course_id, standard_id) -> dict | None:
@@ -704,11 +783,14 @@ class ReviewStore:
                     (catalog, course_id, standard_id))
 
     @staticmethod
-    def _audit(con, at, reviewer, catalog, course_id, standard_id, action, previous, new, reverts=None) -> None:
+    def _audit(con, at, reviewer, catalog, course_id, standard_id, action, previous, new, reverts=None,
+               batch=None) -> None:
         con.execute(
-            """INSERT INTO audit (at, reviewer, catalog, course_id, standard_id, action, previous, new, reverts)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (at, reviewer, catalog, course_id, standard_id, action, _as_json(previous), _as_json(new), reverts),
+            """INSERT INTO audit (at, reviewer, catalog, course_id, standard_id, action, previous, new, reverts,
+                                  batch)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (at, reviewer, catalog, course_id, standard_id, action, _as_json(previous), _as_json(new), reverts,
+             batch),
         )
 
     def decisions(self, catalog: str | None = None) -> pd.DataFrame:
@@ -745,7 +827,7 @@ class ReviewStore:
         df["reverts"] = df["reverts"].astype("Int64")
         for column in AUDIT_COLUMNS:
             if column not in ("id", "reverts"):
-                df[column] = df[column].fillna("").astype(str)
+                df[column] = df[column].fillna("").astype(str)  # batch: "" for a single decision
         return df
 
     # ----------------------------------------------------------- progress and positions

@@ -17,6 +17,7 @@ tested without a browser; the class wires them to ipywidgets.
 from __future__ import annotations
 
 import importlib
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ from alignment.analysis.clusters import course_clusters
 from alignment.data.catalog import split_multi, validate_catalog
 from alignment.io import writers
 from alignment.io.errors import InputError
+from alignment.data.sectors import import_hint
 from alignment.data.standards import FRAMEWORKS, SECTORS
 from alignment.ui import html as h
 from alignment.ui import session
@@ -220,6 +222,10 @@ def render_group(group: Group, completeness: dict[str, tuple[str, str]]) -> str:
                      + "; ".join(h.esc(d) for d in group.domains) + "</div>")
     for note in group.notes:
         parts.append(h.notice(note[:1].upper() + note[1:] + ".", "warn"))
+        missing = re.search(r"no (pathway|anchor) standards loaded for this sector \((.+)\)", note)
+        if missing:  # which import would fix it (the specialist's review app or the command line)
+            fix = import_hint(missing[2], "cte_anchor" if missing[1] == "anchor" else "cte_pathway")
+            parts.append(h.notice(f"To load them: {fix}.", "info"))
     for note in group.partial:
         parts.append(f'<div class="pa-group-note"><span class="pa-partial">partial data</span> {h.esc(note)}</div>')
     for row in group.rows.to_dict("records"):

@@ -25,12 +25,41 @@ import pandas as pd
 
 from alignment.ui import html as h
 from alignment.ui import session
+from alignment.ui.standards_import import standards_import_panel
 from alignment.ui.coverage import completeness_of, course_label, group_suggestions, render_card, render_course
-from alignment.ui.review_session import SEARCH_LIMIT, CourseView, ReviewSession, open_review_store
+from alignment.ui.review_session import (
+    BULK_ACTIONS, OPEN_STATUSES, QUEUE_STATUSES, SEARCH_LIMIT, CourseView, ReviewSession, open_review_store,
+)
 
 ASSOCIATION_CHOICES = [("exact match (exactMatchOf)", "exactMatchOf"), ("related (isRelatedTo)", "isRelatedTo")]
 ASSOCIATION_LABELS = {"exactMatchOf": "exact match", "isRelatedTo": "related"}
 UPLOAD_SUFFIXES = ".csv,.txt,.xlsx,.xlsm"
+#: A decision whose standard a standards-library import (or its removal) took out: kept, and said so.
+NO_LONGER_LOADED = "standard no longer loaded (a standards import removed it); the decision is kept"
+#: Keyboard shortcuts: key -> (what it does, shown in the legend). Every one is also a button.
+SHORTCUTS = {
+    "j": "next suggestion", "ArrowDown": "next suggestion",
+    "k": "previous suggestion", "ArrowUp": "previous suggestion",
+    "a": "accept the focused suggestion", "r": "reject the focused suggestion",
+    "A": "accept all strong (its framework)", "R": "reject the rest (its framework)",
+    "u": "undo your last change (a bulk action as one)",
+    "n": "next course", "ArrowRight": "next course", "p": "previous course", "ArrowLeft": "previous course",
+    "q": "next course in the queue",
+}
+_FOCUS_STYLE = ("<style>.pa-review-app .pa-focus { outline: 3px solid #1a56db; outline-offset: 2px; "
+                "border-radius: 4px; } .pa-keys-legend kbd { border: 1px solid #9aa5b1; border-radius: 3px; "
+                "padding: 0 4px; font-size: 90%; background: #f5f7fa; }</style>")
+
+
+def legend_html() -> str:
+    """The shortcut legend (keys grouped by what they do)."""
+    by_action: dict[str, list[str]] = {}
+    for key, action in SHORTCUTS.items():
+        by_action.setdefault(action, []).append(key)
+    names = {"ArrowDown": "↓", "ArrowUp": "↑", "ArrowRight": "→", "ArrowLeft": "←"}
+    items = " · ".join(" / ".join(f"<kbd>{h.esc(names.get(k, k))}</kbd>" for k in keys) + f" {h.esc(action)}"
+                       for action, keys in by_action.items())
+    return f'<div class="pa-keys-legend pa-muted">Keys (outside text fields): {items}</div>'
 
 
 def decision_html(decision: dict | None) -> str:
@@ -124,6 +153,45 @@ class ReviewApp:
         self.next_button = w.Button(description="Next", icon="arrow-right", layout=w.Layout(width="110px"))
         self.prev_button.add_class("pa-prev")
         self.next_button.add_class("pa-next")
+        self.undo_last_button = w.Button(description="Undo last", icon="undo", layout=w.Layout(width="120px"),
+                                         tooltip="undo your last change here (a bulk action as one unit)")
+        self.undo_last_button.add_class("pa-undo-last")
+        any_ = [("any", "")]
+        self.queue_status = w.Dropdown(options=[("open (not done)", "open")] + [(s, s) for s in QUEUE_STATUSES],
+                                       value="open", description="Status", layout=w.Layout(width="250px"))
+        self.queue_framework = w.Dropdown(options=any_ + [(f, f) for f in ("cte_pathway", "cte_anchor", "cte_crp",
+                                                                           "ccss_ela", "ccss_math")],
+                                          value="", description="Framework", layout=w.Layout(width="250px"))
+        self.queue_band = w.Dropdown(options=any_ + [(b, b) for b in ("strong", "possible", "weak")], value="",
+                                     description="Band", layout=w.Layout(width="200px"))
+        self.queue_pathway = w.Text(placeholder="any pathway", description="Pathway", continuous_update=False,
+                                    layout=w.Layout(width="280px"))
+        self.queue_sector = w.Text(placeholder="any sector", description="Sector", continuous_update=False,
+                                   layout=w.Layout(width="280px"))
+        self.queue_next = w.Button(description="Next in queue", icon="forward", layout=w.Layout(width="150px"))
+        self.queue_next.add_class("pa-queue-next")
+        self.queue_counts = w.HTML("")
+        self.queue_counts.add_class("pa-queue-counts")
+        for widget in (self.queue_status, self.queue_framework, self.queue_band, self.queue_pathway,
+                       self.queue_sector):
+            widget.style.description_width = "70px"
+            widget.add_class("pa-queue-filter")
+        self.mapping = w.Text(placeholder="Course Number=course_id, Long Description=description",
+                              description="Columns", continuous_update=False, layout=w.Layout(width="640px"))
+        self.mapping.add_class("pa-mapping")
+        self.mapping_button = w.Button(description="Load with this mapping", icon="upload",
+                                       layout=w.Layout(width="200px"))
+        self.mapping_button.add_class("pa-mapping-load")
+        self.mapping_box = w.HBox([self.mapping, self.mapping_button], layout=w.Layout(display="none"))
+        self._pending_upload: tuple[str, bytes] | None = None
+        from alignment.ui.keys import KeyboardShortcuts
+
+        self.keys = KeyboardShortcuts(list(SHORTCUTS))
+        self.keys.on_key(self.on_key)
+        self.legend = w.HTML(_FOCUS_STYLE + legend_html())
+        self.focus_index = 0
+        self.agreement_box = w.HTML("")
+        self.agreement_box.add_class("pa-agreement")
         self.message = w.HTML("")
         self.message.add_class("pa-message")
         self.course_card = w.HTML("")
@@ -169,18 +237,30 @@ class ReviewApp:
         self.search_button.on_click(lambda _: self.run_search())
         self.add_button.on_click(lambda _: self.add_missed())
         self.create_button.on_click(lambda _: self.create_store())
+        self.undo_last_button.on_click(lambda _: self.undo_last())
+        self.queue_next.on_click(lambda _: self.next_in_queue())
+        self.mapping_button.on_click(lambda _: self.load_with_mapping())
+        for widget in (self.queue_status, self.queue_framework, self.queue_band, self.queue_pathway,
+                       self.queue_sector):
+            widget.observe(lambda _: self.show_queue(), names="value")
 
         section = lambda text: w.HTML(f'<div class="pa-section-title">{h.esc(text)}</div>')  # noqa: E731
         self.widget = w.VBox([
-            self.style, self.header, self.status, self.ready_marker, w.HBox([self.name]), self.who,
-            self.create_button, w.HBox([self.catalog_choice, self.upload]), self.progress, self.bar,
-            w.HBox([self.course, self.prev_button, self.next_button]), self.message,
+            self.style, self.keys, self.header, self.status, self.ready_marker, w.HBox([self.name]), self.who,
+            self.create_button, w.HBox([self.catalog_choice, self.upload]), self.mapping_box, self.progress, self.bar,
+            w.HBox([self.course, self.prev_button, self.next_button, self.undo_last_button]),
+            w.HBox([self.queue_status, self.queue_framework, self.queue_band]),
+            w.HBox([self.queue_pathway, self.queue_sector, self.queue_next]), self.queue_counts, self.legend,
+            self.message,
             self.course_card, self.suggestion_box,
             section("Add a standard the machine missed"),
             w.HBox([self.search, self.search_button]), self.results,
             w.HBox([self.add_assoc, self.add_note, self.add_button]), self.added_box,
             section("Export the reviewed decisions of this catalog"),
             w.HBox(self.export_buttons), self.export_links,
+            section("Second review: agreement between reviewers"), self.agreement_box,
+            section("Standards library: import a sector's standards (file or CASE URL)"),
+            standards_import_panel(importer=lambda: self.name.value.strip()),
         ])
         self.widget.add_class("pa-app")
         self.widget.add_class("pa-review-app")
@@ -196,7 +276,8 @@ class ReviewApp:
     # ----------------------------------------------------------------- loading
 
     def _enable(self, on: bool):
-        for widget in (self.course, self.prev_button, self.next_button, self.add_button, *self.export_buttons):
+        for widget in (self.course, self.prev_button, self.next_button, self.add_button, *self.export_buttons,
+                       self.undo_last_button, self.queue_next):
             widget.disabled = not on
         if on and self.session is not None and self.session.read_only:
             self.add_button.disabled = True
@@ -351,14 +432,38 @@ class ReviewApp:
         if not files:
             return
         upload = files[0]
-        name, content = upload["name"], bytes(upload["content"])
+        self._load_upload(upload["name"], bytes(upload["content"]))
+
+    def _load_upload(self, name: str, content: bytes, columns: dict[str, str] | None = None) -> str | None:
         try:
-            key = self.session.load_catalog(content, name)
+            key = self.session.load_catalog(content, name, columns=columns)
         except Exception as exc:  # an InputError names the rows; a corrupt file must not take the app down
-            self.message.value = h.notice(f"{name} was not loaded:\n{_text(exc)}", "error")
-            return
+            text = _text(exc)
+            if "missing required column" in text or "mapping" in text:  # offer the mapping step
+                self._pending_upload = (name, content)
+                self.mapping_box.layout.display = None
+                text += "\nSay which column is which in “Columns” below (file header=catalog column), then load."
+            self.message.value = h.notice(f"{name} was not loaded:\n{text}", "error")
+            return None
+        self._pending_upload = None
+        self.mapping_box.layout.display = "none"
         self.message.value = h.notice(f"Loaded {key}: {len(self.session.catalogs[key])} courses.", "ok")
         self._set_catalog_options(key)
+        return key
+
+    def load_with_mapping(self) -> str | None:
+        """The upload's mapping step: load the last refused file with the typed column mapping."""
+        from alignment.data.catalog import parse_column_mapping
+
+        if self._pending_upload is None:
+            self.message.value = h.notice("Upload a catalog first.", "info")
+            return None
+        try:
+            columns = parse_column_mapping(self.mapping.value, "Columns")
+        except Exception as exc:
+            self.message.value = h.notice(_text(exc), "error")
+            return None
+        return self._load_upload(*self._pending_upload, columns=columns)
 
     def _on_course(self, change):
         if not self._quiet and change["new"] and change["new"] != self.course_id:
@@ -404,11 +509,31 @@ class ReviewApp:
                               f'{h.esc(n)}</div>' for n in group.partial)
             children.append(self.w.HTML(f'<div class="pa-group"><h3>{h.esc(group.title)}</h3></div>'
                                         + notes + partial))
+            if len(group.rows) and not session.read_only:
+                children.append(self._bulk_buttons(group.framework, view.course["course_id"]))
             for row in group.rows.to_dict("records"):
                 children.append(self._row(row, view.decisions.get(row["standard_id"]), view.course["course_id"]))
         self.suggestion_box.children = tuple(children)
+        self.move_focus(0, absolute=True)
         self._show_added(view)
         self._show_progress()
+
+    def _bulk_buttons(self, framework: str, course_id: str):
+        w = self.w
+        where = {"course_id": course_id, "catalog": self.catalog_key}
+        accept = w.Button(description="Accept all strong", icon="check-circle", layout=w.Layout(width="170px"),
+                          tooltip=BULK_ACTIONS["accept_strong"])
+        reject = w.Button(description="Reject the rest", icon="times-circle", layout=w.Layout(width="160px"),
+                          tooltip=BULK_ACTIONS["reject_rest"])
+        accept.add_class("pa-bulk-accept")
+        accept.add_class(f"pa-bulk-accept-{h.css_class(framework)}")
+        reject.add_class("pa-bulk-reject")
+        reject.add_class(f"pa-bulk-reject-{h.css_class(framework)}")
+        accept.on_click(lambda _b: self.bulk(framework, "accept_strong", **where))
+        reject.on_click(lambda _b: self.bulk(framework, "reject_rest", **where))
+        box = w.HBox([accept, reject])
+        box.add_class("pa-bulk")
+        return box
 
     @staticmethod
     def _course_html(course: dict) -> str:
@@ -454,7 +579,7 @@ class ReviewApp:
         box.add_class(f"pa-row-{h.css_class(sid)}")
         box.add_class(f"pa-row-course-{h.css_class(course_id)}")
         self.rows[sid] = {"box": box, "status": status, "accept": accept, "reject": reject, "assoc": assoc,
-                          "note": note, **where}
+                          "note": note, "framework": row.get("framework", ""), **where}
         self._style_buttons(sid, decision)
         return box
 
@@ -518,6 +643,162 @@ class ReviewApp:
             self._show_progress()
             return cleared
 
+    def bulk(self, framework: str, action: str, *, course_id: str | None = None,
+             catalog: str | None = None) -> dict | None:
+        """One bulk action (one transaction, one batch) on a framework's suggestions; redraw."""
+        with self._lock:
+            course_id, catalog = course_id or self.course_id, catalog or self.catalog_key
+            try:
+                result = self.session.bulk(framework, action, course_id=course_id, catalog=catalog)
+            except Exception as exc:
+                self.message.value = h.notice(f"Not saved: {_text(exc)}", "error")
+                return None
+            self._refresh_rows(course_id, catalog)
+            what = "accepted" if action == "accept_strong" else "rejected"
+            codes = ", ".join(self.session.code(s) for s in result["standard_ids"]) or "nothing left to decide"
+            self.message.value = h.notice(f"Saved: {what} {result['recorded']} ({codes}).", "ok")
+            self._show_progress()
+            return result
+
+    def undo_last(self) -> dict | None:
+        """Undo your last change in this catalog (a bulk action as one unit); redraw."""
+        with self._lock:
+            try:
+                undone = self.session.undo_last()
+            except Exception as exc:
+                self.message.value = h.notice(f"Not changed: {_text(exc)}", "error")
+                return None
+            if undone is None:
+                self.message.value = h.notice("Nothing of yours to undo in this catalog.", "info")
+                return None
+            self._refresh_rows(self.course_id, self.catalog_key)
+            n = len(undone["pairs"])
+            self.message.value = h.notice(f"Undone: {n} decision{'s' if n != 1 else ''}.", "ok")
+            self._show_progress()
+            return undone
+
+    def _refresh_rows(self, course_id: str, catalog: str):
+        """Redraw the decision of every shown row of this course (after a bulk action or undo)."""
+        if course_id != self.course_id or catalog != self.catalog_key:
+            return
+        decided = self.session.decisions(course_id, catalog)
+        for sid, row in self.rows.items():
+            if row["course_id"] == course_id and row["catalog"] == catalog:
+                row["status"].value = decision_html(decided.get(sid))
+                self._style_buttons(sid, decided.get(sid))
+
+    # ----------------------------------------------------------------- keyboard
+
+    @property
+    def focused(self) -> str | None:
+        """The standard id of the focused suggestion (None when the course has none)."""
+        ids = list(self.rows)
+        return ids[self.focus_index] if ids and 0 <= self.focus_index < len(ids) else None
+
+    def move_focus(self, delta: int, *, absolute: bool = False):
+        """Move the visible focus (the ``pa-focus`` outline) between this course's suggestions."""
+        ids = list(self.rows)
+        if not ids:
+            self.focus_index = 0
+            return
+        self.focus_index = delta if absolute else self.focus_index + delta
+        self.focus_index = max(0, min(len(ids) - 1, self.focus_index))
+        for i, sid in enumerate(ids):
+            box = self.rows[sid]["box"]
+            if i == self.focus_index:
+                box.add_class("pa-focus")
+            else:
+                box.remove_class("pa-focus")
+
+    def on_key(self, key: str):
+        """One keyboard shortcut (SHORTCUTS); the same action as its button."""
+        if self.session is None:
+            return
+        action = SHORTCUTS.get(key, "")
+        sid = self.focused
+        if action == "next suggestion":
+            self.move_focus(+1)
+        elif action == "previous suggestion":
+            self.move_focus(-1)
+        elif action == "next course":
+            self.step(+1)
+        elif action == "previous course":
+            self.step(-1)
+        elif action == "next course in the queue":
+            self.next_in_queue()
+        elif action.startswith("undo"):
+            self.undo_last()
+        elif sid is None:
+            return
+        elif action == "accept the focused suggestion":
+            self.rows[sid]["accept"].click()
+        elif action == "reject the focused suggestion":
+            self.rows[sid]["reject"].click()
+        elif action.startswith("accept all strong"):
+            self.bulk(self.rows[sid]["framework"], "accept_strong")
+        elif action.startswith("reject the rest"):
+            self.bulk(self.rows[sid]["framework"], "reject_rest")
+
+    # ----------------------------------------------------------------- queue, agreement
+
+    def _queue_filters(self) -> dict:
+        status = self.queue_status.value
+        return {"pathway": self.queue_pathway.value.strip(), "sector": self.queue_sector.value.strip(),
+                "framework": self.queue_framework.value, "band": self.queue_band.value,
+                "status": OPEN_STATUSES if status == "open" else status}
+
+    def show_queue(self) -> dict | None:
+        """Counts per status under the filters (the queue's suggestions are computed on first use)."""
+        if self.session is None:
+            return None
+        try:
+            filters = self._queue_filters()
+            filters.pop("status")
+            counts = self.session.queue_counts(**filters)
+        except Exception as exc:
+            self.queue_counts.value = h.notice(_text(exc), "error")
+            return None
+        self.queue_counts.value = ('<div class="pa-muted">Queue: '
+                                   + " · ".join(f'<span class="pa-count-{h.css_class(k)}">{h.esc(k)}: {v}</span>'
+                                                for k, v in counts.items()) + "</div>")
+        return counts
+
+    def next_in_queue(self):
+        """Open the next course the filtered queue holds."""
+        with self._lock:
+            try:
+                view = self.session.next_in_queue(**self._queue_filters())
+            except Exception as exc:
+                self.message.value = h.notice(_text(exc), "error")
+                return None
+            if view is None:
+                self.message.value = h.notice("No course left in this queue.", "ok")
+            else:
+                self.message.value = ""
+                self._show_course()
+            self.show_queue()
+            return view
+
+    def show_agreement(self):
+        """Agreement per framework between first and second reviews, and the open disagreements."""
+        table = self.session.agreement()
+        table = table[table["pairs"] > 0]
+        if table.empty:
+            self.agreement_box.value = ('<div class="pa-muted">No pair has two reviews yet: agreement appears when a '
+                                        'second reviewer decides pairs a first reviewer decided.</div>')
+            return
+        cells = "".join(
+            f"<tr><td>{h.esc(r['framework'])}</td><td>{r['pairs']}</td><td>{r['percent_agreement']:.0f}%</td>"
+            f"<td>{'n/a' if r['kappa'] != r['kappa'] else format(r['kappa'], '.2f')}</td></tr>"
+            for r in table.to_dict("records"))
+        open_ = self.session.disagreements()
+        disputed = int((open_["status"] == "disputed").sum())
+        self.agreement_box.value = (
+            '<table class="pa-table"><tr><th>framework</th><th>pairs reviewed twice</th><th>agreement</th>'
+            f"<th>Cohen's kappa</th></tr>{cells}</table>"
+            f'<div class="pa-muted">{disputed} disagreement{"s" if disputed != 1 else ""} to settle '
+            f"(a third reviewer's decision settles one), {len(open_) - disputed} settled.</div>")
+
     # ----------------------------------------------------------------- missed standards
 
     def run_search(self):
@@ -557,7 +838,7 @@ class ReviewApp:
             sid = d["standard_id"]
             html = (f'<div class="pa-card pa-band-strong"><div class="pa-card-head"><span class="pa-code">'
                     f'{h.esc(self.session.code(sid))}</span></div><div class="pa-std-text">'
-                    f'{h.esc(self.session.text(sid))}</div><div>{decision_html(d)}</div></div>')
+                    f'{h.esc(self.session.text(sid) or NO_LONGER_LOADED)}</div><div>{decision_html(d)}</div></div>')
             undo = w.Button(description="Undo", icon="undo", layout=w.Layout(width="90px"),
                             disabled=self.session.read_only)
             where = {"course_id": view.course["course_id"], "catalog": view.catalog}
@@ -578,6 +859,10 @@ class ReviewApp:
         self.progress.value = progress_html(summary, course, len(self.session.courses))
         self.bar.max = max(1, summary["suggestions"])
         self.bar.value = summary["reviewed"]
+        try:
+            self.show_agreement()
+        except Exception as exc:
+            self.agreement_box.value = h.notice(_text(exc), "error")
 
     def export(self, kind: str) -> bytes | None:
         """Build one download (CSV, Excel or CASE) of this catalog's decisions."""

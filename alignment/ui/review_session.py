@@ -32,8 +32,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from alignment.data.catalog import course_sectors, load_catalog_bytes
+from alignment.data.catalog import course_sectors, load_catalog_bytes, split_multi
 from alignment.data.standards import search_standards
+from alignment.review.agreement import agreement, review_pairs
 
 #: Most standards a search lists.
 SEARCH_LIMIT = 40
@@ -43,6 +44,17 @@ EXPORT_KINDS = {
     "excel": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Download Excel"),
     "case": ("-case.json", "application/json", "Download CASE JSON"),
 }
+
+
+#: Bulk actions on one course and framework (:meth:`ReviewSession.bulk`).
+BULK_ACTIONS = {
+    "accept_strong": "accept every undecided suggestion of band strong",
+    "reject_rest": "reject every suggestion still undecided",
+}
+#: Review statuses of a course in the queue (:meth:`ReviewSession.queue`).
+QUEUE_STATUSES = ("not reviewed", "partly", "done", "disputed")
+#: Statuses the queue's "next" goes to by default: everything not done.
+OPEN_STATUSES = ("not reviewed", "partly", "disputed")
 
 
 class ReviewRefused(ValueError):
@@ -162,10 +174,11 @@ class ReviewSession:
             self._suggestions = {k: v for k, v in self._suggestions.items() if k[0] != key}
         return key
 
-    def load_catalog(self, content: bytes, filename: str) -> str:
+    def load_catalog(self, content: bytes, filename: str, columns: dict[str, str] | None = None) -> str:
         """Validate an uploaded catalog file (the CLI's rules) and add it; raises
-        :class:`~alignment.io.errors.InputError` naming the file and rows."""
-        return self.add_catalog(load_catalog_bytes(bytes(content), filename))
+        :class:`~alignment.io.errors.InputError` naming the file and rows. ``columns``
+        maps the file's headers to catalog columns (the upload's mapping step)."""
+        return self.add_catalog(load_catalog_bytes(bytes(content), filename, columns=columns))
 
     def select_catalog(self, key: str) -> bool:
         """Review catalog ``key``: open the reviewer's last course there (True) or its
@@ -277,6 +290,138 @@ class ReviewSession:
         with self.lock:
             reviewer = self._require_reviewer()
             return self.store.clear(catalog or self.catalog_key, course_id or self.course_id, standard_id, reviewer)
+
+    def bulk(self, framework: str, action: str, *, course_id: str | None = None,
+             catalog: str | None = None) -> dict:
+        """One bulk decision on a course's suggestions of one framework (BULK_ACTIONS):
+        ``accept_strong`` accepts the undecided suggestions of band ``strong``,
+        ``reject_rest`` rejects every suggestion still undecided. Each decision is its
+        own audited row, all in one transaction with one batch id
+        (:meth:`ReviewStore.record_many`), so :meth:`undo_last` takes them back together.
+        Returns ``{"batch", "recorded", "skipped", "standard_ids"}``."""
+        if action not in BULK_ACTIONS:
+            raise ReviewRefused(f"unknown bulk action {action!r}; one of {', '.join(BULK_ACTIONS)}")
+        with self.lock:
+            reviewer = self._require_reviewer()
+            course_id, catalog = course_id or self.course_id, catalog or self.catalog_key
+            shown = self.suggestions(course_id, catalog)
+            shown = shown[(shown["framework"] == framework) & (shown["standard_id"].fillna("") != "")]
+            decided = self.decisions(course_id, catalog)
+            undecided = shown[~shown["standard_id"].isin(list(decided))]
+            if action == "accept_strong":
+                chosen, decision = undecided[undecided["band"] == "strong"], "accepted"
+            else:
+                chosen, decision = undecided, "rejected"
+            ids = list(chosen["standard_id"])
+            result = self.store.record_many(
+                catalog, [{"course_id": course_id, "standard_id": sid, "decision": decision} for sid in ids], reviewer)
+            self.remember()
+            return {**result, "standard_ids": ids}
+
+    def undo_last(self, catalog: str | None = None) -> dict | None:
+        """Undo this reviewer's last change in the catalog (a bulk action as one unit;
+        :meth:`ReviewStore.undo`); None when there is nothing to undo."""
+        with self.lock:
+            reviewer = self._require_reviewer()
+            return self.store.undo(catalog or self.catalog_key, reviewer)
+
+    # ----------------------------------------------------------------- queue
+
+    def prepare_queue(self, catalog: str | None = None) -> int:
+        """Compute the suggestions of every course of the catalog not yet computed, in one
+        aligner call (the queue's filters by framework and band need them); they are
+        registered as shown unless the store is read-only. Returns the courses computed."""
+        catalog = catalog or self.catalog_key
+        with self.lock:
+            table = self.catalogs[catalog]
+            missing = [c for c in table["course_id"] if (catalog, c) not in self._suggestions]
+            if not missing:
+                return 0
+            suggested = self.aligner.suggest(table[table["course_id"].isin(missing)])
+            for course_id in missing:
+                self._suggestions[(catalog, course_id)] = suggested[suggested["course_id"] == course_id]
+            if not self.read_only:
+                self.store.register_suggestions(catalog, suggested)
+            return len(missing)
+
+    def queue(self, *, pathway: str = "", sector: str = "", framework: str = "", band: str = "",
+              status: str | tuple[str, ...] = "", catalog: str | None = None) -> pd.DataFrame:
+        """The catalog's courses with their review status, filtered, in catalog order.
+
+        Filters (empty = any): ``pathway``/``sector`` (one of the course's "; "-separated
+        values, case ignored), ``framework`` and ``band`` (the suggestions counted, and a
+        course with none left out), ``status`` (one of QUEUE_STATUSES or a tuple).
+        Columns: course_id, title, suggestions, decided, status. A course is ``disputed``
+        when two reviewers' decisions on one of its counted suggestions differ and no
+        third reviewer settled it, else ``done`` when each counted suggestion has a
+        decision, ``partly`` when some have, ``not reviewed`` otherwise.
+        """
+        catalog = catalog or self.catalog_key
+        self.prepare_queue(catalog)
+        statuses = (status,) if isinstance(status, str) and status else tuple(status or ())
+        unknown = [s for s in statuses if s not in QUEUE_STATUSES]
+        if unknown:
+            raise ReviewRefused(f"unknown status {unknown[0]!r}; one of {', '.join(QUEUE_STATUSES)}")
+        decided = self.store.decisions(catalog)
+        decided_pairs = set(zip(decided["course_id"], decided["standard_id"]))
+        pairs = review_pairs(self.store.audit(catalog))
+        disputed = set(zip(pairs.loc[pairs["status"] == "disputed", "course_id"],
+                           pairs.loc[pairs["status"] == "disputed", "standard_id"]))
+        rows = []
+        for course in self.catalogs[catalog].to_dict("records"):
+            if pathway and pathway.lower() not in [p.lower() for p in split_multi(course.get("pathway", ""))]:
+                continue
+            if sector and sector.lower() not in [p.lower() for p in split_multi(course.get("sector", ""))]:
+                continue
+            shown = self._suggestions[(catalog, course["course_id"])]
+            shown = shown[shown["standard_id"].fillna("") != ""]
+            if framework:
+                shown = shown[shown["framework"] == framework]
+            if band:
+                shown = shown[shown["band"] == band]
+            if (framework or band) and shown.empty:
+                continue
+            keys = [(course["course_id"], sid) for sid in shown["standard_id"]]
+            n_decided = sum(k in decided_pairs for k in keys)
+            if any(k in disputed for k in keys):
+                state = "disputed"
+            elif keys and n_decided == len(keys):
+                state = "done"
+            else:
+                state = "partly" if n_decided else "not reviewed"
+            rows.append({"course_id": course["course_id"], "title": course.get("title", ""),
+                         "suggestions": len(keys), "decided": n_decided, "status": state})
+        table = pd.DataFrame(rows, columns=["course_id", "title", "suggestions", "decided", "status"])
+        if statuses:
+            table = table[table["status"].isin(statuses)].reset_index(drop=True)
+        return table
+
+    def queue_counts(self, **filters) -> dict[str, int]:
+        """How many courses each status has under the filters of :meth:`queue` (status aside)."""
+        filters.pop("status", None)
+        counts = self.queue(**filters)["status"].value_counts()
+        return {s: int(counts.get(s, 0)) for s in QUEUE_STATUSES}
+
+    def next_in_queue(self, *, status: str | tuple[str, ...] = OPEN_STATUSES, **filters) -> CourseView | None:
+        """Open the next course after the current one (catalog order, wrapping) that the
+        filtered queue holds; None when the queue is empty."""
+        with self.lock:
+            ids = list(self.queue(status=status, **filters)["course_id"])
+            if not ids:
+                return None
+            order = self.course_ids
+            here = order.index(self.course_id) if self.course_id in order else -1
+            after = sorted(ids, key=lambda c: (order.index(c) - here - 1) % len(order))
+            return self.open_course(after[0])
+
+    def agreement(self, catalog: str | None = None) -> pd.DataFrame:
+        """Agreement of first and second reviews per framework (:func:`alignment.review.agreement.agreement`)."""
+        return agreement(self.store.audit(catalog or self.catalog_key), self.standards)
+
+    def disagreements(self, catalog: str | None = None) -> pd.DataFrame:
+        """Pairs whose first and second reviews differ, disputed or settled (who settled it)."""
+        pairs = review_pairs(self.store.audit(catalog or self.catalog_key))
+        return pairs[pairs["status"].isin(["disputed", "settled"])].reset_index(drop=True)
 
     def add_missed(self, standard_id: str | None, *, association_type: str = "exactMatchOf",
                    note: str = "") -> dict:

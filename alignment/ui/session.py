@@ -5,7 +5,8 @@
 serve`` hands its own (command line, environment, configuration file) to the kernels as
 ``PATHWAY_ALIGN_*`` variables (a Voila kernel inherits the server's environment); the
 apps read ``catalog``, ``standards``, ``pathways``, ``review_db``, ``cache_dir``,
-``top_k``, ``team`` and the input limits (``docs/configuration.md``).
+``top_k``, ``team``, the input limits and ``standards_library_dir`` (the bundle is merged
+with the standards library when no ``standards`` file is set; ``docs/configuration.md``).
 
 **Models** are loaded once per kernel (:func:`get_aligner` and friends cache them at
 module level, behind a lock); :func:`warm_up` loads them in a background thread so an
@@ -57,7 +58,7 @@ def _cached(key: str, make: Callable[[], object]):
 def get_standards() -> pd.DataFrame:
     """The standards table the apps align against (loaded once)."""
     def load():
-        from alignment.data.standards import load_standards_from  # the one reading of a --standards argument
+        from alignment.data.sources import load_standards_from  # the one reading of a --standards argument
 
         return load_standards_from(settings().standards)
 
@@ -129,6 +130,15 @@ def warm_up(on_done: Callable[[BaseException | None], None] | None = None, *, ca
     thread = threading.Thread(target=work, name="pathway-align-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+def forget_standards() -> None:
+    """Drop this kernel's loaded standards and everything fitted on them (after an import
+    into the standards library); the next :func:`get_standards` reads the merged library."""
+    with _lock:
+        for key in list(_cache):
+            if key != "catalog":
+                del _cache[key]
 
 
 # --------------------------------------------------------------------------- identity
