@@ -450,6 +450,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(service.url, flush=True)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+    def report():  # one line in the server's log when the models are loaded (or not)
+        while service.load_seconds is None:
+            time.sleep(0.2)
+        said = f"could not load the models: {service.error}" if service.error else \
+            f"models loaded in {service.load_seconds:.0f} s"
+        print(f"  model service: {said}", file=sys.stderr, flush=True)
+
+    threading.Thread(target=report, daemon=True).start()
     try:
         while True:
             time.sleep(3600)
