@@ -214,10 +214,10 @@ class ProtocolSession:
         self.models: dict[str, dict] = {}
         self.ws = None
 
-    def _send(self, msg_type: str, content: dict) -> None:
+    def _send(self, msg_type: str, content: dict, metadata: dict | None = None) -> None:
         msg = {"header": {"msg_id": uuid.uuid4().hex, "username": "bench", "session": self.session_id,
                           "msg_type": msg_type, "version": "5.3", "date": ""},
-               "parent_header": {}, "metadata": {}, "content": content, "channel": "shell", "buffers": []}
+               "parent_header": {}, "metadata": metadata or {}, "content": content, "channel": "shell", "buffers": []}
         self.ws.send(json.dumps(msg))
 
     def _receive(self, until, deadline: float):
@@ -261,10 +261,11 @@ class ProtocolSession:
         kernel = json.loads(html.unescape(config.group(1)) if "&#34;" in config.group(1) else config.group(1))["kernelId"]
         self.ws = websocket.create_connection(
             f"ws://127.0.0.1:{self.server.port}/api/kernels/{kernel}/channels?session_id={self.session_id}",
-            timeout=30, header=[f"Origin: http://127.0.0.1:{self.server.port}"])
+            timeout=30, origin=f"http://127.0.0.1:{self.server.port}")
         try:
             control = uuid.uuid4().hex
-            self._send("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}})
+            self._send("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}},
+                       {"version": "1.0.0"})  # ipywidgets' control protocol, as the page's widget manager
             self._send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
             self._receive(lambda: self._model("pa-course-picker") and self._model("pa-results"), deadline)
             picker, results, status = self._model("pa-course-picker"), self._model("pa-results"), \

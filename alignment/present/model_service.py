@@ -24,7 +24,8 @@ Reached only over loopback, with a per-server secret
 Endpoints (JSON; tables as pandas ``to_json(orient="split")``)
 --------------------------------------------------------------
 ``GET /health``     ``ready``, ``error``, ``loads`` (model loads since start: 1),
-                    ``pid``, counts of requests, batches and courses, seconds spent loading.
+                    ``pid``, counts of requests, batches, courses and cache hits, seconds
+                    spent loading.
 ``POST /suggest``   ``{"courses": <table>, "top_k": k|null, "frameworks": [...]|null}``
                     -> ``{"suggestions": <table>}``, as ``Aligner.suggest``.
 ``POST /fixes``     ``{"standard_ids": [...], "n": n}`` -> ``{"fixes": <table>}``, as
@@ -37,7 +38,8 @@ two threads at once). Requests wait in a queue; the worker takes the first, then
 up to ``max_wait`` seconds (20 ms) more requests with the same ``top_k`` and
 frameworks, up to ``max_courses`` courses, and answers them all with one ``suggest``
 call: several teachers' descriptions go through the sentence model in one pass. A
-request is never held longer than ``max_wait`` for company.
+request is never held longer than ``max_wait`` for company. The last ``CACHE_SIZE``
+answers are kept: every teacher's gap panel asks for the same pathway's courses.
 
 Run it alone (the launcher does this): ``python -m alignment.present.model_service``
 with ``PATHWAY_ALIGN_SERVICE_SECRET`` (and the data settings) in the environment; it
@@ -71,6 +73,8 @@ SECRET_ENV = OPTION["service_secret"].env
 MAX_WAIT = 0.02
 #: Most courses answered in one model pass.
 MAX_COURSES = 64
+#: Answers kept for requests asked again (a pathway's courses, a popular course).
+CACHE_SIZE = 256
 #: Largest request body accepted (an uploaded catalog of the size limit, as JSON).
 MAX_BODY_BYTES = 4 * Settings().max_input_bytes + 1024 * 1024
 
@@ -265,6 +269,9 @@ class ModelService:
         self.started = time.monotonic()
         self.load_seconds: float | None = None
         self.batcher = Batcher(self._suggest, max_courses=max_courses, max_wait=max_wait)
+        self._answers: dict[str, pd.DataFrame] = {}
+        self._cache_lock = threading.Lock()
+        self.cache_hits = 0
         server_class = ThreadingHTTPServer
         if ":" in host:
             import socket
@@ -311,13 +318,30 @@ class ModelService:
     def health(self) -> dict:
         return {"ready": self.models is not None, "error": self.error, "loads": self.loads, "pid": os.getpid(),
                 "requests": self.batcher.requests, "batches": self.batcher.batches, "courses": self.batcher.courses,
+                "cache_hits": self.cache_hits,
                 "load_seconds": self.load_seconds, "uptime_seconds": round(time.monotonic() - self.started, 1)}
 
     def _suggest(self, courses: pd.DataFrame, top_k, frameworks) -> pd.DataFrame:
         return self.models.aligner.suggest(courses, top_k=top_k, frameworks=frameworks)
 
     def suggest(self, courses: pd.DataFrame, top_k=None, frameworks=None, timeout: float = 300) -> pd.DataFrame:
-        return self.batcher.submit(courses, top_k, frameworks).result(timeout)
+        """The suggestions, from the batcher or, for a table asked before (every session's
+        gap panel asks for the same pathway's courses), from the last ``CACHE_SIZE`` answers."""
+        import hashlib
+
+        key = hashlib.sha256(json.dumps([frame_to_json(courses), top_k, frameworks]).encode("utf-8")).hexdigest()
+        with self._cache_lock:
+            hit = self._answers.pop(key, None)
+            if hit is not None:
+                self._answers[key] = hit  # most recently used last
+                self.cache_hits += 1
+                return hit.copy()
+        answer = self.batcher.submit(courses, top_k, frameworks).result(timeout)
+        with self._cache_lock:
+            self._answers[key] = answer
+            while len(self._answers) > CACHE_SIZE:
+                self._answers.pop(next(iter(self._answers)))
+        return answer.copy()
 
     def fixes(self, standard_ids: list[str], n: int, timeout: float = 300) -> pd.DataFrame:
         def job():
