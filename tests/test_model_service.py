@@ -182,7 +182,7 @@ def test_serve_settings_for_culling_and_the_service(tmp_path):
     assert off.model_service is False and off.cull_idle_timeout == 0
     from alignment.io.errors import InputError
 
-    with pytest.raises(InputError, match="cull_idle_timeout must be a whole number"):
+    with pytest.raises(InputError, match="PATHWAY_ALIGN_CULL_IDLE_TIMEOUT: .soon. is not a whole number of seconds"):
         serve.load_config({}, env={"PATHWAY_ALIGN_CULL_IDLE_TIMEOUT": "soon"})
     toml = tmp_path / "pathway-align.toml"
     toml.write_text("[server]\ncull_idle_timeout = 900\nmodel_service = false\n")
@@ -314,3 +314,35 @@ def test_a_culled_kernel_shows_the_reload_message(tmp_path):
     finally:
         driver.quit()
         server.stop()
+
+
+def test_reload_swaps_the_models_and_forgets_kept_answers():
+    """After a standards-library import the review app asks the service to load again: the
+    old models answer until the new ones are in, then answers come from the new ones."""
+    from alignment.present.model_service import Models
+
+    class WordAligner:  # answers with its generation, so the test sees which models answered
+        def __init__(self, generation):
+            self.generation = generation
+
+        def suggest(self, courses, top_k=None, frameworks=None):
+            return pd.DataFrame({"course_id": courses["course_id"], "standard_id": f"gen{self.generation}"})
+
+    loads = []
+
+    def loader():
+        loads.append(1)
+        return Models(WordAligner(len(loads)), pd.DataFrame())
+
+    service = ModelService(secrets.token_urlsafe(24), loader).start()
+    try:
+        client = ServiceClient(service.url, service.secret)
+        client.wait_ready(timeout=10)
+        course = pd.DataFrame([{"course_id": "a", "description": "budgets"}])
+        assert client.suggest(course)["standard_id"].tolist() == ["gen1"]
+        client.reload()
+        client.wait_ready(timeout=10)
+        assert client.health()["loads"] == 2
+        assert client.suggest(course)["standard_id"].tolist() == ["gen2"]  # not the kept gen1 answer
+    finally:
+        service.stop()

@@ -69,7 +69,7 @@ class ServiceClient:
         deadline = time.monotonic() + timeout
         while True:
             health = self.health()
-            if health.get("ready"):
+            if health.get("ready") and not health.get("reloading"):
                 return health
             if health.get("error"):
                 raise ServiceError(f"the model service could not load the models: {health['error']}")
@@ -78,6 +78,11 @@ class ServiceClient:
             if on_wait is not None:
                 on_wait(health)
             time.sleep(poll)
+
+    def reload(self) -> dict:
+        """Ask the service to load the standards and fit the models again (after an import
+        into the standards library); it answers from the old ones meanwhile."""
+        return self._request("/reload", {})
 
     def suggest(self, courses: pd.DataFrame, top_k: int | None = None, frameworks: list[str] | None = None) -> pd.DataFrame:
         payload = {"courses": json.loads(frame_to_json(courses)), "top_k": top_k,

@@ -30,6 +30,9 @@ Endpoints (JSON; tables as pandas ``to_json(orient="split")``)
                     -> ``{"suggestions": <table>}``, as ``Aligner.suggest``.
 ``POST /fixes``     ``{"standard_ids": [...], "n": n}`` -> ``{"fixes": <table>}``, as
                     ``FixFinder.best_courses`` over the configured catalog.
+``POST /reload``    load the standards and fit again (the review app's library import
+                    changed them); the old models answer until the new ones are ready,
+                    ``/health`` says ``reloading`` meanwhile.
 
 Batching
 --------
@@ -268,6 +271,7 @@ class ModelService:
         self.loads = 0
         self.started = time.monotonic()
         self.load_seconds: float | None = None
+        self.reloading = False
         self.batcher = Batcher(self._suggest, max_courses=max_courses, max_wait=max_wait)
         self._answers: dict[str, pd.DataFrame] = {}
         self._cache_lock = threading.Lock()
@@ -291,16 +295,28 @@ class ModelService:
 
     # ------------------------------------------------------------- lifecycle
     def load(self) -> None:
-        """Load the models (once); failures are reported by ``/health``."""
+        """Load the models; failures are reported by ``/health``. Called again by ``/reload``:
+        the new models replace the old ones (and the kept answers) once they are loaded."""
         start = time.monotonic()
         try:
-            self.models = self.loader()
+            models = self.loader()
+            with self._cache_lock:
+                self.models = models
+                self._answers.clear()
             self.loads += 1
         except BaseException as exc:  # noqa: BLE001 - the apps show it
             from alignment.io.errors import InputError
 
             self.error = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
         self.load_seconds = round(time.monotonic() - start, 2)
+        self.reloading = False
+
+    def reload(self) -> None:
+        with self._cache_lock:
+            if self.reloading:
+                return
+            self.reloading = True
+        threading.Thread(target=self.load, name="pathway-align-service-reload", daemon=True).start()
 
     def start(self, load: bool = True) -> "ModelService":
         """Answer HTTP in a background thread and, with ``load``, load the models in another."""
@@ -316,7 +332,8 @@ class ModelService:
 
     # ------------------------------------------------------------- answers
     def health(self) -> dict:
-        return {"ready": self.models is not None, "error": self.error, "loads": self.loads, "pid": os.getpid(),
+        return {"ready": self.models is not None, "reloading": self.reloading, "error": self.error,
+                "loads": self.loads, "pid": os.getpid(),
                 "requests": self.batcher.requests, "batches": self.batcher.batches, "courses": self.batcher.courses,
                 "cache_hits": self.cache_hits,
                 "load_seconds": self.load_seconds, "uptime_seconds": round(time.monotonic() - self.started, 1)}
@@ -419,6 +436,9 @@ def _handler_for(service: ModelService):
                     top_k = payload.get("top_k")
                     answer = service.suggest(courses, int(top_k) if top_k else None, payload.get("frameworks"))
                     self._send(200, {"suggestions": json.loads(frame_to_json(answer))})
+                elif self.path == "/reload":
+                    service.reload()
+                    self._send(200, service.health())
                 elif self.path == "/fixes":
                     self._ready()
                     ids = [str(s) for s in payload.get("standard_ids", [])]

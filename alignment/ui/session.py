@@ -180,7 +180,12 @@ def warm_up(on_done: Callable[[BaseException | None], None] | None = None, *, ca
 
 def forget_standards() -> None:
     """Drop this kernel's loaded standards and everything fitted on them (after an import
-    into the standards library); the next :func:`get_standards` reads the merged library."""
+    into the standards library); the next :func:`get_standards` reads the merged library.
+    Under ``pathway-align serve`` the model service is asked to load them again too (it
+    answers from the old ones until the new ones are loaded; :func:`get_aligner` waits)."""
+    client = service_client()
+    if client is not None:
+        client.reload()
     with _lock:
         for key in list(_cache):
             if key != "catalog":
