@@ -63,6 +63,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from alignment.align import bands as band_config
+from alignment.align.columns import DETAIL_COLUMNS, SUGGESTION_COLUMNS  # noqa: F401 (re-exported)
 from alignment.align.families import FAMILIES, families as standard_families
 from alignment.align.grades import grade_levels, other_grades
 from alignment.align.hubs import HubDemotion
@@ -73,13 +74,6 @@ from alignment.nlp.lexical import LemmaTfidf
 from alignment.align.filler import filler_lemmas, surface_forms
 from alignment.nlp.pipeline import content_lemmas, lemma_views, load_nlp, model_version, noun_phrases
 
-#: Output columns, in order (the CLI writes exactly these).
-SUGGESTION_COLUMNS = ["course_id", "standard_id", "framework", "code", "score", "rank", "band", "evidence", "family"]
-#: Extra columns kept for presenters (apps, notebooks, gap analysis).
-DETAIL_COLUMNS = [
-    "display_code", "sector", "pathway", "standard_text",
-    "matched_terms", "matched_phrases", "best_sentence", "note",
-]
 #: ``mode=`` values.
 MODES = ("accurate", "fast")
 #: ``passages=`` values (accurate mode): sentence vectors pooled from the one
