@@ -141,6 +141,16 @@ OPTIONS: tuple[Option, ...] = (
            "largest CASE package downloaded (counted while streaming)", unit="bytes", low=1, high=2**40),
     Option("max_redirects", "int", "PATHWAY_ALIGN_MAX_REDIRECTS", "limits",
            "redirects followed when fetching a CASE package", unit="redirects", low=0, high=20),
+    Option("cull_idle_timeout", "int", "PATHWAY_ALIGN_CULL_IDLE_TIMEOUT", "server",
+           "seconds an app kernel may stay idle, tab open or not, before the server shuts it down "
+           "(the page then asks for a reload; 0: never)", unit="seconds", low=0, high=7 * 24 * 3600),
+    Option("model_service", "bool", "PATHWAY_ALIGN_MODEL_SERVICE", "server",
+           "load the models once per server in the model service, shared by every app kernel "
+           "(false: each kernel loads its own)"),
+    Option("service_url", "optional_str", "PATHWAY_ALIGN_SERVICE_URL", None,
+           "set by pathway-align serve for its app kernels: where its model service listens"),
+    Option("service_secret", "str", "PATHWAY_ALIGN_SERVICE_SECRET", None,
+           "set by pathway-align serve for its app kernels: the model service's per-server secret", secret=True),
 )
 OPTION = {o.name: o for o in OPTIONS}
 #: TOML layout: section -> keys (``[team.users]`` besides).
@@ -185,6 +195,10 @@ class Settings:
     case_timeout: int = 30
     max_download_bytes: int = 50 * 1024 * 1024
     max_redirects: int = 3
+    cull_idle_timeout: int = 1800  # seconds; 0: never cull idle app kernels
+    model_service: bool = True  # one model service per server (False: models in every kernel)
+    service_url: str | None = None  # set by serve for its kernels (alignment.present.model_service)
+    service_secret: str = field(default="", repr=False)
     config_file: Path | None = None  # the configuration file read, if any
 
     def source_of(self, name: str) -> str:

@@ -176,3 +176,27 @@ def test_printed_id_files_rebuilt_from_the_vendored_ones_equal_the_raw_files(pri
     of repeated printed ids need no ../shared; here, the rebuild equals the raw file."""
     raw = SHARED / "catalogs" / f"westview_2025_26_{kind}.csv"
     assert printed_catalogs[kind].read_bytes() == raw.read_bytes()
+
+
+# The pasted CDE excerpts (real importer input, vendored in standards_data/excerpts/) parse
+# into exactly the rows the shared CSVs hold for them.
+@needs_shared
+@pytest.mark.parametrize("name", sorted(p.name for p in (DATA / "excerpts").glob("*.txt")))
+def test_real_pasted_excerpts_parse_into_the_rows_the_shared_csvs_hold(name):
+    from alignment.data.cde_text import parse_cde_lines
+    from alignment.data.library import _anchor_titles
+    from alignment.io.documents import text_lines
+
+    from alignment.data.standards import load_standards
+
+    path = SHARED / "standards" / "excerpts" / name
+    parsed = parse_cde_lines(text_lines(path.read_bytes(), name), name, anchor_titles=_anchor_titles(load_standards()))
+    shared = SHARED / "standards"
+    for got, csv, keys in [(parsed.anchors, "ca_cte_anchor.csv", ["sector", "code"]),
+                           (parsed.pathways, "ca_cte_pathway.csv", ["sector", "pathway", "code"])]:
+        if got.empty:
+            continue
+        expected = pd.read_csv(shared / csv, dtype=str, keep_default_na=False)
+        expected = got[keys].merge(expected, on=keys, how="left")[got.columns]
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True))
+    assert len(parsed.anchors) + len(parsed.pathways) > 0

@@ -19,7 +19,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from alignment.settings import get_settings
 from alignment.data.case import to_case
 from alignment.data.library import (
     import_standards, library_coverage, list_imports, load_merged, mark_unloaded_standards, remove_import,
@@ -31,7 +30,6 @@ from alignment.present.cli import main
 from cde_documents import cde_blocks as _cde_blocks, write_docx, write_pdf as _write_pdf
 
 ICT = "Information and Communication Technologies"
-EXCERPTS = get_settings().shared_dir / "standards" / "excerpts"
 VENDORED_EXCERPTS = Path(__file__).resolve().parent.parent / "standards_data" / "excerpts"
 
 
@@ -138,24 +136,6 @@ def test_real_pasted_excerpts_import_as_the_bundled_rows(name, bundle, tmp_path)
     pd.testing.assert_frame_equal(got[columns], expected[columns])
 
 
-@pytest.mark.skipif(not EXCERPTS.is_dir(), reason=f"the raw excerpts and CSVs are in ../shared, not at {EXCERPTS}")
-@pytest.mark.parametrize("name", sorted(p.name for p in VENDORED_EXCERPTS.glob("*.txt")))
-def test_real_pasted_excerpts_parse_into_the_rows_the_shared_csvs_hold(name, bundle):
-    from alignment.data.cde_text import parse_cde_lines
-    from alignment.data.library import _anchor_titles
-    from alignment.io.documents import text_lines
-
-    path = EXCERPTS / name
-    parsed = parse_cde_lines(text_lines(path.read_bytes(), name), name, anchor_titles=_anchor_titles(bundle))
-    shared = get_settings().shared_dir / "standards"
-    for got, csv, keys in [(parsed.anchors, "ca_cte_anchor.csv", ["sector", "code"]),
-                           (parsed.pathways, "ca_cte_pathway.csv", ["sector", "pathway", "code"])]:
-        if got.empty:
-            continue
-        expected = pd.read_csv(shared / csv, dtype=str, keep_default_na=False)
-        expected = got[keys].merge(expected, on=keys, how="left")[got.columns]
-        pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True))
-    assert len(parsed.anchors) + len(parsed.pathways) > 0
 
 
 def test_pasted_text_import_of_a_fragment_sector_wins_and_reports_the_difference(library, bundle):

@@ -45,6 +45,7 @@ from alignment.settings import FROM_SETTINGS, get_settings
 from alignment.data.frameworks import CCSS_FRAMEWORKS, FRAMEWORK_ORDER, SECTOR_FRAMEWORKS
 from alignment.nlp.cache import ArrayCache, cache_key
 from alignment.align import bands as band_config
+from alignment.align.columns import DETAIL_COLUMNS, SUGGESTION_COLUMNS  # noqa: F401 (re-exported)
 from alignment.align.course_text import CourseText, course_text, pipeline_for_mode
 from alignment.align.evidence import StandardsEvidence, best_sentence, format_evidence
 from alignment.align.families import FAMILIES
@@ -59,13 +60,6 @@ __all__ = [
     "CCSS_FRAMEWORKS", "MODES", "format_evidence", "grade_bands_for",
 ]
 
-#: Output columns, in order (the CLI writes exactly these).
-SUGGESTION_COLUMNS = ["course_id", "standard_id", "framework", "code", "score", "rank", "band", "evidence", "family"]
-#: Extra columns kept for presenters (apps, notebooks, gap analysis).
-DETAIL_COLUMNS = [
-    "display_code", "sector", "pathway", "standard_text",
-    "matched_terms", "matched_phrases", "best_sentence", "note",
-]
 #: ``mode=`` values (``alignment.align.course_text``).
 MODES = ("accurate", "fast")
 #: Fast mode's default weight of the whole text against the best sentence: static

@@ -254,6 +254,7 @@ def setting_overrides(args) -> dict:
         "catalog": args.catalog, "standards": args.standards, "pathways": args.pathways,
         "review_db": args.review_db, "cache_dir": args.cache_dir, "top_k": args.top_k,
         "allowed_hosts": args.allowed_hosts, "allow_foreign_apps": True if args.allow_foreign_apps else None,
+        "cull_idle_timeout": args.cull_idle_timeout, "model_service": False if args.no_model_service else None,
     }
 
 
@@ -381,6 +382,11 @@ def build_parser() -> argparse.ArgumentParser:
                           "machine's name; IP addresses always work)")
     srv.add_argument("--allow-foreign-apps", action="store_true",
                      help="serve an apps folder other than the package's apps/ (its notebooks run for every visitor)")
+    srv.add_argument("--cull-idle-timeout", dest="cull_idle_timeout", type=int, metavar="SECONDS",
+                     help="shut down an app's kernel idle this long, tab open or not; the page asks for a reload "
+                          "(default 1800; 0: never)")
+    srv.add_argument("--no-model-service", dest="no_model_service", action="store_true",
+                     help="load the models in every app kernel instead of once in the shared model service")
     srv.add_argument("--check", action="store_true", help="check the configuration and print the URLs, do not start")
     srv.set_defaults(func=cmd_serve)
     return parser

@@ -52,13 +52,33 @@ Who may connect, and who may write
   only widget messages, never code, so the identity cannot be changed from the page.
   A shared token or password cannot tell people apart (the server calls them
   "Anonymous <moon>"): reviewers then type their name, recorded as typed.
+
+One model service, thin kernels, idle kernels culled
+----------------------------------------------------
+* Before Voila, the launcher starts the model service
+  (:mod:`alignment.present.model_service`) as a child process on 127.0.0.1 and a free
+  port, with a new random secret; the kernels get its address and secret in their
+  environment and ask it for suggestions (:mod:`alignment.ui.session`). The models,
+  standards and vectors are loaded once per server, not once per browser tab. The
+  service stops with the server (and on its own if the server dies).
+  ``--no-model-service`` (``model_service``, ``PATHWAY_ALIGN_MODEL_SERVICE=0``) loads them in every kernel
+  instead, as before.
+* A kernel idle for ``cull_idle_timeout`` seconds (default 1800; ``--cull-idle-timeout``,
+  ``PATHWAY_ALIGN_CULL_IDLE_TIMEOUT``, ``[server] cull_idle_timeout``; 0: never) is shut
+  down, even with its tab still open, so a day of workshops does not pile up memory.
+  The app pages served at ``/apps/`` check that their kernel is still there (every
+  few seconds and when the tab is shown again) and, when it is gone, say "This page was
+  idle and has been closed to free memory: reload to continue."
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
+import secrets
 import socket
+import subprocess
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -116,6 +136,8 @@ class ServeConfig:
     apps_dir: Path = APPS_DIR
     allow_foreign_apps: bool = False  # serve an apps_dir other than the package's apps/
     allowed_hosts: list[str] = field(default_factory=list)  # team mode: host names it answers to
+    cull_idle_timeout: int = 1800  # 0: never cull idle kernels
+    model_service: bool = True  # one model service for every kernel (False: models in each kernel)
     source: str = "defaults"  # the TOML file read, if any
     settings: Settings | None = None  # all settings (limits, model, ...), handed to the kernels
 
@@ -488,10 +510,23 @@ def voila_class():
         def head(self):
             self._write(False)
 
+    class AppHandler(TornadoVoilaHandler):
+        """An app's page, plus the script that says so when its kernel was culled."""
+
+        def initialize(self, **kwargs):
+            self.kernel_watch = kwargs.pop("kernel_watch", "")
+            super().initialize(**kwargs)
+
+        def write(self, chunk):
+            if self.kernel_watch and isinstance(chunk, str) and "</body>" in chunk:
+                chunk = chunk.replace("</body>", self.kernel_watch + "</body>", 1)
+            super().write(chunk)
+
     class PathwayAlign(Voila):
         host_policy = HostPolicy.local()
         landing_page = None
         team_users: dict = {}
+        kernel_watch = ""
 
         def init_handlers(self):
             handlers = super().init_handlers()
@@ -500,9 +535,9 @@ def voila_class():
             router = self.app.default_router
             router.rules.insert(0, router.process_rule(
                 Rule(RefusedHost(self.host_policy), [(r".*", RefusedHostHandler)])))
-            ours = [(re.escape(app_path(name)) + "/?", TornadoVoilaHandler,
+            ours = [(re.escape(app_path(name)) + "/?", AppHandler,
                      {"notebook_path": name, "template_paths": self.template_paths, "config": self.config,
-                      "voila_configuration": self.voila_configuration})
+                      "voila_configuration": self.voila_configuration, "kernel_watch": self.kernel_watch})
                     for name in sorted(p.name for p in Path(self.root_dir).glob("*.ipynb")
                                        if not p.name.startswith("."))]
             if self.landing_page is not None:
@@ -525,10 +560,16 @@ def build_voila(cfg: ServeConfig, page=None):
     max_input_bytes = (cfg.settings or get_settings()).max_input_bytes
     # Only the repository's apps/voila.json is read, never a user's ~/.jupyter voila config.
     c.Voila.config_file_paths = [str(cfg.apps_dir)]
+    if cfg.cull_idle_timeout:
+        # idle kernels are shut down even with their tab open (the page then asks for a reload)
+        c.MappingKernelManager.cull_idle_timeout = cfg.cull_idle_timeout
+        c.MappingKernelManager.cull_interval = cull_interval(cfg.cull_idle_timeout)
+        c.MappingKernelManager.cull_connected = True
     app = voila_class()(config=c)
     app.initialize([str(cfg.apps_dir)])
     app.host_policy = host_policy(cfg)
     app.landing_page = page
+    app.kernel_watch = kernel_watch_script(cfg.cull_idle_timeout)
     app.team_users = dict(cfg.users)
     # Security-relevant settings are set last, so no configuration file can weaken them.
     app.ip = cfg.bind_host
@@ -556,6 +597,88 @@ def build_voila(cfg: ServeConfig, page=None):
             app.config.PasswordIdentityProvider.hashed_password = cfg.hashed_password
         app.voila_configuration.prelaunch_hook = make_prelaunch_hook(cfg.users)
     return app
+
+
+# --------------------------------------------------------------------------- culled kernels, model service
+
+#: What a page whose kernel was culled says.
+KERNEL_GONE_MESSAGE = "This page was idle and has been closed to free memory: reload to continue."
+SERVER_GONE_MESSAGE = "The server is not answering; reload this page when it is running again."
+
+
+def cull_interval(timeout: int) -> int:
+    """Seconds between the server's checks for idle kernels: often enough that a kernel
+    is culled within about a quarter of the timeout after it expires, at most once a minute."""
+    return max(1, min(60, timeout // 4))
+
+
+def kernel_watch_script(timeout: int) -> str:
+    """The script put at the end of every app page: it asks the server whether the page's
+    kernel still exists (every few seconds and whenever the tab is shown again) and, when
+    the server says it is gone (404), covers the page's top with :data:`KERNEL_GONE_MESSAGE`
+    and a reload button. Static text only (no value from a request)."""
+    every_ms = 1000 * max(2, min(30, cull_interval(timeout) if timeout else 30))
+    return ("""<script>(function () {
+  var config = document.getElementById("jupyter-config-data");
+  if (!config) { return; }
+  var page = JSON.parse(config.textContent), kernel = page.kernelId, base = page.baseUrl || "/";
+  if (!kernel) { return; }
+  var shown = false, timer = null;
+  function banner(text, kind) {
+    if (shown) { return; }
+    shown = true;
+    if (timer) { clearInterval(timer); }
+    var box = document.createElement("div");
+    box.className = "pa-kernel-gone pa-kernel-gone-" + kind;
+    box.setAttribute("role", "alert");
+    box.style.cssText = "position:fixed;top:0;left:0;right:0;z-index:10000;padding:14px 20px;" +
+      "background:#fff4e5;border-bottom:2px solid #e8a33d;font:16px sans-serif;color:#222";
+    var words = document.createElement("span");
+    words.textContent = text + " ";
+    var button = document.createElement("button");
+    button.textContent = "Reload";
+    button.className = "pa-reload";
+    button.onclick = function () { window.location.reload(); };
+    box.appendChild(words);
+    box.appendChild(button);
+    document.body.appendChild(box);
+  }
+  function check() {
+    fetch(base + "api/kernels/" + encodeURIComponent(kernel), {credentials: "same-origin", cache: "no-store"})
+      .then(function (r) { if (r.status === 404) { banner(%s, "culled"); } })
+      .catch(function () { banner(%s, "server"); });
+  }
+  timer = setInterval(check, %d);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) { check(); } });
+})();</script>""" % (json.dumps(KERNEL_GONE_MESSAGE), json.dumps(SERVER_GONE_MESSAGE), every_ms))
+
+
+def start_model_service(timeout: float = 60) -> tuple[subprocess.Popen, str, str]:
+    """Start the model service (:mod:`alignment.present.model_service`) as a child of this
+    process, on 127.0.0.1 and a free port, with a new secret; return ``(process, url,
+    secret)`` once it listens (it loads the models afterwards, answering ``/health``).
+    It reads its settings from the environment it inherits (:func:`kernel_environment`)."""
+    secret = secrets.token_urlsafe(32)
+    # the service (and then the kernels) inherit this environment: settings, no team secrets
+    export_environment({OPTION["service_secret"].env: secret})
+    process = subprocess.Popen([sys.executable, "-m", "alignment.present.model_service"],
+                               stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    url = process.stdout.readline().strip()
+    process.stdout.close()
+    if not re.fullmatch(r"http://127\.0\.0\.1:\d+", url):
+        stop_model_service(process)
+        raise _problem("serve", f"the model service did not start (it said {url[:200]!r}); see the messages above")
+    return process, url, secret
+
+
+def stop_model_service(process: subprocess.Popen, timeout: float = 10) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout)
 
 
 def describe(cfg: ServeConfig) -> str:
@@ -595,6 +718,15 @@ def serve(cfg: ServeConfig, *, check_only: bool = False) -> int:
     prepare_review_folder(cfg)
     # the kernels inherit this environment: the settings they need, no secrets
     export_environment(kernel_environment(cfg), remove=SECRET_ENV_VARS)
-    app = build_voila(cfg, landing_page(cfg))
-    app.start()
+    service = None
+    if cfg.model_service:  # loads while Voila starts; the kernels learn where it is and its secret
+        service, url, secret = start_model_service()
+        export_environment({OPTION["service_url"].env: url, OPTION["service_secret"].env: secret})
+        print(f"  model service on {url} (this machine only), loading the models", file=sys.stderr, flush=True)
+    try:
+        app = build_voila(cfg, landing_page(cfg))
+        app.start()
+    finally:
+        if service is not None:
+            stop_model_service(service)
     return 0

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from alignment.align.aligner import FRAMEWORK_ORDER, SUGGESTION_COLUMNS
+from alignment.align.columns import FRAMEWORK_ORDER, SUGGESTION_COLUMNS
 from alignment.align.families import PRACTICE, PRACTICE_TITLES
 from alignment.analysis.clusters import course_clusters
 from alignment.data.catalog import split_multi, validate_catalog

@@ -702,10 +702,7 @@ def build_gap_dashboard(*, background: bool = True, **kwargs) -> GapDashboard:
         return session.get_aligner().suggest(pathway.courses_for_aligner(), top_k=GAP_TOP_K)
 
     def fixes():
-        from alignment.analysis.fixes import FixFinder
-
-        return session.cached("gap-dashboard::fixes",
-                              lambda: FixFinder(session.get_aligner(), n_courses=N_FIXES).fit(session.get_catalog()))
+        return session.get_fix_finder(N_FIXES)  # the model service's, or fitted in this kernel
 
     def decisions():
         return read_review_decisions(cfg.review_db, review_catalog_name(session.get_catalog()))

@@ -23,6 +23,7 @@ import threading
 
 import pandas as pd
 
+from alignment.data.frameworks import FRAMEWORK_ORDER
 from alignment.ui import html as h
 from alignment.ui import session
 from alignment.ui.standards_import import standards_import_panel
@@ -159,8 +160,7 @@ class ReviewApp:
         any_ = [("any", "")]
         self.queue_status = w.Dropdown(options=[("open (not done)", "open")] + [(s, s) for s in QUEUE_STATUSES],
                                        value="open", description="Status", layout=w.Layout(width="250px"))
-        self.queue_framework = w.Dropdown(options=any_ + [(f, f) for f in ("cte_pathway", "cte_anchor", "cte_crp",
-                                                                           "ccss_ela", "ccss_math")],
+        self.queue_framework = w.Dropdown(options=any_ + [(f, f) for f in FRAMEWORK_ORDER],
                                           value="", description="Framework", layout=w.Layout(width="250px"))
         self.queue_band = w.Dropdown(options=any_ + [(b, b) for b in ("strong", "possible", "weak")], value="",
                                      description="Band", layout=w.Layout(width="200px"))

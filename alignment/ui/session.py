@@ -8,9 +8,16 @@ apps read ``catalog``, ``standards``, ``pathways``, ``review_db``, ``cache_dir``
 ``top_k``, ``team``, the input limits and ``standards_library_dir`` (the bundle is merged
 with the standards library when no ``standards`` file is set; ``docs/configuration.md``).
 
-**Models** are loaded once per kernel (:func:`get_aligner` and friends cache them at
-module level, behind a lock); :func:`warm_up` loads them in a background thread so an
-app can show "loading models..." while the page is already usable.
+**Models.** Under ``pathway-align serve`` the models live in ONE process per server, the
+model service (:mod:`alignment.present.model_service`; the settings ``service_url`` and
+``service_secret``, which the launcher hands to its kernels): :func:`get_aligner` returns
+a :class:`~alignment.present.model_client.RemoteAligner` that asks it, so a kernel holds
+only widgets, the session's state and the small tables (standards, catalog, pathways),
+and a new tab is ready in seconds. Without those settings (notebooks, tests, the CLI)
+the models are loaded in this process, once, as before. Either way they are cached at
+module level, behind a lock; :func:`warm_up` gets them in a background thread so an app
+can show "loading models..." (the service may still be loading right after the server
+started) while the page is already usable.
 
 **Identity.** In team mode the launcher's Voila ``prelaunch_hook`` (see
 ``alignment.present.serve``) puts one line at the top of the notebook before the kernel runs it:
@@ -65,8 +72,30 @@ def get_standards() -> pd.DataFrame:
     return _cached("standards", load)
 
 
+def service_client():
+    """The client of the server's model service, or None when this kernel has none
+    (then the models are loaded in this process)."""
+    current = settings()
+    if not current.service_url or not current.service_secret:
+        return None
+    from alignment.present.model_client import ServiceClient
+
+    return ServiceClient(current.service_url, current.service_secret)
+
+
 def get_aligner():
-    """The fitted :class:`~alignment.align.aligner.Aligner` (fitted once per kernel; vectors from the disk cache)."""
+    """The fitted :class:`~alignment.align.aligner.Aligner` (fitted once per kernel; vectors
+    from the disk cache), or, under ``pathway-align serve``, a
+    :class:`~alignment.present.model_client.RemoteAligner` of the shared model service
+    (returned once the service has loaded its models; its loading error is raised)."""
+    client = service_client()
+    if client is not None:
+        if "aligner" not in _cache:
+            client.wait_ready()  # outside the lock: the small tables load meanwhile
+        from alignment.present.model_client import RemoteAligner
+
+        return _cached("aligner", lambda: RemoteAligner(client, top_k=settings().top_k))
+
     def fit():
         from alignment.align.aligner import Aligner
 
@@ -104,6 +133,23 @@ def get_pathways() -> list | None:
     return _cached("pathways", load)
 
 
+def get_fix_finder(n_courses: int):
+    """The catalog courses that best cover given standards (gap report part g): the
+    service's, or a :class:`~alignment.analysis.fixes.FixFinder` fitted here."""
+    def make():
+        client = service_client()
+        if client is not None:
+            from alignment.present.model_client import RemoteFixFinder
+
+            get_aligner()  # the service is ready
+            return RemoteFixFinder(client, n_courses=n_courses)
+        from alignment.analysis.fixes import FixFinder
+
+        return FixFinder(get_aligner(), n_courses=n_courses).fit(get_catalog())
+
+    return _cached(f"fix-finder::{n_courses}", make)
+
+
 def cached(key: str, make: Callable[[], object]):
     """Any other per-kernel cache entry (e.g. a pathway's gap report)."""
     return _cached(key, make)
@@ -134,7 +180,12 @@ def warm_up(on_done: Callable[[BaseException | None], None] | None = None, *, ca
 
 def forget_standards() -> None:
     """Drop this kernel's loaded standards and everything fitted on them (after an import
-    into the standards library); the next :func:`get_standards` reads the merged library."""
+    into the standards library); the next :func:`get_standards` reads the merged library.
+    Under ``pathway-align serve`` the model service is asked to load them again too (it
+    answers from the old ones until the new ones are loaded; :func:`get_aligner` waits)."""
+    client = service_client()
+    if client is not None:
+        client.reload()
     with _lock:
         for key in list(_cache):
             if key != "catalog":

@@ -45,8 +45,10 @@ def test_pick_a_catalog_course_shows_grouped_standards_with_evidence(browser, se
     pick(browser, FINANCE)
     box = results(browser)
     titles = [e.text for e in box.find_elements(By.CSS_SELECTOR, ".pa-group h3")]
+    # each Common Core framework's practice standards are a group of their own, after its content
     assert titles == ["CTE pathway standards", "CTE anchor standards", "CTE Standards for Career Ready Practice",
-                      "Common Core ELA / Literacy", "Common Core Mathematics"]
+                      "Common Core ELA / Literacy", "College and Career Readiness anchor standards",
+                      "Common Core Mathematics", "Standards for Mathematical Practice"]
     cards = box.find_elements(By.CSS_SELECTOR, ".pa-group-cte_pathway .pa-card")
     assert len(cards) == 5
     top = cards[0]
