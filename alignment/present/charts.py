@@ -28,6 +28,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
+from alignment.align.families import PRACTICE
 from alignment.align.bands import BAND_THRESHOLDS
 from alignment.data.standards import FRAMEWORKS, KINDS, SECTORS, sector_coverage
 
@@ -340,12 +341,19 @@ def plot_course_suggestions(suggestions: pd.DataFrame, course_id: str, framework
 def band_counts(suggestions: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
     """Suggestions per framework (rows, the aligner's order) and band (columns
     strong, possible, weak, none; then ``total``). ``top=1`` counts only each course's
-    best suggestion per framework (``none`` rows: no standards loaded for the course's sector)."""
+    best suggestion per framework (``none`` rows: no standards loaded for the course's sector):
+    its best content standard where the framework has content for the course (practices are
+    ranked apart, so they have their own first place), else its best practice (the Career
+    Ready Practices are practices only)."""
     _check_columns(suggestions, _SUGGESTION_COLUMNS, "the suggestions table")
     rows = suggestions
     if top is not None:
         rank = pd.to_numeric(rows["rank"], errors="coerce")
         rows = rows[(rank <= top) | (rows["band"] == "none")]
+        if "family" in rows.columns:
+            content = rows["family"].ne(PRACTICE)
+            has_content = content.groupby([rows["course_id"], rows["framework"]]).transform("any")
+            rows = rows[content | ~has_content]
     table = pd.crosstab(rows["framework"], rows["band"])
     table = table.reindex(index=_frameworks(rows["framework"]), columns=list(BANDS), fill_value=0).astype("int64")
     table["total"] = table.sum(axis=1)
