@@ -46,7 +46,7 @@ def test_interrupted_dask_run_resumes_without_duplicates(aligner, standards, sam
     assert summary.skipped == 1
     got, ref = pd.read_csv(out, dtype=str), pd.read_csv(local_csv, dtype=str)
     assert len(got) == len(ref), "no partition twice, none missing"
-    assert not got.duplicated(["course_id", "framework", "rank"]).any()
+    assert not got.duplicated(["course_id", "framework", "family", "rank"]).any()
     kept = got["course_id"].isin(sample["course_id"].iloc[0:4])
     assert (got.loc[kept, "evidence"] == "from the interrupted run").all(), "a finished partition is not redone"
     pd.testing.assert_frame_equal(got[~kept].reset_index(drop=True), ref[~kept].reset_index(drop=True))
@@ -68,7 +68,7 @@ def test_cli_dask_engine_with_a_worker_process(catalog, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "3 partitions" in result.stderr
     table = pd.read_csv(out, dtype=str)
-    assert table["course_id"].nunique() == 5 and not table.duplicated(["course_id", "framework", "rank"]).any()
+    assert table["course_id"].nunique() == 5 and not table.duplicated(["course_id", "framework", "family", "rank"]).any()
     bad = subprocess.run([sys.executable, "-m", "alignment.present.cli", "align", str(courses), "-o", str(out),
                           "--scheduler", "tcp://127.0.0.1:1"], capture_output=True, text=True, timeout=600)
     assert bad.returncode == 2 and "--engine dask" in bad.stderr
