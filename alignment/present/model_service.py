@@ -124,7 +124,7 @@ def load_models(standards: str | None = None, catalog: str | None = None, top_k:
     course so the first teacher does not pay for the pipeline's lazy parts."""
     from alignment.align.aligner import Aligner
     from alignment.data.catalog import load_catalog
-    from alignment.data.standards import load_standards_from
+    from alignment.data.sources import load_standards_from
 
     table = load_standards_from(standards)
     aligner = Aligner(top_k=top_k).fit(table)
