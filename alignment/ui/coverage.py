@@ -402,10 +402,14 @@ class CoverageApp:
         self.course = w.Combobox(placeholder="Type to search the catalog by title or course id…", ensure_option=True,
                                  options=[], description="Course", layout=w.Layout(width="640px"))
         self.course.add_class("pa-course-picker")
+        # continuous_update=False: a field reaches the kernel in one message when it loses
+        # focus, i.e. before the click on "Show standards"; sent per keystroke, the browser
+        # holds later keystrokes back while the kernel is busy and the click overtakes them
         self.text = w.Textarea(placeholder="Paste a course description here…", description="Description",
-                               layout=w.Layout(width="640px", height="150px"))
+                               continuous_update=False, layout=w.Layout(width="640px", height="150px"))
         self.text.add_class("pa-paste")
-        self.title = w.Text(placeholder="optional", description="Title", layout=w.Layout(width="640px"))
+        self.title = w.Text(placeholder="optional", description="Title", continuous_update=False,
+                            layout=w.Layout(width="640px"))
         self.title.add_class("pa-paste-title")
         self.sector = w.Dropdown(options=[("(none: an academic course)", "")], value="", description="CTE sector",
                                  layout=w.Layout(width="640px"))
