@@ -346,3 +346,49 @@ def test_reload_swaps_the_models_and_forgets_kept_answers():
         assert client.suggest(course)["standard_id"].tolist() == ["gen2"]  # not the kept gen1 answer
     finally:
         service.stop()
+
+
+def test_a_slow_first_load_finishing_after_a_reload_does_not_bring_back_the_old_standards():
+    """Under load the server's first fit can still be running when the review app imports a
+    sector and asks for /reload: the reload's models (the new table) must stay installed
+    when the older first load finishes later (seen in CI: the teacher app then had the
+    table without the imported sector)."""
+    from alignment.present.model_service import Models
+
+    class WordAligner:
+        def __init__(self, generation):
+            self.generation = generation
+
+        def suggest(self, courses, top_k=None, frameworks=None):
+            return pd.DataFrame({"course_id": courses["course_id"], "standard_id": f"gen{self.generation}"})
+
+    first_may_finish = threading.Event()
+    calls = []
+
+    def loader():
+        calls.append(1)
+        generation = len(calls)
+        if generation == 1:  # the first load: slow, finishes only after the reload's
+            first_may_finish.wait(10)
+        return Models(WordAligner(generation), pd.DataFrame())
+
+    service = ModelService(secrets.token_urlsafe(24), loader).start()
+    try:
+        client = ServiceClient(service.url, service.secret)
+        deadline = time.monotonic() + 10
+        while not calls and time.monotonic() < deadline:  # the first load has begun
+            time.sleep(0.01)
+        client.reload()
+        client.wait_ready(timeout=10)
+        course = pd.DataFrame([{"course_id": "a", "description": "budgets"}])
+        assert client.suggest(course)["standard_id"].tolist() == ["gen2"]
+        first_may_finish.set()
+        deadline = time.monotonic() + 10
+        while (len(calls) < 2 or service.loads < 1) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3)  # the first load returns and is dropped
+        assert client.suggest(course)["standard_id"].tolist() == ["gen2"]
+        assert client.health()["reloading"] is False
+    finally:
+        first_may_finish.set()
+        service.stop()

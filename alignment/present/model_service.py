@@ -271,7 +271,11 @@ class ModelService:
         self.loads = 0
         self.started = time.monotonic()
         self.load_seconds: float | None = None
-        self.reloading = False
+        # every load has a generation: the first load is 0, each /reload asks for the next;
+        # only a load at least as new as the installed models may replace them (a slow first
+        # load finishing after a quick reload must not bring back the old standards)
+        self._requested = 0
+        self._installed = -1
         self.batcher = Batcher(self._suggest, max_courses=max_courses, max_wait=max_wait)
         self._answers: dict[str, pd.DataFrame] = {}
         self._cache_lock = threading.Lock()
@@ -294,29 +298,42 @@ class ModelService:
         return f"http://{host}:{self.port}"
 
     # ------------------------------------------------------------- lifecycle
-    def load(self) -> None:
-        """Load the models; failures are reported by ``/health``. Called again by ``/reload``:
-        the new models replace the old ones (and the kept answers) once they are loaded."""
+    @property
+    def reloading(self) -> bool:
+        """True while a load newer than the installed models is under way (after /reload)."""
+        return self._installed < self._requested and self.models is not None
+
+    def load(self, generation: int = 0) -> None:
+        """Load the models; failures are reported by ``/health``. Called again by ``/reload``
+        with a newer ``generation``: the new models replace the old ones (and the kept
+        answers) once they are loaded; an older load that finishes later is dropped."""
         start = time.monotonic()
         try:
             models = self.loader()
-            with self._cache_lock:
-                self.models = models
-                self._answers.clear()
-            self.loads += 1
         except BaseException as exc:  # noqa: BLE001 - the apps show it
             from alignment.io.errors import InputError
 
-            self.error = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
-        self.load_seconds = round(time.monotonic() - start, 2)
-        self.reloading = False
+            with self._cache_lock:
+                if generation == self._requested:
+                    self.error = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
+                    self._installed = generation
+            return
+        with self._cache_lock:
+            if generation >= self._installed:
+                self.models = models
+                self._answers.clear()
+                self._installed = generation
+                self.error = None
+                self.loads += 1
+                self.load_seconds = round(time.monotonic() - start, 2)
 
     def reload(self) -> None:
+        """Load the standards and fit again, in the background (the old models answer meanwhile)."""
         with self._cache_lock:
-            if self.reloading:
-                return
-            self.reloading = True
-        threading.Thread(target=self.load, name="pathway-align-service-reload", daemon=True).start()
+            self._requested += 1
+            generation = self._requested
+        threading.Thread(target=self.load, args=(generation,), name="pathway-align-service-reload",
+                         daemon=True).start()
 
     def start(self, load: bool = True) -> "ModelService":
         """Answer HTTP in a background thread and, with ``load``, load the models in another."""
