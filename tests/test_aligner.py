@@ -137,6 +137,40 @@ def test_cache_key_follows_the_data(standards, tmp_path):
     assert not again.cache_hit_, "a changed standard text must not reuse stale vectors"
 
 
+def test_a_changed_table_encodes_only_the_rows_never_seen(standards, tmp_path):
+    """After a standards-library import (or another edition) the table is new to the
+    whole-table cache, but only its new texts are encoded: the rest come from the
+    per-text cache, equal to what a fit without any cache computes."""
+    crp = standards[standards["framework"] == "cte_crp"]
+    ict = standards[(standards["framework"] == "cte_pathway")
+                    & (standards["sector"] == "Information and Communication Technologies")].head(6)
+    first = Aligner(cache_dir=tmp_path).fit(crp)
+    assert first.index_.encoded_ == {"match_text": len(crp), "text": len(crp)}
+    grown = pd.concat([crp, ict])
+    again = Aligner(cache_dir=tmp_path).fit(grown)
+    assert not again.cache_hit_
+    assert again.index_.encoded_ == {"match_text": len(ict), "text": len(ict)}
+    fresh = Aligner(cache_dir=None).fit(grown)
+    assert np.array_equal(again.embeddings_, fresh.embeddings_)
+    assert again.lemmas_ == fresh.lemmas_ and again.index_.phrases_ == fresh.index_.phrases_
+    changed = grown.copy()
+    changed.loc[changed.index[0], "text"] = changed.iloc[0]["text"] + " and more"
+    third = Aligner(cache_dir=tmp_path).fit(changed)
+    assert third.index_.encoded_["text"] == 1  # the changed text only, never its stale vector
+    assert not np.array_equal(third.embeddings_[0], again.embeddings_[0])
+
+
+def test_a_whole_table_cache_from_before_seeds_the_per_text_cache(standards, tmp_path):
+    crp = standards[standards["framework"] == "cte_crp"]
+    Aligner(cache_dir=tmp_path).fit(crp)
+    for entry in tmp_path.glob("rows-*.npz"):  # as a cache written before the per-text cache
+        entry.unlink()
+    assert Aligner(cache_dir=tmp_path).fit(crp).cache_hit_  # the hit writes the per-text entries
+    assert len(list(tmp_path.glob("rows-*.npz"))) == 3
+    fewer = Aligner(cache_dir=tmp_path).fit(crp.iloc[1:])
+    assert not fewer.cache_hit_ and fewer.index_.encoded_ == {"match_text": 0, "text": 0}
+
+
 def test_corrupt_cache_entry_is_rebuilt(standards, tmp_path):
     subset = standards[standards["framework"] == "cte_crp"]
     first = Aligner(cache_dir=tmp_path).fit(subset)
@@ -146,3 +180,17 @@ def test_corrupt_cache_entry_is_rebuilt(standards, tmp_path):
     again = Aligner(cache_dir=tmp_path).fit(subset)
     assert not again.cache_hit_
     assert np.allclose(again.embeddings_, first.embeddings_, atol=1e-6)
+
+
+def test_the_hub_background_keeps_its_vectors_across_standards_tables(standards, tmp_path):
+    """A fit on a new table analyses the background catalog again (its lemmas follow the
+    standards), but reads its sentence vectors from disk: the result equals a fit without
+    any cache."""
+    crp = standards[standards["framework"] == "cte_crp"]
+    Aligner(cache_dir=tmp_path).fit(crp)
+    assert len(list(tmp_path.glob("coursevectors-*.npz"))) == 1
+    grown = pd.concat([crp, standards[standards["framework"] == "cte_anchor"].tail(8)])
+    kept = Aligner(cache_dir=tmp_path).fit(grown)
+    fresh = Aligner(cache_dir=None).fit(grown)
+    assert np.allclose(kept.hubs_.background_mean_, fresh.hubs_.background_mean_, atol=1e-6)
+    assert np.array_equal(kept.hubs_.offset_, fresh.hubs_.offset_)

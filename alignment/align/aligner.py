@@ -46,7 +46,7 @@ from alignment.data.frameworks import CCSS_FRAMEWORKS, FRAMEWORK_ORDER, SECTOR_F
 from alignment.nlp.cache import ArrayCache, cache_key
 from alignment.align import bands as band_config
 from alignment.align.columns import DETAIL_COLUMNS, SUGGESTION_COLUMNS  # noqa: F401 (re-exported)
-from alignment.align.course_text import CourseText, course_text, pipeline_for_mode
+from alignment.align.course_text import CourseText, analyse_kept, course_text, pipeline_for_mode
 from alignment.align.evidence import StandardsEvidence, best_sentence, format_evidence
 from alignment.align.families import FAMILIES
 from alignment.align.filler import filler_lemmas
@@ -198,7 +198,8 @@ class Aligner:
         if hit is not None:
             mean = hit[0]["background_mean"]
         else:
-            mean = self._score(self._analyse(texts), keep_sentences=False, demote=False)[0].mean(axis=0)
+            analysed = analyse_kept(self.course_nlp_, texts, self.cache_dir, type(self).__name__)
+            mean = self._score(analysed, keep_sentences=False, demote=False)[0].mean(axis=0)
             if cache:
                 cache.save(key, {"background_mean": mean.astype(np.float32)}, {"courses": len(texts)})
         return hubs.fit_mean(mean, self.standards_["framework"].to_numpy(), self.families_)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from alignment.nlp.cache import ArrayCache, cache_key
+from alignment.nlp.cache import ArrayCache, RowCache, cache_key
 from alignment.nlp.pipeline import lemma_views, model_version, noun_phrases
 from alignment.align.filler import surface_forms
 
@@ -93,11 +93,56 @@ def lemma_forms(nlp, texts: list[str], cache_dir=None) -> dict[str, str]:
     hit = cache.load(key) if cache else None
     if hit is not None:
         return hit[1]["forms"]
-    docs = nlp.pipe(texts, batch_size=128, disable=["parser", "sentence_vectors"])
-    forms = fast.LemmaLookup.from_docs(docs, set(), None).forms
+    # a table not seen as a whole: each text's forms from the per-text cache, parsing only
+    # the texts never seen (an import or another edition adds a few hundred of 2,700)
+    rows = RowCache(cache_dir, model_version(nlp)) if cache_dir else None
+    pairs, todo = rows.values("form-lemmas", texts) if rows else ([None] * len(texts), list(range(len(texts))))
+    new_texts = [texts[i] for i in todo]
+    new = [fast.doc_form_pairs(doc) for doc in nlp.pipe(new_texts, batch_size=128,
+                                                          disable=["parser", "sentence_vectors"])]
+    for i, value in zip(todo, new):
+        pairs[i] = value
+    if rows and new:
+        rows.add_values("form-lemmas", new_texts, new)
+        rows.save()
+    forms = fast.LemmaLookup.from_pairs(pairs, set(), None).forms
     if cache:
         cache.save(key, {}, {"forms": forms})
     return forms
+
+
+def analyse_kept(nlp, texts: list[str], cache_dir, *key_parts) -> list[CourseText]:
+    """``course_text`` of each of ``texts`` through ``nlp``, the course pipeline, with the
+    sentence model's vectors kept on disk (keyed by the texts, the model and ``key_parts``).
+
+    For texts analysed again and again under different standards: the hub demotion's
+    background (the bundled catalog) is analysed at every fit, and a fit on a new table
+    (an import, another edition) would spend most of its time encoding those same 197
+    descriptions. Only the vectors are kept: the lemmas depend on the standards' lemma
+    lookup and are recomputed by the rest of the pipeline (cheap). Only the accurate
+    mode's ``passage_vectors`` depend on nothing but the text; any other pipeline is run
+    as it is.
+    """
+    if not cache_dir or "passage_vectors" not in nlp.pipe_names:
+        return [course_text(doc) for doc in nlp.pipe(texts, batch_size=64)]
+    key = cache_key("course-vectors", model_version(nlp), nlp.pipe_names, texts, *key_parts)
+    cache = ArrayCache(cache_dir, prefix="coursevectors")
+    hit = cache.load(key)
+    if hit is None:
+        analysed = [course_text(doc) for doc in nlp.pipe(texts, batch_size=64)]
+        counts = np.array([len(a.sent_embeddings) for a in analysed], dtype=np.int64)
+        cache.save(key, {"embedding": np.stack([a.embedding for a in analysed]).astype(np.float32),
+                         "sentences": np.concatenate([a.sent_embeddings for a in analysed]).astype(np.float32),
+                         "counts": counts}, {"texts": len(texts)})
+        return analysed
+    arrays = hit[0]
+    offsets = np.concatenate([[0], np.cumsum(arrays["counts"])])
+    out = []
+    for i, doc in enumerate(nlp.pipe(texts, batch_size=64, disable=["passage_vectors"])):
+        doc._.embedding = arrays["embedding"][i]
+        doc._.sent_embeddings = arrays["sentences"][offsets[i]:offsets[i + 1]]
+        out.append(course_text(doc))
+    return out
 
 
 def course_text(doc) -> CourseText:

@@ -7,7 +7,8 @@ standards table, keeps the rows with text to align against (no headings), and le
   ``match_text``: under its ancestors' headings, sector, pathway, domain, cluster), from
   the standards' one pipeline (``alignment.nlp.pipeline.load_nlp``), cached on disk keyed
   by the standards' ids and texts and the model version (a change is a miss, never a
-  stale hit); ``embeddings_`` is their weighted sum, so its dot product with a course
+  stale hit; on a miss only the texts never seen before are encoded:
+  ``alignment.nlp.cache.RowCache``); ``embeddings_`` is their weighted sum, so its dot product with a course
   vector is exactly the weighted mean of the per-column cosines;
 * the content lemmas and noun phrases of each standard's own text (never its headings:
   a heading's words are not evidence), and TF-IDF over the lemmas;
@@ -27,7 +28,7 @@ from alignment.settings import FROM_SETTINGS, get_settings
 from alignment.data.frameworks import CCSS_FRAMEWORKS, SECTOR_FRAMEWORKS
 from alignment.align.families import families as standard_families
 from alignment.align.grades import other_grades
-from alignment.nlp.cache import ArrayCache, cache_key
+from alignment.nlp.cache import ArrayCache, RowCache, cache_key
 from alignment.nlp.lexical import LemmaTfidf
 from alignment.nlp.pipeline import content_lemmas, load_nlp, model_version, noun_phrases
 
@@ -89,7 +90,8 @@ class StandardsIndex:
     Fitted attributes: ``standards_`` (the candidate rows), ``all_sectors_`` (sectors
     with CTE pathway or anchor standards), ``nlp_``, ``column_embeddings_``,
     ``embeddings_``, ``lemmas_``, ``phrases_``, ``tfidf_``, ``families_`` (each row's
-    family), ``cache_key_``, ``cache_hit_``.
+    family), ``cache_key_``, ``cache_hit_``, ``encoded_`` (texts encoded by this fit, per
+    column: 0 on a cache hit).
     """
 
     def __init__(self, text_columns: dict[str, float], frameworks: list[str] | None = None,
@@ -111,14 +113,22 @@ class StandardsIndex:
         )
         cache = ArrayCache(self.cache_dir) if self.cache_dir else None
         hit = cache.load(key) if cache else None
+        self.encoded_ = {c: 0 for c in columns}
         if hit is not None:
             arrays, meta = hit
             self.column_embeddings_ = {c: arrays[f"emb_{c}"] for c in columns}
             self.lemmas_ = meta["lemmas"]
             self.phrases_ = meta["phrases"]
             self.cache_hit_ = True
+            rows = RowCache(self.cache_dir, model_version(self.nlp_))
+            if not rows.has(columns):  # a cache from before the per-text cache: seed it once
+                for c in columns:
+                    rows.add_vectors(c, texts[c], self.column_embeddings_[c])
+                rows.add_words(self.standards_["text"].tolist(), self.lemmas_, self.phrases_)
+                rows.save()
         else:
-            self.column_embeddings_, self.lemmas_, self.phrases_ = self._analyse(texts)
+            rows = RowCache(self.cache_dir, model_version(self.nlp_)) if cache else None
+            self.column_embeddings_, self.lemmas_, self.phrases_ = self._analyse(texts, rows)
             self.cache_hit_ = False
             if cache:
                 cache.save(
@@ -140,20 +150,40 @@ class StandardsIndex:
         self._memo: dict[tuple, tuple[np.ndarray, str]] = {}
         return self
 
-    def _analyse(self, texts: dict[str, list[str]]):
-        """Vectors from each matching column; lemmas and phrases from the standard's own text."""
+    def _analyse(self, texts: dict[str, list[str]], rows: RowCache | None = None):
+        """Vectors from each matching column; lemmas and phrases from the standard's own
+        text. With ``rows`` (the per-text cache), only texts it has not seen are encoded
+        or parsed, and they are added to it."""
         own = self.standards_["text"].tolist()
-        embeddings, lemmas, phrases = {}, [], []
+        embeddings = {}
+        self.encoded_ = {}
         for column, column_texts_ in texts.items():
-            docs = self.nlp_.pipe(column_texts_, batch_size=64,
+            found, todo = rows.vectors(column, column_texts_) if rows else ([None] * len(column_texts_),
+                                                                             list(range(len(column_texts_))))
+            new_texts = [column_texts_[i] for i in todo]
+            docs = self.nlp_.pipe(new_texts, batch_size=64,
                                   disable=["tok2vec", "parser", "tagger", "attribute_ruler", "lemmatizer"])
             if self.progress:
-                docs = tqdm(docs, total=len(column_texts_), desc=f"standards ({column})", unit="std")
-            embeddings[column] = np.stack([doc._.embedding for doc in docs]).astype(np.float32)
-        for doc in self.nlp_.pipe(own, batch_size=128, disable=["sentence_vectors"]):
-            lemmas.append(content_lemmas(doc))
-            phrases.append(noun_phrases(doc))
-        return embeddings, lemmas, phrases
+                docs = tqdm(docs, total=len(new_texts), desc=f"standards ({column})", unit="std")
+            new = [doc._.embedding for doc in docs]
+            self.encoded_[column] = len(new)
+            for i, vector in zip(todo, new):
+                found[i] = vector
+            if rows and new:
+                rows.add_vectors(column, new_texts, np.stack(new))
+            embeddings[column] = np.stack(found).astype(np.float32)
+        words, todo = rows.words(own) if rows else ([None] * len(own), list(range(len(own))))
+        new_texts = [own[i] for i in todo]
+        new_lemmas, new_phrases = [], []
+        for doc in self.nlp_.pipe(new_texts, batch_size=128, disable=["sentence_vectors"]):
+            new_lemmas.append(content_lemmas(doc))
+            new_phrases.append(noun_phrases(doc))
+        for i, lem, phr in zip(todo, new_lemmas, new_phrases):
+            words[i] = (lem, phr)
+        if rows:
+            rows.add_words(new_texts, new_lemmas, new_phrases)
+            rows.save()
+        return embeddings, [list(w[0]) for w in words], [list(w[1]) for w in words]
 
     @property
     def frameworks_(self) -> list[str]:

@@ -151,3 +151,105 @@ class ArrayCache:
     @staticmethod
     def _warn(path: Path, problem: str) -> None:
         warnings.warn(f"cache entry {path} not used: {problem}; rebuilding it", CacheIntegrityWarning, stacklevel=3)
+
+
+def text_digest(text: str) -> str:
+    """The key of one text in a :class:`RowCache` (sha256, 24 hex digits)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+class RowCache:
+    """Per-text vectors, lemmas and phrases of one model, kept across standards tables.
+
+    The whole-table entries of :class:`ArrayCache` answer a table seen before in one
+    read; this cache answers a table *not* seen before row by row, so a standards-library
+    import, another edition or a removed sector encodes only the texts it has never seen
+    (a few hundred rows) instead of the whole table (about 2,700 rows: minutes on a busy
+    machine). The vectors of a text do not depend on the batch it was encoded in (the
+    encoder pads per row), so a row read back equals a row encoded again.
+
+    Entries live in the same folder as :class:`ArrayCache` files (prefix ``rows``), one
+    per model version and kind (a text column's vectors; JSON values per text such as the
+    lemmas and phrases, or the word forms and their lemmas), with
+    the same integrity checks; a damaged entry is a miss and is rewritten whole.
+    """
+
+    def __init__(self, directory: str | os.PathLike, model: str):
+        self.cache = ArrayCache(directory, prefix="rows")
+        self.model = str(model)
+        self._vectors: dict[str, dict[str, np.ndarray]] = {}
+        self._json: dict[str, dict[str, list]] = {}
+        self._dirty: set[str] = set()
+
+    def _key(self, kind: str) -> str:
+        return cache_key("rows", self.model, kind)
+
+    def _column(self, column: str) -> dict[str, np.ndarray]:
+        if column not in self._vectors:
+            known: dict[str, np.ndarray] = {}
+            hit = self.cache.load(self._key(f"vectors:{column}"))
+            if hit is not None:
+                arrays, _meta = hit
+                keys, vectors = arrays.get("keys"), arrays.get("vectors")
+                if keys is not None and vectors is not None and len(keys) == len(vectors):
+                    known = {k.decode("ascii") if isinstance(k, bytes) else str(k): v for k, v in zip(keys, vectors)}
+            self._vectors[column] = known
+        return self._vectors[column]
+
+    def has(self, columns: list[str]) -> bool:
+        """Whether entries exist for these columns and the words (not whether they are whole)."""
+        kinds = [f"vectors:{c}" for c in columns] + ["words"]
+        return all(self.cache.path(self._key(k)).exists() for k in kinds)
+
+    def vectors(self, column: str, texts: list[str]) -> tuple[list[np.ndarray | None], list[int]]:
+        """Each text's cached vector (None when not cached) and the positions to encode."""
+        known = self._column(column)
+        found = [known.get(text_digest(t)) for t in texts]
+        return found, [i for i, v in enumerate(found) if v is None]
+
+    def add_vectors(self, column: str, texts: list[str], vectors: np.ndarray) -> None:
+        known = self._column(column)
+        for text, vector in zip(texts, vectors):
+            known[text_digest(text)] = np.asarray(vector, dtype=np.float32)
+        if len(texts):
+            self._dirty.add(f"vectors:{column}")
+
+    def _table(self, kind: str) -> dict[str, list]:
+        if kind not in self._json:
+            hit = self.cache.load(self._key(kind))
+            self._json[kind] = dict(hit[1].get("values", {})) if hit is not None else {}
+        return self._json[kind]
+
+    def values(self, kind: str, texts: list[str]) -> tuple[list, list[int]]:
+        """Each text's cached JSON value of ``kind`` (None when not cached) and the positions to compute."""
+        table = self._table(kind)
+        found = [table.get(text_digest(t)) for t in texts]
+        return found, [i for i, f in enumerate(found) if f is None]
+
+    def add_values(self, kind: str, texts: list[str], values: list) -> None:
+        table = self._table(kind)
+        for text, value in zip(texts, values):
+            table[text_digest(text)] = value
+        if len(texts):
+            self._dirty.add(kind)
+
+    def words(self, texts: list[str]) -> tuple[list[tuple[list, list] | None], list[int]]:
+        """Each text's cached ``(lemmas, phrases)`` (None when not cached) and the positions to parse."""
+        found, todo = self.values("words", texts)
+        return [tuple(f) if f is not None else None for f in found], todo
+
+    def add_words(self, texts: list[str], lemmas: list, phrases: list) -> None:
+        self.add_values("words", texts, [[list(lem), list(phr)] for lem, phr in zip(lemmas, phrases)])
+
+    def save(self) -> None:
+        """Write what was added (atomically; a concurrent writer's additions may be lost,
+        never mixed: they are re-encoded next time)."""
+        for kind in sorted(self._dirty):
+            if not kind.startswith("vectors:"):
+                self.cache.save(self._key(kind), {}, {"values": self._table(kind)})
+                continue
+            known = self._column(kind.split(":", 1)[1])
+            keys = np.array(sorted(known), dtype="S24")
+            vectors = np.stack([known[k.decode("ascii")] for k in keys]).astype(np.float32)
+            self.cache.save(self._key(kind), {"keys": keys, "vectors": vectors}, {"rows": len(keys)})
+        self._dirty.clear()

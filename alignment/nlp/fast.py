@@ -155,6 +155,11 @@ def _untruncated(tokenizer):
 
 
 # --------------------------------------------------------------------------- lemmas by lookup
+def doc_form_pairs(doc: Doc) -> list[list[str]]:
+    """The ``[form, lemma]`` of each alphabetic token of ``doc``, lower case, in order."""
+    return [[t.lower_, t.lemma_.lower()] for t in doc if t.is_alpha]
+
+
 class LemmaLookup:
     """Word form (lower case) -> lemma, as described in the module docstring."""
 
@@ -166,11 +171,16 @@ class LemmaLookup:
 
     @classmethod
     def from_docs(cls, docs: Iterable[Doc], vocabulary: set[str], lemmatizer) -> "LemmaLookup":
+        return cls.from_pairs((doc_form_pairs(doc) for doc in docs), vocabulary, lemmatizer)
+
+    @classmethod
+    def from_pairs(cls, texts_pairs: Iterable[list], vocabulary: set[str], lemmatizer) -> "LemmaLookup":
+        """From each text's ``(form, lemma)`` pairs (:func:`doc_form_pairs`), in text order:
+        each form gets the lemma most often given to it (the first seen on a tie)."""
         seen: dict[str, Counter] = {}
-        for doc in docs:
-            for t in doc:
-                if t.is_alpha:
-                    seen.setdefault(t.lower_, Counter())[t.lemma_.lower()] += 1
+        for pairs in texts_pairs:
+            for form, lemma in pairs:
+                seen.setdefault(form, Counter())[lemma] += 1
         forms = {form: counts.most_common(1)[0][0] for form, counts in seen.items()}
         return cls(forms, vocabulary, lemmatizer)
 
