@@ -12,10 +12,9 @@ the sector's pathways.
 
 Why these rows: the ICT pathway rows are the last rows of the bundle, so bundle-without
 + import is the whole bundle in its own order, and the apps find its vectors in the
-seeded cache (a changed table would re-encode every standard, minutes on a busy
-2-core machine). The teacher app is therefore not opened before the import (that fit
-would be such a re-encode); the "not loaded" message of the teacher app for a missing
-sector is tested in ``test_coverage_app.py`` and ``tests/test_ui.py``.
+seeded cache in one read (other tables are encoded only for the texts never seen:
+``alignment.nlp.cache.RowCache``). The "not loaded" message of the teacher app for a
+missing sector is tested in ``test_coverage_app.py`` and ``tests/test_ui.py``.
 """
 
 from __future__ import annotations
