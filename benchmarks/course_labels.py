@@ -34,10 +34,19 @@ both bands) are left out.
 
 A check word is a word of the description that names the category's subject (for
 HSA: algebra, equation, expression, linear, quadratic, polynomial; see ``CHECK_WORDS``).
+
+Held-out split (``split`` column, ``dev`` / ``heldout``): the issue asks for a held-out
+measure of the course-level ranking and ``../shared/eval`` defines none for it, so the
+labelled courses are split *by course*, before any scoring idea is tried, by a rule
+that looks at nothing but the course id: within each subject, courses ordered by the
+SHA-256 of their ``course_id``; every third one (the 1st, 4th, 7th...) is held out.
+Ideas are tuned on ``dev`` only; ``heldout`` is measured once, at the end, and reported
+beside it (``benchmarks/course_quality.py --split``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 from pathlib import Path
@@ -49,7 +58,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from alignment.data.catalog import default_catalog  # noqa: E402
 
 LABELS_PATH = Path(__file__).resolve().parent / "data" / "course_ccss_labels.csv"
-COLUMNS = ["course_id", "title", "subject", "grades", "label", "rule", "check_words"]
+COLUMNS = ["course_id", "title", "subject", "grades", "label", "rule", "check_words", "split"]
+SPLITS = ("dev", "heldout")
+#: Every ``HELDOUT_EVERY``-th course of a subject (in hash order) is held out.
+HELDOUT_EVERY = 3
 
 INTEGRATED = {
     "I": ["HSA", "HSF", "HSG", "HSS"],
@@ -104,6 +116,16 @@ def check_words(description: str, categories: list[str]) -> list[str]:
     return found
 
 
+def assign_split(table: pd.DataFrame, every: int = HELDOUT_EVERY) -> pd.Series:
+    """``dev`` / ``heldout`` for each labelled course (module docstring): within a subject,
+    in the order of the SHA-256 of ``course_id``, every ``every``-th course is held out."""
+    split = pd.Series("dev", index=table.index, dtype=object)
+    for _, group in table.groupby("subject"):
+        order = sorted(group.index, key=lambda i: hashlib.sha256(str(table.at[i, "course_id"]).encode()).hexdigest())
+        split.loc[order[::every]] = "heldout"
+    return split
+
+
 def build(courses: pd.DataFrame) -> pd.DataFrame:
     """The label table (``COLUMNS``) for a catalog, by the module's rule."""
     rows = []
@@ -116,14 +138,16 @@ def build(courses: pd.DataFrame) -> pd.DataFrame:
             if "taught with" in rule:
                 words = ["Integrated. Math 1 & 2"]
             if words:
-                rows.append([r.course_id, r.title, "math", r.grades, " ".join(categories), rule, " ".join(words)])
+                rows.append([r.course_id, r.title, "math", r.grades, " ".join(categories), rule, " ".join(words), ""])
             continue
         if str(r.department).strip() == "English":
             band = ela_band(r.grades)
             words = check_words(description, ["ELA"])
             if band and words:
-                rows.append([r.course_id, r.title, "ela", r.grades, band, f"grades {r.grades}", " ".join(words)])
-    return pd.DataFrame(rows, columns=COLUMNS)
+                rows.append([r.course_id, r.title, "ela", r.grades, band, f"grades {r.grades}", " ".join(words), ""])
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table["split"] = assign_split(table)
+    return table
 
 
 def load_labels(path: Path = LABELS_PATH) -> pd.DataFrame:
