@@ -1,6 +1,6 @@
 """Alignment quality on the development data (``../shared/eval``): one table.
 
-    python benchmarks/quality.py [--ablation] [--courses]
+    python benchmarks/quality.py [--ablation] [--courses] [--course-variants]
 
 Runs the tasks of ``../shared/eval/README.md`` for the two baselines (TF-IDF over
 lemmas; plain spaCy ``Doc.similarity`` with en_core_web_md) and the shipped method,
@@ -9,7 +9,9 @@ catalog accuracies, the abstention figures and the calibration of the bands.
 ``--ablation`` adds the variants the shipped settings were chosen from.
 ``--courses`` adds the course-level Common Core evaluation of ``benchmarks/course_quality.py``
 (the catalog's math and English courses, labelled by ``benchmarks/course_labels.py``;
-families apart, hub demotion and the grade fit on and off) and its band calibration.
+families apart, hub demotion and the grade fit on and off; all, dev and held-out
+courses) and its band calibration. ``--course-variants`` adds the course-level Common
+Core scoring variants of ``benchmarks/course_scoring.py`` on the dev courses.
 Needs ``../shared`` (the eval files are not vendored: they are for measuring only).
 """
 
@@ -79,6 +81,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ablation", action="store_true", help="also run the variants the shipped settings were chosen from")
     parser.add_argument("--courses", action="store_true", help="also run the course-level Common Core evaluation")
+    parser.add_argument("--course-variants", action="store_true",
+                        help="also run the course-level Common Core scoring variants (dev courses)")
     args = parser.parse_args(argv)
     if not (get_settings().shared_dir / "eval").exists():
         print(f"needs the dev data in {get_settings().shared_dir / 'eval'}", file=sys.stderr)
@@ -114,6 +118,10 @@ def main(argv=None) -> int:
         from benchmarks import course_quality
 
         course_quality.main([])
+    if args.course_variants:
+        from benchmarks import course_scoring
+
+        course_scoring.main(["--split", "dev"])
     print(f"\ntotal {time.perf_counter() - t0:.0f} s")
     return 0
 
