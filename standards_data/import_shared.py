@@ -11,6 +11,9 @@ script's folder):
 - ``SOURCES_standards.md`` and ``SOURCES_catalogs.md``: verbatim copies of the SOURCES.md files;
 - ``excerpts/``: verbatim copies of ``standards/excerpts/`` (CDE standards text pasted from web
   pages, the real inputs of the library's text importer; see ``alignment/data/cde_text.py``);
+- ``documents/``: verbatim copies of ``standards/documents/`` (whole CDE standards documents: the
+  April 2023 draft of the Arts, Media, and Entertainment standards and its README), whose standards
+  are appended to ``standards.csv`` as edition ``2023-draft`` (see ``alignment/data/cde_2023.py``);
 - ``PROVENANCE.json``: checksums, row counts, completeness and the transformations.
 
 Deterministic: the same input gives byte-identical output (no dates, stable order).
@@ -42,9 +45,13 @@ from alignment.data.cte_layout import (  # noqa: E402  (the CTE rows: one code p
     CTE_GRADE_BAND,
     CteLayoutError,
     anchor_rows,
+    draft_rows,
     pathway_abbreviations,
     pathway_rows,
 )
+from alignment.data.cde_2023 import parse_2023_lines  # noqa: E402
+from alignment.data.editions import EDITION_BY_ID  # noqa: E402
+from alignment.io.documents import text_lines  # noqa: E402
 from alignment.data.standards import (  # noqa: E402
     ALL_SECTORS,
     FRAMEWORKS,
@@ -75,6 +82,18 @@ SOURCES_COPIES = {
 #: Pasted CDE standards text as found on the web (real inputs of the library's CDE text
 #: importer, whose tests check that they parse into the bundled rows): copied verbatim.
 EXCERPTS_DIR = "standards/excerpts"
+#: Whole CDE documents of other editions: edition id -> (document, its README), read with the
+#: 2023-layout parser and appended to the table after the adopted rows (copied verbatim too).
+DOCUMENTS = {"2023-draft": ("standards/documents/ame_mcs_2023_draft.md", "standards/documents/README.md")}
+DOCUMENTS_DIR = "standards/documents"
+#: What the parser must leave out of each document (line, reason): a change is a failure, not a surprise.
+DOCUMENT_SKIPPED = {
+    "2023-draft": [
+        (808, "code DC.20.2 appears twice (first at line 806); the second is not imported"),
+        (1161, "a paragraph without a code in the section of MRA.17.0 (Music and Recording Arts); not joined "
+               "to the indicator above it"),
+    ],
+}
 
 
 def excerpt_copies(shared: Path) -> dict[str, str]:
@@ -119,6 +138,16 @@ COMPLETENESS = {
     ("cte_pathway", AME): ("partial", "Fragments only: A1.0 with 4 of its indicators, and B1.0 and C1.0 "
                                       "without indicators."),
 }
+_AME_DRAFT = ("DRAFT of April 2023, not the edition adopted by the State Board. Every {what} of the document is "
+              "imported; two lines are not: a second DC.20.2 (line 808: the code appears twice) and an uncoded "
+              "paragraph after MRA.17.6 (line 1161); see PROVENANCE.json.")
+#: (edition, framework, sector) -> (completeness, note) of the documents' rows.
+DOCUMENT_COMPLETENESS = {
+    ("2023-draft", "cte_anchor", AME): ("complete", _AME_DRAFT.format(
+        what="anchor standard 1.0-12.0, interdisciplinary standard 13.0-16.0 and indicator")),
+    ("2023-draft", "cte_pathway", AME): ("complete", _AME_DRAFT.format(
+        what="pathway standard 17.0-20.0 and indicator of the 3 pathways and 8 focus areas")),
+}
 
 TRANSFORMATIONS = [
     "standards.csv is one tidy table made from the five standards CSVs; every text is the source cell "
@@ -143,6 +172,14 @@ TRANSFORMATIONS = [
     "'course-description title:' in its notes. No other column is renamed or changed.",
     "SOURCES_standards.md and SOURCES_catalogs.md are verbatim copies of the SOURCES.md files.",
     "excerpts/ holds verbatim copies of standards/excerpts/ (README.md and the pasted CDE text files).",
+    "Edition columns: Common Core rows are edition 2010, the CA CTE rows of the CSVs 2013, both adopted.",
+    "documents/ holds verbatim copies of standards/documents/. The AME 2023 draft (ame_mcs_2023_draft.md) is "
+    "read by alignment.data.cde_2023 and its rows are appended after all other rows, in document order, as "
+    "edition 2023-draft (edition_status draft): heading marks, emphasis and footnote markers removed, codes "
+    "normalised (AVG 18.3 -> AVG.18.3, AVG.17.6. -> AVG.17.6); ids CA-CTE.2023-DRAFT.AME.ANCHOR.<code>, "
+    ".INTERDISCIPLINARY.<code>, .PATHWAY.<focus-area prefix>.<code>; a pathway standard 17.0-20.0 has no "
+    "statement in the document: its text is its heading; source_row is the document's line. What the parser "
+    "could not read is listed under documents[].skipped.",
 ]
 
 
@@ -287,6 +324,39 @@ def build_standards(shared: Path) -> pd.DataFrame:
     return coerce_tidy(table)
 
 
+def document_rows(shared: Path, edition: str) -> tuple[list[dict], list[dict]]:
+    """The tidy rows of an edition's document and what its parser skipped (as JSON records)."""
+    rel = DOCUMENTS[edition][0]
+    lines = text_lines((shared / rel).read_bytes(), rel)
+    parsed = parse_2023_lines(lines, rel)
+    skipped = [{"line": s.line, "text": s.text, "reason": s.reason} for s in parsed.skipped]
+    expected = DOCUMENT_SKIPPED[edition]
+    if [(s["line"], s["reason"]) for s in skipped] != expected:
+        raise ImportProblem(f"{rel}: the parser skipped {[(s['line'], s['reason']) for s in skipped]}, expected "
+                            f"{expected}; read the document and update DOCUMENT_SKIPPED")
+    rows = _cte(draft_rows, parsed.anchors, parsed.pathways, rel, edition, EDITION_BY_ID[edition].status)
+    for r in rows:
+        key = (edition, r["framework"], r["sector"])
+        if key not in DOCUMENT_COMPLETENESS:
+            raise ImportProblem(f"no completeness entry for {key}: add one to DOCUMENT_COMPLETENESS")
+        r["completeness"], r["completeness_note"] = DOCUMENT_COMPLETENESS[key]
+    return rows, skipped
+
+
+def build_all_standards(shared: Path) -> tuple[pd.DataFrame, dict[str, list[dict]]]:
+    """The adopted rows (:func:`build_standards`) followed by every document's rows; and what was skipped."""
+    adopted = build_standards(shared)
+    tables, skipped = [adopted], {}
+    for edition in DOCUMENTS:
+        rows, skipped[edition] = document_rows(shared, edition)
+        tables.append(add_hierarchy_columns(pd.DataFrame(rows, columns=TIDY_COLUMNS)))
+    table = pd.concat(tables, ignore_index=True)
+    dupes = table["standard_id"][table["standard_id"].duplicated()].unique()
+    if len(dupes):
+        raise ImportProblem(f"duplicate standard ids across editions: {list(dupes[:10])}")
+    return coerce_tidy(table), skipped
+
+
 # ------------------------------------------------------------------ catalogs
 
 def build_catalogs(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -340,9 +410,10 @@ def file_entry(path: Path, rel: str, rows: int | None, with_bytes: bool = True) 
 
 def framework_summary(table: pd.DataFrame) -> list[dict]:
     out = []
-    for (framework, sector), group in table.groupby(["framework", "sector"], sort=False):
+    for (framework, sector, edition), group in table.groupby(["framework", "sector", "edition"], sort=False):
         out.append({
             "framework": framework,
+            "edition": edition,
             "framework_title": group["framework_title"].iloc[0],
             "sector": sector,
             "rows": len(group),
@@ -358,20 +429,22 @@ def framework_summary(table: pd.DataFrame) -> list[dict]:
 def run(shared: Path, out: Path) -> dict:
     """Read ``shared``, write everything under ``out``; returns the provenance record."""
     shared, out = Path(shared), Path(out)
-    missing = [rel for rel in [*STANDARDS_INPUTS.values(), *CATALOG_INPUTS.values(), *SOURCES_COPIES]
+    documents = [rel for pair in DOCUMENTS.values() for rel in pair]
+    missing = [rel for rel in [*STANDARDS_INPUTS.values(), *CATALOG_INPUTS.values(), *SOURCES_COPIES, *documents]
                if not (shared / rel).is_file()]
     if missing:
         raise ImportProblem(f"{shared} lacks {', '.join(missing)}; point --shared at the shared folder")
     out.mkdir(parents=True, exist_ok=True)
 
-    table = build_standards(shared)
+    table, skipped = build_all_standards(shared)
     courses, pathways = build_catalogs(shared)
     outputs = [("standards.csv", table),
                ("catalogs/westview_2025_26_courses.csv", courses),
                ("catalogs/westview_2025_26_pathways.csv", pathways)]
     for rel, df in outputs:
         write_csv(df, out / rel)
-    copies = {**SOURCES_COPIES, **excerpt_copies(shared)}
+    copies = {**SOURCES_COPIES, **excerpt_copies(shared),
+              **{rel: "documents/" + Path(rel).name for rel in documents}}
     for src, dst in copies.items():
         (out / dst).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shared / src, out / dst)
@@ -388,6 +461,11 @@ def run(shared: Path, out: Path) -> dict:
         "frameworks": framework_summary(table),
         "sector_abbreviations": SECTORS,
         "pathway_abbreviations": pathway_abbreviations(read_source(shared, STANDARDS_INPUTS["cte_pathway"])),
+        "documents": [{"edition": edition, "label": EDITION_BY_ID[edition].label,
+                       "status": EDITION_BY_ID[edition].status, "path": doc, "readme": readme,
+                       "sha256": sha256(shared / doc), "source": EDITION_BY_ID[edition].source,
+                       "rows": int((table["edition"] == edition).sum()), "skipped": skipped[edition]}
+                      for edition, (doc, readme) in DOCUMENTS.items()],
         "transformations": TRANSFORMATIONS,
     }
     text = json.dumps(provenance, indent=2, ensure_ascii=False) + "\n"

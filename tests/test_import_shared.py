@@ -21,7 +21,8 @@ needs_shared = pytest.mark.skipif(not (SHARED / "standards").is_dir(),
                                   reason=f"raw sources not available at {SHARED}")
 OUTPUTS = ["standards.csv", "catalogs/westview_2025_26_courses.csv", "catalogs/westview_2025_26_pathways.csv",
            "SOURCES_standards.md", "SOURCES_catalogs.md", "PROVENANCE.json"] + sorted(
-    f"excerpts/{p.name}" for p in (DATA / "excerpts").iterdir())
+    f"excerpts/{p.name}" for p in (DATA / "excerpts").iterdir()) + sorted(
+    f"documents/{p.name}" for p in (DATA / "documents").iterdir())
 
 
 def sha256(path: Path) -> str:
@@ -84,6 +85,18 @@ def test_provenance_content(provenance):
     assert len(provenance["sector_abbreviations"]) == 15
     assert provenance["pathway_abbreviations"]["Information and Communication Technologies"]["Networking"] == "NET"
     assert any("printed_course_id" in t for t in provenance["transformations"])
+    document = {d["edition"]: d for d in provenance["documents"]}["2023-draft"]
+    assert document["path"] == "standards/documents/ame_mcs_2023_draft.md" and document["status"] == "draft"
+    # the sha256 the shared README gives for the document
+    readme = (SHARED / "standards" / "documents" / "README.md").read_text(encoding="utf-8")
+    assert f"sha256 of this file: {document['sha256']}" in readme
+    assert [(s["line"], s["text"][:7]) for s in document["skipped"]] == [(808, "DC.20.2"), (1161, "Apply o")]
+
+
+@needs_shared
+def test_documents_are_verbatim_copies():
+    for name in ("ame_mcs_2023_draft.md", "README.md"):
+        assert (DATA / "documents" / name).read_bytes() == (SHARED / "standards" / "documents" / name).read_bytes()
 
 
 @needs_shared
@@ -131,9 +144,11 @@ def test_script_fails_clearly_without_shared(tmp_path):
 
 @pytest.fixture(scope="module")
 def std() -> pd.DataFrame:
+    """The rows made from the CSVs (the 2023 draft's rows come from a document: tests/test_editions.py)."""
+    from alignment.data.editions import select_edition
     from alignment.data.standards import load_standards
 
-    return load_standards()
+    return select_edition(load_standards(), "adopted")
 
 
 @needs_shared

@@ -22,7 +22,14 @@ Export (:func:`to_case`, :func:`write_case`, :func:`write_case_packages`):
   source_file, source_row) travel in the CFItem's ``notes`` as JSON under the key
   ``"pathway_align"`` (``notes`` is a CASE 1.0 field that OpenSALT keeps on import
   and export); framework and framework_title travel the same way in the CFDocument's
-  ``notes``. depth, is_leaf and match_text are recomputed from the hierarchy.
+  ``notes``. depth, is_leaf and match_text are recomputed from the hierarchy;
+- editions (:mod:`alignment.data.editions`): every item carries its ``edition``,
+  ``edition_status`` and ``focus_area`` in its notes; the CFDocument of a package
+  holding one edition has CASE's ``version`` (the edition's label) and
+  ``adoptionStatus`` (``Adopted`` / ``Draft``), its notes the edition id, and a
+  non-default edition its own document identifier (UUID5 of ``<framework>@<edition>``),
+  so the two editions of a framework are two CASE documents; :func:`to_case_packages`
+  gives one package per framework and edition.
 
 Import (:func:`read_case`) returns the tidy table. A package we wrote comes back equal
 on every column. A package written elsewhere (only standard CASE fields) works too:
@@ -45,6 +52,7 @@ from typing import Any
 
 import pandas as pd
 
+from alignment.data.editions import DRAFT, default_edition, edition_label, with_editions
 from alignment.data.hierarchy import MAX_DEPTH, walk_parents
 from alignment.data.standards import TIDY_COLUMNS, add_hierarchy_columns, coerce_tidy, grade_band, grade_span
 from alignment.io.errors import InputError, row_problem
@@ -76,7 +84,8 @@ _ITEM_TYPE_TO_KIND = {
 }
 #: Tidy columns carried in the CFItem notes.
 CARRIED_COLUMNS = ["standard_id", "code", "subject", "sector", "pathway", "grade", "grade_band", "domain",
-                   "cluster", "completeness", "completeness_note", "source_file", "source_row"]
+                   "cluster", "completeness", "completeness_note", "source_file", "source_row", "edition",
+                   "edition_status", "focus_area"]
 _EDUCATION_LEVELS = ["KG"] + [f"{n:02d}" for n in range(1, 13)]
 _PACKAGE = "<CASE package>"
 
@@ -138,8 +147,12 @@ def to_case(df: pd.DataFrame, title: str | None = None, creator: str = DEFAULT_C
         raise ValueError(f"parent_id(s) {', '.join(orphans[:5])} are not in the table; export whole "
                          "frameworks (not a filtered subset) so the hierarchy stays intact")
     framework_title = df["framework_title"].iloc[0]
+    df = with_editions(df)
+    editions = list(dict.fromkeys(df["edition"]))
+    single = editions[0] if len(editions) == 1 else None
+    default = single is not None and single == default_edition(framework)
 
-    doc_id = stable_uuid("document", framework)
+    doc_id = stable_uuid("document", framework if single is None or default or not single else f"{framework}@{single}")
     doc_uri = _uri(doc_id, "CFDocuments", base_uri)
     doc_title = title or framework_title
     doc_link = _link(doc_title, doc_id, doc_uri)
@@ -150,9 +163,14 @@ def to_case(df: pd.DataFrame, title: str | None = None, creator: str = DEFAULT_C
         "title": doc_title,
         "lastChangeDateTime": last_change,
         "language": "en",
-        "notes": json.dumps({NOTES_KEY: {"framework": framework, "framework_title": framework_title}},
+        "notes": json.dumps({NOTES_KEY: {"framework": framework, "framework_title": framework_title,
+                                         **({"edition": single} if single else {})}},
                             ensure_ascii=False, sort_keys=True),
     }
+    if single:
+        document["version"] = edition_label(single)
+        status = df["edition_status"].iloc[0]
+        document["adoptionStatus"] = "Draft" if status == DRAFT else "Adopted"
     subjects = [s for s in dict.fromkeys(df["subject"]) if s]
     if subjects:
         document["subject"] = subjects
@@ -229,8 +247,21 @@ def to_case(df: pd.DataFrame, title: str | None = None, creator: str = DEFAULT_C
 
 
 def to_case_packages(df: pd.DataFrame, **kwargs) -> dict[str, dict]:
-    """framework -> CFPackage, for every framework in the table (keyword arguments as :func:`to_case`)."""
-    return {fw: to_case(df[df["framework"] == fw], **kwargs) for fw in dict.fromkeys(df["framework"])}
+    """framework -> CFPackage, for every framework in the table (keyword arguments as :func:`to_case`);
+    a framework loaded in several editions gives one package per edition, keyed
+    ``<framework>@<edition>`` for the editions other than its default."""
+    df = with_editions(df)
+    out = {}
+    for fw in dict.fromkeys(df["framework"]):
+        rows = df[df["framework"] == fw]
+        editions = list(dict.fromkeys(rows["edition"]))
+        if len(editions) == 1:
+            out[fw] = to_case(rows, **kwargs)
+            continue
+        for edition in editions:
+            key = fw if edition == default_edition(fw) else f"{fw}@{edition}"
+            out[key] = to_case(rows[rows["edition"] == edition], **kwargs)
+    return out
 
 
 def _dump(package: dict, path: Path) -> Path:
@@ -572,6 +603,9 @@ def read_case(source: str | Path | dict) -> pd.DataFrame:
             "source_file": payload.get("source_file", "" if name == _PACKAGE else name),
             "source_row": payload.get("source_row", by_identifier[identifier] + 1) if payload
             else by_identifier[identifier] + 1,
+            "edition": payload.get("edition", doc_payload.get("edition", "")),
+            "edition_status": payload.get("edition_status", ""),
+            "focus_area": payload.get("focus_area", ""),
         }
         rows.append(row)
     table = add_hierarchy_columns(pd.DataFrame(rows, columns=TIDY_COLUMNS))

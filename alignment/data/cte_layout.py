@@ -128,3 +128,75 @@ def pathway_rows(src: pd.DataFrame, rel: str) -> list[dict]:
                 raise CteLayoutError(f"{rel} data row {i}: parent {r['parent_code']!r} of {code} not found above it")
             rows.append(_row(parent_id=head["standard_id"], kind="indicator", cluster=head["text"], **common))
     return rows
+
+
+# ------------------------------------------------------------------ the 2023 layout (revision drafts)
+
+#: ``domain`` of the 2023 layout's two sector-wide groups (framework ``cte_anchor``).
+DRAFT_GROUP_DOMAINS = {"anchor": "Anchor standards", "interdisciplinary": "Interdisciplinary standards"}
+
+
+def edition_id_part(edition: str) -> str:
+    """The part of a standard_id that names an edition: ``2023-draft`` -> ``2023-DRAFT``."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9\-]*", edition or ""):
+        raise CteLayoutError(f"edition {edition!r} is not an id of letters, digits and -")
+    return edition.upper()
+
+
+def draft_rows(anchors: pd.DataFrame, pathways: pd.DataFrame, rel: str, edition: str, status: str) -> list[dict]:
+    """Rows of the 2023 layout (:data:`~alignment.data.cde_2023.DRAFT_ANCHOR_LAYOUT`,
+    :data:`~alignment.data.cde_2023.DRAFT_PATHWAY_LAYOUT`) as tidy rows of ``edition``.
+
+    Identifiers (stable across re-imports: made of the edition, sector, group and code
+    only; never equal to a 2013 id, which has no edition part)::
+
+        CA-CTE.<EDITION>.<sector>.ANCHOR.<code>             anchor standards 1.0-12.0 and indicators
+        CA-CTE.<EDITION>.<sector>.INTERDISCIPLINARY.<code>  interdisciplinary standards 13.0-16.0
+        CA-CTE.<EDITION>.<sector>.PATHWAY.<prefix>.<n>.<m>  pathway standards 17.0-20.0 of a focus area
+
+    for example ``CA-CTE.2023-DRAFT.AME.ANCHOR.1.1``, ``CA-CTE.2023-DRAFT.AME.PATHWAY.AVG.17.1``.
+    A pathway standard's code carries its focus area's prefix (``AVG.17.0``), as its
+    indicators do in the document. ``source_row`` is the line of the document.
+    """
+    part = edition_id_part(edition)
+    rows: list[dict] = []
+    anchor_heads = {(h["sector"], h["code"]): h for h in anchors.to_dict("records") if not h["parent_code"]}
+    for r in anchors.to_dict("records"):
+        sector = r["sector"]
+        if sector not in SECTORS:
+            raise CteLayoutError(f"{rel} line {r['line']}: unknown sector {sector!r}")
+        abbr = SECTORS[sector]
+        group = r["group"].upper()
+        if r["group"] not in DRAFT_GROUP_DOMAINS:
+            raise CteLayoutError(f"{rel} line {r['line']}: unknown group {r['group']!r}")
+        sid = f"CA-CTE.{part}.{abbr}.{group}.{r['code']}"
+        parent = f"CA-CTE.{part}.{abbr}.{group}.{r['parent_code']}" if r["parent_code"] else ""
+        head = anchor_heads.get((sector, r["parent_code"]))
+        cluster = head["text"] if head else ""
+        rows.append(_row(standard_id=sid, framework="cte_anchor", framework_title=FRAMEWORKS["cte_anchor"],
+                         code=r["code"], display_code=f"{abbr} {r['code']}", sector=sector,
+                         grade_band=CTE_GRADE_BAND, domain=DRAFT_GROUP_DOMAINS[r["group"]], cluster=cluster,
+                         parent_id=parent, kind="indicator" if r["parent_code"] else
+                         ("standard" if r["text"] else "heading"), title=r["title"], text=r["text"],
+                         source_file=rel, source_row=int(r["line"]), edition=edition, edition_status=status))
+    heads: dict[tuple[str, str], dict] = {}
+    for r in pathways.to_dict("records"):
+        sector = r["sector"]
+        if sector not in SECTORS:
+            raise CteLayoutError(f"{rel} line {r['line']}: unknown sector {sector!r}")
+        abbr = SECTORS[sector]
+        sid = f"CA-CTE.{part}.{abbr}.PATHWAY.{r['code']}"
+        common = dict(standard_id=sid, framework="cte_pathway", framework_title=FRAMEWORKS["cte_pathway"],
+                      code=r["code"], display_code=f"{abbr} {r['code']}", sector=sector, pathway=r["pathway"],
+                      grade_band=CTE_GRADE_BAND, domain=r["pathway"], text=r["text"], source_file=rel,
+                      source_row=int(r["line"]), edition=edition, edition_status=status, focus_area=r["focus_area"])
+        if not r["parent_code"]:
+            heads[(sector, r["code"])] = common
+            rows.append(_row(parent_id="", kind="standard", title=r["title"], **common))
+        else:
+            head = heads.get((sector, r["parent_code"]))
+            if head is None:
+                raise CteLayoutError(f"{rel} line {r['line']}: parent {r['parent_code']!r} of {r['code']} not found "
+                                     "above it")
+            rows.append(_row(parent_id=head["standard_id"], kind="indicator", cluster=head["text"], **common))
+    return rows

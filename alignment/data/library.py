@@ -50,7 +50,7 @@ import pandas as pd
 
 from alignment.settings import get_settings
 from alignment.data.standards import (
-    ALL_SECTORS, FRAMEWORKS, TIDY_COLUMNS, add_hierarchy_columns, coerce_tidy, load_standards,
+    ALL_SECTORS, FRAMEWORKS, OPTIONAL_COLUMNS, TIDY_COLUMNS, add_hierarchy_columns, coerce_tidy, load_standards,
 )
 from alignment.data.sectors import CTE_SECTORS, import_hint
 from alignment.io.errors import InputError
@@ -126,7 +126,7 @@ def read_import_table(path: Path) -> pd.DataFrame:
     """An import's tidy table as written (its parents may be bundled rows, e.g. anchor titles)."""
     data, source = read_input_file(path)
     raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in TIDY_COLUMNS if c not in raw.columns]
+    missing = [c for c in TIDY_COLUMNS if c not in raw.columns and c not in OPTIONAL_COLUMNS]
     if missing:
         raise InputError(str(path), f"{path}: not a standards-library table (missing {', '.join(missing)})")
     raw["is_leaf"] = raw["is_leaf"].str.lower().isin(["true", "1"])

@@ -30,7 +30,16 @@ completeness_note    one sentence saying what is missing
 source_file          file the row (or heading label) came from
 source_row           1-based data row in source_file (header not counted);
                      empty for derived heading rows
+edition              edition id: ``2010`` (Common Core), ``2013`` (CA CTE),
+                     ``2023-draft`` (see :mod:`alignment.data.editions`)
+edition_status       ``adopted`` or ``draft``
+focus_area           focus area of a 2023-layout pathway standard, else empty
 ===================  ==========================================================
+
+The last three columns are optional in a table read from a file: a table without
+them (an older library import, a user's CSV) gets the defaults of
+:func:`alignment.data.editions.with_editions` (CA CTE ``2013``, Common Core ``2010``,
+adopted).
 
 Everything here is pure except :func:`load_standards` and :func:`standards_from_csv`,
 which read files and validate them at the boundary (:class:`~alignment.io.errors.InputError`
@@ -47,6 +56,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from alignment.data.editions import with_editions
 from alignment.data.frameworks import FRAMEWORKS, SECTORS
 from alignment.data.hierarchy import MAX_DEPTH, walk_parents
 from alignment.data.sectors import import_hint
@@ -60,8 +70,10 @@ TIDY_COLUMNS = [
     "standard_id", "framework", "framework_title", "code", "display_code", "subject",
     "sector", "pathway", "grade", "grade_band", "domain", "cluster", "parent_id", "depth",
     "kind", "is_leaf", "title", "text", "match_text", "completeness", "completeness_note",
-    "source_file", "source_row",
+    "source_file", "source_row", "edition", "edition_status", "focus_area",
 ]
+#: Columns a table read from a file may lack (filled by :func:`coerce_tidy`).
+OPTIONAL_COLUMNS = ["edition", "edition_status", "focus_area"]
 _INT_COLUMNS = ["depth"]
 _BOOL_COLUMNS = ["is_leaf"]
 _NULLABLE_INT_COLUMNS = ["source_row"]
@@ -144,6 +156,7 @@ def _context(row: dict) -> list[str]:
         f"grade {grade}" if grade else "",
         sector if sector != ALL_SECTORS else "",
         row.get("pathway", ""),
+        row.get("focus_area") if isinstance(row.get("focus_area"), str) else "",
     ]
 
 
@@ -199,11 +212,14 @@ def coerce_tidy(df: pd.DataFrame) -> pd.DataFrame:
     """Columns in :data:`TIDY_COLUMNS` order with the table's dtypes.
 
     Strings: missing -> ""; ``depth`` int64; ``is_leaf`` bool; ``source_row`` Int64
-    (nullable: empty for derived headings). Values must already be clean.
+    (nullable: empty for derived headings); an empty ``edition``/``edition_status`` gets
+    its framework's default (:func:`~alignment.data.editions.with_editions`). Values must
+    already be clean.
     """
     out = df.reindex(columns=TIDY_COLUMNS).copy()
     for col in STRING_COLUMNS:
         out[col] = out[col].fillna("").astype(str)
+    out = with_editions(out)
     out["depth"] = out["depth"].astype("int64")
     out["is_leaf"] = out["is_leaf"].astype(bool)
     out["source_row"] = pd.array([_int_or_none(v) for v in out["source_row"]], dtype="Int64")
@@ -225,7 +241,7 @@ _FALSE = {"false", "0", "no"}
 
 def _tidy_problems(df: pd.DataFrame, source: str) -> list[str]:
     """Every problem of a tidy table read as strings (rows as a spreadsheet shows them)."""
-    missing = [c for c in TIDY_COLUMNS if c not in df.columns]
+    missing = [c for c in TIDY_COLUMNS if c not in df.columns and c not in OPTIONAL_COLUMNS]
     if missing:
         return [row_problem(source, None, f"missing column(s) {', '.join(missing)}; "
                             f"a tidy standards table needs {', '.join(TIDY_COLUMNS)}")]
