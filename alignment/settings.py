@@ -46,6 +46,7 @@ environment allows it. ``docs/configuration.md`` lists every setting.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -107,6 +108,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("standards", "optional_path", "PATHWAY_ALIGN_STANDARDS", "data",
            "the apps' standards file or folder (as align --standards)"),
     Option("pathways", "optional_path", "PATHWAY_ALIGN_PATHWAYS", "data", "the apps' pathways file"),
+    Option("edition", "edition", "PATHWAY_ALIGN_EDITION", "data",
+           "the standards edition the apps and reports use: adopted (every framework's adopted edition), or an "
+           "edition id such as 2023-draft (its rows replace the adopted ones of the sectors it covers)"),
     Option("review_db", "path", "PATHWAY_ALIGN_REVIEW_DB", "data", "the review store (SQLite)"),
     Option("encoder_model", "optional_path", "PATHWAY_ALIGN_ENCODER_MODEL", "models",
            "another sentence-model ONNX file (same inputs and outputs as the shipped one)"),
@@ -174,6 +178,7 @@ class Settings:
     catalog: Path | None = None  # None: the bundled Westview catalog
     standards: Path | None = None  # None: the bundled frameworks
     pathways: Path | None = None  # None: the bundled Westview pathways
+    edition: str = "adopted"  # or an edition id (alignment.data.editions), e.g. 2023-draft
     review_db: Path = REPO_ROOT / "reviews" / "reviews.sqlite3"
     encoder_model: Path | None = None  # None: the shipped int8 MiniLM
     threads: int = 0
@@ -261,6 +266,11 @@ def _convert(option: Option, value, where: str, base: Path):
         raise _problem(where, f"{value!r} is not true or false ({option.name})")
     if not isinstance(value, (str, os.PathLike)):
         raise _problem(where, f"{value!r} is not {'a path' if 'path' in kind else 'text'} ({option.name})")
+    if kind == "edition":
+        text = str(value).strip().lower() or "adopted"
+        if not re.fullmatch(r"[a-z0-9][a-z0-9\-]{0,39}", text):
+            raise _problem(where, f"{value!r} is not 'adopted' or an edition id such as 2023-draft ({option.name})")
+        return text
     text = str(value).strip()
     if "path" in kind:
         if not text:

@@ -59,7 +59,7 @@ partial data is labelled with the standards' ``completeness_note``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -70,6 +70,7 @@ from alignment.analysis.coverage import (
     COUNT_BANDS, STATUSES, coverage_matrix, coverage_table, pathway_scope, sector_pathways,
 )
 from alignment.analysis.fixes import FixFinder
+from alignment.data.editions import draft_label, edition_label, is_draft
 from alignment.data.frameworks import CTE_FRAMEWORKS
 from alignment.data.pathways import LEVEL_ORDER, LEVELS, Pathway
 from alignment.data.sectors import import_hint
@@ -121,6 +122,10 @@ class GapReport:
     common_core_domains: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DOMAIN_COLUMNS))
     pathway_standards_loaded: bool = True
     best_pathway: str = ""
+    #: the focus area of the best fit, for an edition with focus areas (the 2023 drafts)
+    best_focus_area: str = ""
+    #: ``DRAFT standards: ...`` when the report is made on a draft edition (report headers, tiles)
+    edition_label: str = ""
 
     #: (sheet title, attribute) in report order; presenters use it.
     PARTS = (
@@ -155,9 +160,10 @@ class GapReport:
 
     def headline(self) -> str:
         s = dict(zip(self.summary["metric"], self.summary["value"]))
-        return "; ".join(f"{k}: {s[k]}" for k in ("pathway standards covered", "indicators covered",
+        text = "; ".join(f"{k}: {s[k]}" for k in ("pathway standards covered", "indicators covered",
                                                    "anchor families covered", "career ready practices covered")
                          if k in s)
+        return f"[{self.edition_label}] {text}" if self.edition_label else text
 
 
 def _join(items) -> str:
@@ -518,8 +524,11 @@ def gap_report(
     n_weak_ccss: part (f) also lists this many best weak Common Core suggestions per
         group (``counted`` False), since weak ones do not count as reinforcement.
     """
+    pathway, edition_note = pathway_in_edition(pathway, standards)
     facts = pathway_coverage(pathway, standards, suggestions, decisions, count_bands)
     notes = facts.notes
+    if edition_note:
+        notes.insert(0, edition_note)
     a, b = pathway_gaps(facts), anchor_gaps(facts)
     c, d, e = suggested_only(facts), reinforcement(facts), sequencing(facts)
     f = common_core(facts, n_weak_ccss)
@@ -527,15 +536,16 @@ def gap_report(
     by_family = _coverage_by_family(facts.cte, standards, facts.standards_coverage, pathway, facts.loaded, facts.reason)
     by_level = _coverage_by_level(facts.cte, pathway, pathway.course_levels)
     by_course = _coverage_by_course(facts.standards_coverage, facts.coverage, pathway)
-    fit, best_pw = _pathway_fit(pathway, standards, facts.cte, facts.direct)
+    fit, best_pw, best_focus = _pathway_fit(pathway, standards, facts.cte, facts.direct)
     gap_ids = [s for s in a["standard_id"].tolist() + b["standard_id"].tolist() if s]
     if fixes is None and aligner is not None and catalog is not None:
         fixes = FixFinder(aligner, n_courses=n_fixes).fit(catalog)
     g = fixes_for_gaps(facts, gap_ids, fixes, n_fixes)
     if fixes is None and gap_ids:
         notes.append("suggested fixes (g) not computed: they need a fitted Aligner and the catalog.")
+    label = draft_label(facts.scope) if len(facts.scope) else ""
     summary = _summary(pathway, facts.cte, facts.standards_coverage, facts.loaded, facts.reason, best_pw, e, c, f,
-                       b, notes, pathway.course_titles)
+                       b, notes, pathway.course_titles, best_focus=best_focus, edition=_scope_editions(facts.scope))
     matrix = coverage_matrix(suggestions, decisions, pathway, standards=standards, count_bands=count_bands) \
         if len(facts.coverage) or len(facts.scope) else pd.DataFrame()
     if facts.unknown:
@@ -546,7 +556,44 @@ def gap_report(
         reinforcement=d, sequencing=e, common_core=f, fixes=g, coverage_by_family=by_family,
         coverage_by_level=by_level, coverage_by_course=by_course, pathway_fit=fit, summary=summary, notes=notes,
         pathway_standards_loaded=facts.loaded, best_pathway=best_pw, common_core_domains=f_domains,
+        best_focus_area=best_focus, edition_label=label,
     )
+
+
+def pathway_in_edition(pathway: Pathway, standards: pd.DataFrame) -> tuple[Pathway, str]:
+    """The pathway to analyse in the loaded edition, and a note when it changed.
+
+    A pathway file names the CA pathway of the adopted (2013) standards (``Design,
+    Visual, and Media Arts``). When the sector's pathway standards loaded are from a
+    draft edition that has no pathway of that name (the 2023 AME draft has Media
+    Production; Performance, Music, and Live Events; Design, Visual, and Graphic Arts),
+    the pathway is analysed as sector-only: against every pathway and focus area of
+    that edition, whose best fit the report names. Nothing is mapped by name.
+    """
+    if not pathway.cte_pathway:
+        return pathway, ""
+    rows = standards[(standards["framework"] == "cte_pathway") & (standards["sector"] == pathway.sector)]
+    if rows.empty or pathway.cte_pathway in set(rows["pathway"]) or not is_draft(rows):
+        return pathway, ""
+    editions = ", ".join(edition_label(e) for e in dict.fromkeys(rows["edition"]))
+    note = (f"the CA pathway {pathway.cte_pathway!r} named in the pathway file is not a pathway of the {editions} "
+            f"(its pathways: {', '.join(dict.fromkeys(rows['pathway']))}); the pathway is analysed against every "
+            "pathway and focus area of that edition, and the best fit is named (see Pathway fit).")
+    return replace(pathway, cte_pathway=""), note
+
+
+def _scope_editions(scope: pd.DataFrame) -> str:
+    """The editions of a report's CTE scope, labelled (``DRAFT`` for a draft), when not all adopted."""
+    if "edition_status" not in scope.columns or not len(scope):
+        return ""
+    cte = scope[scope["framework"].isin(["cte_pathway", "cte_anchor"])]
+    if not is_draft(cte):
+        return ""
+    parts = []
+    for edition, group in cte.groupby("edition", sort=False):
+        status = "DRAFT" if (group["edition_status"] == "draft").any() else "adopted"
+        parts.append(f"{edition_label(edition)} ({status}): {', '.join(dict.fromkeys(group['framework']))}")
+    return "; ".join(parts)
 
 
 def _first_level(levels: list[str]) -> str:
@@ -735,12 +782,14 @@ def _coverage_by_course(sc, cov, pathway) -> pd.DataFrame:
 
 def _pathway_fit(pathway, std, sc_scope, direct) -> tuple[pd.DataFrame, str]:
     """Coverage of each CA pathway of the sector (all of them, even for a named pathway)."""
-    cols = ["pathway", "standards", "standards_covered", "pct_standards", "indicators", "indicators_covered",
-            "pct_indicators", "best_fit", "analysed", "completeness"]
+    cols = ["pathway", "focus_area", "standards", "standards_covered", "pct_standards", "indicators",
+            "indicators_covered", "pct_indicators", "best_fit", "analysed", "completeness"]
     rows = []
     pw_rows = std[(std["framework"] == "cte_pathway") & (std["sector"] == pathway.sector) & (std["kind"] != "heading")]
+    if "focus_area" not in pw_rows.columns:
+        pw_rows = pw_rows.assign(focus_area="")
     ids = set(pathway.course_ids)
-    for name, group in pw_rows.groupby("pathway", sort=False):
+    for (name, focus), group in pw_rows.groupby(["pathway", "focus_area"], sort=False):
         kids: dict[str, list[str]] = {}
         for sid, parent in zip(group["standard_id"], group["parent_id"]):
             kids.setdefault(parent, []).append(sid)
@@ -749,30 +798,34 @@ def _pathway_fit(pathway, std, sc_scope, direct) -> tuple[pd.DataFrame, str]:
         cov_head = sum(1 for h in heads if set(direct.get(h, [])) & ids
                        or any(set(direct.get(k, [])) & ids for k in kids.get(h, [])))
         cov_ind = sum(1 for i in inds if set(direct.get(i, [])) & ids)
-        rows.append({"pathway": name, "standards": len(heads), "standards_covered": cov_head,
+        rows.append({"pathway": name, "focus_area": focus, "standards": len(heads), "standards_covered": cov_head,
                      "pct_standards": _pct(cov_head, len(heads)), "indicators": len(inds),
                      "indicators_covered": cov_ind, "pct_indicators": _pct(cov_ind, len(inds)), "best_fit": False,
                      "analysed": (not pathway.cte_pathway) or name == pathway.cte_pathway,
                      "completeness": "; ".join(sorted(set(group["completeness"])))})
     fit = pd.DataFrame(rows, columns=cols)
-    best = ""
+    best = best_focus = ""
     if len(fit):
         order = fit.assign(_s=fit["pct_standards"].fillna(-1), _i=fit["pct_indicators"].fillna(-1))
         order = order.sort_values(["_s", "_i"], ascending=False, kind="stable")
         if order["_s"].iloc[0] > 0 or order["_i"].iloc[0] > 0:
-            best = order["pathway"].iloc[0]
-            fit.loc[fit["pathway"] == best, "best_fit"] = True
+            best, best_focus = order["pathway"].iloc[0], order["focus_area"].iloc[0]
+            fit.loc[order.index[0], "best_fit"] = True
         fit = fit.loc[order.index].reset_index(drop=True)
-    return fit, best
+    if not fit["focus_area"].astype(bool).any():
+        fit = fit.drop(columns="focus_area")  # an edition without focus areas: the table as before
+    return fit, best, best_focus
 
 
 def _summary(pathway, sc_scope, sc, loaded, reason, best_pw, sequencing, suggested_only, common_core, anchor_gaps,
-             notes, titles=None) -> pd.DataFrame:
+             notes, titles=None, best_focus="", edition="") -> pd.DataFrame:
     rows = []
 
     def add(metric, value, note=""):
         rows.append({"metric": metric, "value": value, "note": note})
 
+    if edition:
+        add("standards edition", "DRAFT" if "DRAFT" in edition else "adopted", edition)
     add("pathway", pathway.name, pathway.source)
     add("sector", pathway.sector)
     add("CA CTE pathway", pathway.cte_pathway or "(sector only: analysed against every pathway of the sector)")
@@ -794,7 +847,10 @@ def _summary(pathway, sc_scope, sc, loaded, reason, best_pw, sequencing, suggest
     else:
         add("pathway standards covered", "n/a", reason)
         add("indicators covered", "n/a", reason)
-    if not pathway.cte_pathway and best_pw:
+    if not pathway.cte_pathway and best_pw and best_focus:
+        add("best-fitting CA pathway", f"{best_pw} (focus area: {best_focus})",
+            "highest share of pathway standards covered, across the pathways and focus areas (see Pathway fit)")
+    elif not pathway.cte_pathway and best_pw:
         add("best-fitting CA pathway", best_pw, "highest share of pathway standards covered (see Pathway fit)")
     elif not pathway.cte_pathway and loaded:
         add("best-fitting CA pathway", "none", "no pathway standard of the sector is covered")

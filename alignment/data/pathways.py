@@ -335,8 +335,9 @@ def validate_pathways(
             known = _pathway_names(rec["sector"], standards)
             resolved = _match(row["cte_pathway"], known)
             near = difflib.get_close_matches(row["cte_pathway"], known, n=1, cutoff=0.8)
-            if resolved is None and near:
-                # Close to a loaded pathway's name: almost surely a typo.
+            if resolved is None and near and not _draft_pathways(rec["sector"], standards):
+                # Close to a loaded pathway's name: almost surely a typo (unless the loaded
+                # pathways are a draft edition's, whose names differ from the adopted ones).
                 problems.append(row_problem(source, r, f"{line}unknown CTE pathway {row['cte_pathway']!r} for sector "
                                                        f"{rec['sector']!r}{_nearest(row['cte_pathway'], known)}; "
                                                        f"leave cte_pathway empty to name only the sector"))
@@ -539,6 +540,15 @@ def _pathway_names(sector: str, standards: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(p for p in loaded if p))
 
 
+def _draft_pathways(sector: str, standards: pd.DataFrame) -> bool:
+    """Whether the sector's pathway standards loaded are a draft edition's (their names
+    are not the adopted ones a pathway file names; see ``gaps.pathway_in_edition``)."""
+    if "edition_status" not in standards.columns:
+        return False
+    rows = standards[(standards["framework"] == "cte_pathway") & (standards["sector"] == sector)]
+    return bool(len(rows)) and bool((rows["edition_status"] == "draft").all())
+
+
 def _find_course(course_id: str, title: str, notes: str, catalog: pd.DataFrame) -> tuple[dict | None, str]:
     """The catalog row of a course id (or of a printed code shared by several courses,
     told apart by title); else a problem naming the nearest ids."""
@@ -605,9 +615,10 @@ def _resolve_catalog(catalog) -> pd.DataFrame:
 
 def _resolve_standards(standards) -> pd.DataFrame:
     if standards is None:
+        from alignment.data.editions import select_edition
         from alignment.data.library import load_library_standards  # the bundle merged with the library
 
-        return load_library_standards()
+        return select_edition(load_library_standards(), get_settings().edition)
     return standards
 
 

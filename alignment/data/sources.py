@@ -13,15 +13,30 @@ from pathlib import Path
 import pandas as pd
 
 from alignment.data.case import read_case
+from alignment.data.editions import select_edition
 from alignment.data.library import load_library_standards
 from alignment.data.standards import load_standards, standards_from_csv
 from alignment.io.errors import InputError
+from alignment.settings import get_settings
 
 
-def load_standards_from(value: str | Path | None) -> pd.DataFrame:
+def load_standards_from(value: str | Path | None, edition: str | None = "") -> pd.DataFrame:
     """The bundled frameworks merged with the standards library (``value`` empty; see
     :mod:`alignment.data.library`), or a plain CSV / CASE JSON file, or a folder of them
-    (a one-off run): what ``--standards`` and the apps' standards setting accept."""
+    (a one-off run): what ``--standards`` and the apps' standards setting accept.
+
+    edition: the edition to use (:func:`alignment.data.editions.select_edition`):
+    ``""`` (default) the ``edition`` setting (``adopted`` unless set), ``None`` every
+    edition loaded side by side. An edition that is not loaded raises InputError."""
+    edition = get_settings().edition if edition == "" else edition
+    table = _load(value)
+    try:
+        return select_edition(table, edition)
+    except ValueError as exc:
+        raise InputError("edition", f"edition: {exc}") from None
+
+
+def _load(value: str | Path | None) -> pd.DataFrame:
     if not value:
         return load_library_standards()
     path = Path(value)

@@ -4,7 +4,7 @@
                         [--frameworks F ...] [--top-k N] [--mode accurate|fast]
                         [--engine local|dask] [--scheduler ADDRESS] [--workers N]
     pathway-align standards [--framework F ...] [--sector S] [--search TEXT] [-o list.csv|.xlsx|framework.json]
-    pathway-align gaps PATHWAY_FILE [--pathway NAME ...] [--catalog FILE] [--decisions FILE]
+    pathway-align gaps PATHWAY_FILE [--pathway NAME ...] [--catalog FILE] [--decisions FILE] [--edition E]
                         [--suggestions FILE] [--all] [--compare] -o report.xlsx|report.html
     pathway-align serve [--port N] [--team [--host H] [--token T]] [--config pathway-align.toml]
                         [--catalog FILE] [--standards FILE_OR_DIR] [--review-db FILE] [--check]
@@ -49,6 +49,9 @@ EXAMPLES = {
 }
 
 
+EDITION_HELP = ("standards edition: adopted (default: every framework's adopted edition) or an edition id such as "
+                "2023-draft (its rows replace the adopted ones of the sectors it covers; see docs/standards.md); "
+                "PATHWAY_ALIGN_EDITION")
 COLUMNS_HELP = ('which catalog column is which, when a header is not recognised: '
                 '"Course Number=course_id,Course Description=description" (columns: course_id, title, '
                 'department, grades, sector, pathway, level, description)')
@@ -246,10 +249,12 @@ def cmd_serve(args, settings: Settings) -> int:
 
 def setting_overrides(args) -> dict:
     """The settings the flags of a command override (field -> value; None: not given).
-    Only ``serve``'s flags are settings; the other commands' files are their inputs."""
+    ``--edition`` (align, standards, gaps, serve) and ``serve``'s flags are settings; the
+    other commands' files are their inputs."""
+    edition = {"edition": getattr(args, "edition", None)}
     if args.command != "serve":
-        return {}
-    return {
+        return edition
+    return {**edition,
         "host": args.host, "port": args.port, "team": True if args.team else None, "token": args.token,
         "catalog": args.catalog, "standards": args.standards, "pathways": args.pathways,
         "review_db": args.review_db, "cache_dir": args.cache_dir, "top_k": args.top_k,
@@ -294,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     align.add_argument("--columns", help=COLUMNS_HELP)
     align.add_argument("--format", choices=["csv", "xlsx"], help="format of -o (default: from its extension)")
     align.add_argument("--standards", help="plain CSV or CASE JSON file (or a folder of them) instead of the bundled frameworks")
+    align.add_argument("--edition", help=EDITION_HELP)
     align.add_argument("--frameworks", nargs="+", help="only these frameworks (cte_pathway cte_anchor cte_crp ccss_ela ccss_math)")
     align.add_argument("--top-k", type=int, default=5, help="suggestions per course, framework and family (content, practice; default 5)")
     align.add_argument("--mode", choices=["accurate", "fast"], default="accurate",
@@ -320,6 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_library_arguments(std)
     std.add_argument("--standards", help="plain CSV or CASE JSON instead of the bundled frameworks")
+    std.add_argument("--edition", help=EDITION_HELP)
     std.add_argument("--framework", nargs="+", help="frameworks to list")
     std.add_argument("--sector")
     std.add_argument("--pathway")
@@ -347,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--suggestions", help="suggestions CSV from `pathway-align align` (no models are loaded; "
                                             "no suggested fixes)")
     gaps.add_argument("--standards", help="plain CSV or CASE JSON instead of the bundled frameworks")
+    gaps.add_argument("--edition", help=EDITION_HELP)
     gaps.add_argument("--top-k", type=int, default=10, help="suggestions per course and framework (default 10)")
     gaps.add_argument("--count-bands", nargs="+", default=["strong", "possible"],
                       choices=["strong", "possible", "weak"], help="suggestion bands that count as coverage")
@@ -374,6 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--catalog", help="catalog file for the apps (default: the bundled Westview catalog)")
     srv.add_argument("--standards", help="standards file or folder (as for align --standards)")
     srv.add_argument("--pathways", help="pathways file for the gap panels (default: the bundled one)")
+    srv.add_argument("--edition", help=EDITION_HELP)
     srv.add_argument("--review-db", dest="review_db", help="review store (default reviews/reviews.sqlite3)")
     srv.add_argument("--cache-dir", dest="cache_dir", help="cache of the standards' vectors (default .cache/)")
     srv.add_argument("--top-k", dest="top_k", type=int, help="suggestions per framework shown (default 5)")

@@ -393,6 +393,8 @@ def render_tables_html(title: str, tables: dict[str, pd.DataFrame], *, notes: li
 def render_html(report: GapReport, *, charts: bool = True) -> str:
     """The whole report as one self-contained HTML page."""
     title = f"Pathway gap report: {report.pathway.name}"
+    if report.edition_label:  # a draft edition: said in the title, before anything else
+        title += f" ({report.edition_label})"
     return render_tables_html(title, report.tables(), notes=report.notes,
                               charts=report_charts(report) if charts else None, help_texts=PART_HELP)
 

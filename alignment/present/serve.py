@@ -355,7 +355,7 @@ def kernel_environment(cfg: ServeConfig) -> dict[str, str]:
         env.update(environment(cfg.settings, ("standards_data_dir", "shared_dir", "encoder_model", "threads",
                                               "max_input_bytes", "max_text_chars", "max_catalog_rows",
                                               "standards_library_dir", "case_timeout", "max_download_bytes",
-                                              "max_redirects")))
+                                              "max_redirects", "edition")))
     env[CONFIG_ENV] = NO_CONFIG_FILE
     return env
 
