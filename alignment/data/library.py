@@ -52,6 +52,7 @@ from alignment.settings import get_settings
 from alignment.data.standards import (
     ALL_SECTORS, FRAMEWORKS, OPTIONAL_COLUMNS, TIDY_COLUMNS, add_hierarchy_columns, coerce_tidy, load_standards,
 )
+from alignment.data.editions import with_editions
 from alignment.data.sectors import CTE_SECTORS, import_hint
 from alignment.io.errors import InputError
 from alignment.io.files import read_input_file
@@ -148,34 +149,42 @@ def remove_import(name: str, path: str | Path | None = None) -> LibraryImport:
 
 # ------------------------------------------------------------------ merging
 
-def _supplied(table: pd.DataFrame) -> set[tuple[str, str]]:
-    return set(zip(table["framework"], table["sector"])) - {("cte_anchor", ALL_SECTORS)}
+def _supplied(table: pd.DataFrame) -> set[tuple[str, str, str]]:
+    """The (framework, sector, edition) triples an import supplies (anchor titles excepted)."""
+    table = with_editions(table)
+    return set(zip(table["framework"], table["sector"], table["edition"])) - {
+        ("cte_anchor", ALL_SECTORS, e) for e in set(table["edition"])}
 
 
 def merge_standards(bundle: pd.DataFrame, imports: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, list[str]]:
-    """The bundle with each import's (framework, sector) pairs replaced by the import's rows.
+    """The bundle with each import's (framework, sector, edition) triples replaced by the import's rows.
 
-    Returns the merged table (hierarchy recomputed) and one sentence per replaced pair.
-    Raises :class:`InputError` when two imports supply the same pair or a standard_id
-    would be there twice.
+    Returns the merged table (hierarchy recomputed) and one sentence per replaced triple.
+    An import of one edition replaces only that edition's rows (a 2013 sector import
+    leaves the 2023 draft's rows alone, and the other way round). Raises
+    :class:`InputError` when two imports supply the same triple or a standard_id would
+    be there twice.
     """
-    owner: dict[tuple[str, str], str] = {}
+    bundle = with_editions(bundle)
+    imports = [(name, with_editions(table)) for name, table in imports]
+    owner: dict[tuple[str, str, str], str] = {}
     for name, table in imports:
         for key in sorted(_supplied(table)):
             if key in owner:
-                raise InputError(name, f"{name}: {key[0]} / {key[1] or '-'} is already supplied by the import "
-                                       f"{owner[key]!r}; remove it first (pathway-align standards remove "
-                                       f"{owner[key]})")
+                raise InputError(name, f"{name}: {key[0]} / {key[1] or '-'} (edition {key[2] or '-'}) is already "
+                                       f"supplied by the import {owner[key]!r}; remove it first (pathway-align "
+                                       f"standards remove {owner[key]})")
             owner[key] = name
-    replaced = pd.Series([(f, s) in owner for f, s in zip(bundle["framework"], bundle["sector"])], index=bundle.index,
-                         dtype=bool)
+    replaced = pd.Series([(f, s, e) in owner for f, s, e in zip(bundle["framework"], bundle["sector"],
+                                                                 bundle["edition"])],
+                         index=bundle.index, dtype=bool)
     differences = []
-    for (fw, sector), name in sorted(owner.items()):
-        old = bundle[(bundle["framework"] == fw) & (bundle["sector"] == sector)]
+    for (fw, sector, edition), name in sorted(owner.items()):
+        old = bundle[(bundle["framework"] == fw) & (bundle["sector"] == sector) & (bundle["edition"] == edition)]
         if old.empty:
             continue
         new = dict(imports)[name]
-        new = new[(new["framework"] == fw) & (new["sector"] == sector)]
+        new = new[(new["framework"] == fw) & (new["sector"] == sector) & (new["edition"] == edition)]
         old_text = dict(zip(old["standard_id"], old["text"]))
         new_text = dict(zip(new["standard_id"], new["text"]))
         added = len(set(new_text) - set(old_text))
@@ -413,14 +422,17 @@ def _anchor_titles(bundle: pd.DataFrame) -> dict[str, str]:
 
 def _read_cde(data: bytes, name: str, fmt: str, sector: str | None, pathway: str | None,
               bundle: pd.DataFrame | None) -> tuple[pd.DataFrame, list[str]]:
+    from alignment.data.cde_2023 import is_2023_layout
     from alignment.data.cde_text import parse_cde_lines
     from alignment.data.cte_layout import CteLayoutError, anchor_rows, pathway_rows
     from alignment.io.documents import document_lines
 
     bundle = load_standards() if bundle is None else bundle
     titles = _anchor_titles(bundle)
-    parsed = parse_cde_lines(document_lines(data, name, fmt), name, sector=sector, pathway=pathway,
-                             anchor_titles=titles)
+    lines = document_lines(data, name, fmt)
+    if is_2023_layout(lines):
+        return _read_cde_2023(lines, name, sector)
+    parsed = parse_cde_lines(lines, name, sector=sector, pathway=pathway, anchor_titles=titles)
     try:
         rows = anchor_rows(parsed.anchors, name, titles) + pathway_rows(parsed.pathways, name)
     except CteLayoutError as exc:
@@ -430,6 +442,31 @@ def _read_cde(data: bytes, name: str, fmt: str, sector: str | None, pathway: str
     with_parents = add_hierarchy_columns(pd.concat([anchors_all, table], ignore_index=True))
     table = coerce_tidy(with_parents.iloc[len(anchors_all):])
     return _with_completeness(table), parsed.notes
+
+
+def _read_cde_2023(lines, name: str, sector: str | None) -> tuple[pd.DataFrame, list[str]]:
+    """A CDE document in the 2023 layout (:mod:`alignment.data.cde_2023`): its rows as a
+    draft edition (``2023-draft``; the only 2023-layout edition so far), with what the
+    parser could not read listed in the notes and the completeness note."""
+    from alignment.data.cde_2023 import parse_2023_lines
+    from alignment.data.cte_layout import CteLayoutError, draft_rows
+    from alignment.data.editions import DRAFT, EDITION_BY_ID
+
+    parsed = parse_2023_lines(lines, name, sector=sector)
+    if not parsed.draft:
+        raise InputError(name, f"{name}: a document in the 2023 layout that does not say it is a draft; only the "
+                               f"draft editions are known ({', '.join(e.id for e in EDITION_BY_ID.values() if e.status == DRAFT)})")
+    edition = "2023-draft"
+    try:
+        rows = draft_rows(parsed.anchors, parsed.pathways, name, edition, DRAFT)
+    except CteLayoutError as exc:
+        raise InputError(name, str(exc)) from None
+    skipped = "; ".join(f"line {s.line}: {s.reason}" for s in parsed.skipped)
+    note = (f"DRAFT ({EDITION_BY_ID[edition].label}), not an adopted edition. Every coded standard and indicator "
+            f"of the document was read" + (f"; not imported: {skipped}." if skipped else "."))
+    table = add_hierarchy_columns(pd.DataFrame(rows, columns=TIDY_COLUMNS))
+    table = coerce_tidy(table.assign(completeness="complete", completeness_note=note))
+    return table, parsed.notes
 
 
 def _read_table(data: bytes, name: str, fmt: str) -> pd.DataFrame:
