@@ -3,6 +3,8 @@ hostile text; tests/browser/test_landing.py opens the served page in Chromium.""
 
 from __future__ import annotations
 
+import io
+
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -46,7 +48,10 @@ def parse(html: str) -> _Page:
 
 @pytest.fixture(scope="module")
 def bundled():
-    return load_standards(), default_catalog()
+    """What the server loads by default: the adopted editions (the 2023 draft is listed, not used)."""
+    from alignment.data.editions import select_edition
+
+    return select_edition(load_standards(), "adopted"), default_catalog()
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +93,18 @@ def test_framework_lines_and_catalog_match_the_data(bundled, cli_standards):
     assert status["CCSS Mathematics"] == status["CCSS ELA/Literacy"] == "complete"
     assert status["CA CTE Pathway Standards"] == status["CA CTE Standards for Career Ready Practice"] == "partial"
     assert summary.catalog_courses == len(catalog) == 197
+
+
+def test_the_page_lists_the_editions_and_which_one_the_apps_use(tmp_path):
+    for edition, used in (("adopted", {"2010", "2013"}), ("2023-draft", {"2010", "2013", "2023-draft"})):
+        cfg = serve.load_config({}, env={"PATHWAY_ALIGN_EDITION": edition,
+                                         "PATHWAY_ALIGN_STANDARDS_LIBRARY": str(tmp_path / "lib")})
+        html = serve.landing_page(cfg)(None)
+        table = next(t for t in pd.read_html(io.StringIO(html)) if "apps" in t.columns).set_index("edition")
+        draft = table.loc["CA CTE Model Curriculum Standards, 2023 draft"]
+        assert draft[["status", "sectors", "standards"]].tolist() == ["DRAFT", "Arts, Media, and Entertainment", 367]
+        assert draft["apps"] == ("in use" if "2023-draft" in used else "not in use (choose it with --edition 2023-draft)")
+        assert table.loc["CA CTE Model Curriculum Standards, 2013", ["status", "apps"]].tolist() == ["adopted", "in use"]
 
 
 def test_the_served_page_names_the_apps_and_no_notebook(tmp_path):

@@ -293,10 +293,14 @@ def library_coverage(merged: MergedStandards) -> pd.DataFrame:
         for s in entry.provenance.get("supplies", []):
             source_of[(s["framework"], s["sector"])] = f"import {entry.name}: {entry.provenance['source']}"
     records = []
-    for (fw, sector, pathway), group in table.groupby(["framework", "sector", "pathway"], sort=False):
+    table = with_editions(table)
+    keys = ["framework", "sector", "pathway", "focus_area", "edition"]
+    for (fw, sector, pathway, focus, edition), group in table.groupby(keys, sort=False):
         kinds = group["kind"]
+        draft = (group["edition_status"] == "draft").any()
         records.append({
-            "framework": fw, "sector": sector, "pathway": pathway, "rows": len(group),
+            "framework": fw, "sector": sector, "pathway": pathway + (f" / {focus}" if focus else ""),
+            "edition": f"{edition} (DRAFT)" if draft else edition, "rows": len(group),
             "standards": int(kinds.isin(["standard", "sub-standard"]).sum()),
             "indicators": int((kinds == "indicator").sum()),
             "completeness": "; ".join(sorted(set(group["completeness"]))),
@@ -308,7 +312,8 @@ def library_coverage(merged: MergedStandards) -> pd.DataFrame:
         for sector, facts in CTE_SECTORS.items():
             rows = loaded[loaded["sector"] == sector]
             if rows.empty:
-                records.append({"framework": fw, "sector": sector, "pathway": "", "rows": 0, "standards": 0,
+                records.append({"framework": fw, "sector": sector, "pathway": "", "edition": "", "rows": 0,
+                                "standards": 0,
                                 "indicators": 0, "completeness": "missing",
                                 "completeness_note": f"No {FRAMEWORKS[fw]} loaded for this sector; "
                                                      f"{import_hint(sector, fw)}.",
@@ -317,11 +322,11 @@ def library_coverage(merged: MergedStandards) -> pd.DataFrame:
             if fw == "cte_pathway" and facts.pathways_complete:
                 for name in facts.pathways:
                     if name not in set(rows["pathway"]):
-                        records.append({"framework": fw, "sector": sector, "pathway": name, "rows": 0,
+                        records.append({"framework": fw, "sector": sector, "pathway": name, "edition": "", "rows": 0,
                                         "standards": 0, "indicators": 0, "completeness": "missing",
                                         "completeness_note": f"This pathway is not loaded; {import_hint(sector)}.",
                                         "source": ""})
-    columns = ["framework", "sector", "pathway", "rows", "standards", "indicators", "completeness",
+    columns = ["framework", "sector", "pathway", "edition", "rows", "standards", "indicators", "completeness",
                "completeness_note", "source"]
     return pd.DataFrame.from_records(records, columns=columns)
 

@@ -133,6 +133,11 @@ def cmd_standards(args, settings: Settings) -> int:
     if args.search:
         table = search_standards(table, args.search)
     columns = [c for c in ["standard_id", "framework", "display_code", "sector", "pathway", "grade", "kind", "completeness", "text"] if c in table.columns]
+    if "edition" in table.columns and (table["edition"].nunique() > 1 or (table["edition_status"] == "draft").any()):
+        # which edition each standard is from, when it is not obvious (a draft, or several loaded)
+        table = table.assign(edition=[f"{e} (DRAFT)" if st == "draft" else e
+                                      for e, st in zip(table["edition"], table["edition_status"])])
+        columns.insert(columns.index("display_code") + 1, "edition")
     if args.output:
         _write_standards(table, columns, args.output, fmt)
         print(f"wrote {len(table)} standards to {args.output}", file=sys.stderr)

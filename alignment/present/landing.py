@@ -20,6 +20,7 @@ from html import escape
 
 import pandas as pd
 
+from alignment.data.editions import editions_of
 from alignment.data.standards import SECTORS, sector_coverage
 
 PRODUCT_NAME = "Pathway Align"
@@ -68,16 +69,31 @@ class DataSummary:
     catalog_name: str
     catalog_courses: int
     standards_source: str = "bundled frameworks"
+    editions: tuple[EditionLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class EditionLine:
+    """One edition loaded: its label, status, the sectors it covers, and whether the apps use it."""
+
+    label: str
+    status: str  # "adopted" or "draft"
+    sectors: str
+    standards: int
+    in_use: bool
+    edition: str
 
 
 def data_summary(standards: pd.DataFrame, catalog: pd.DataFrame, catalog_name: str,
-                 standards_source: str = "bundled frameworks") -> DataSummary:
+                 standards_source: str = "bundled frameworks", all_editions: pd.DataFrame | None = None) -> DataSummary:
     """Summarise a standards table and a catalog for the landing page.
 
     Frameworks in table order with their non-heading rows and completeness ("complete"
     only if every row is); the 15 official CA CTE sectors (then any other sector that has
     pathway standards) grouped by their pathway standards: all rows complete, some rows
-    loaded, none loaded. All from :func:`sector_coverage`.
+    loaded, none loaded. All from :func:`sector_coverage`. ``all_editions``: the table
+    with every edition loaded (before the ``edition`` setting chose), so the page lists
+    the editions and says which one the apps use.
     """
     coverage = sector_coverage(standards, include_missing=True)
     frameworks = []
@@ -104,9 +120,16 @@ def data_summary(standards: pd.DataFrame, catalog: pd.DataFrame, catalog_name: s
             missing.append(sector)
         else:
             partial.append(sector)
+    used = set(standards["edition"]) if "edition" in standards.columns else set()
+    table = all_editions if all_editions is not None else standards
+    editions = tuple(
+        EditionLine(label=str(r["label"]), status=str(r["status"]), sectors=str(r["sectors"]),
+                    standards=int(r["standards"] + r["indicators"]), in_use=r["edition"] in used,
+                    edition=str(r["edition"]))
+        for r in editions_of(table).to_dict("records"))
     return DataSummary(tuple(frameworks), tuple(complete), tuple(partial), tuple(missing),
                        catalog_name=catalog_name, catalog_courses=int(len(catalog)),
-                       standards_source=standards_source)
+                       standards_source=standards_source, editions=editions)
 
 
 def app_links(apps: Sequence[tuple[str, str, str]]) -> list[AppLink]:
@@ -182,6 +205,16 @@ def landing_html(apps: Sequence[AppLink], summary: DataSummary, *, signed_in_as:
         f'{e(f.completeness)}</span></td></tr>'
         for f in summary.frameworks)
     total = len(summary.sectors_complete) + len(summary.sectors_partial) + len(summary.sectors_missing)
+    edition_rows = "".join(
+        f'<tr class="edition"><td>{e(x.label)}</td>'
+        f'<td><span class="badge {"partial" if x.status == "draft" else "complete"}">'
+        f'{"DRAFT" if x.status == "draft" else "adopted"}</span></td>'
+        f'<td>{e(x.sectors or "all")}</td><td class="num">{x.standards:,}</td>'
+        f'<td>{"in use" if x.in_use else e(f"not in use (choose it with --edition {x.edition})")}</td></tr>'
+        for x in summary.editions)
+    editions = (f'<div class="panel editions"><h3>Editions</h3><table><thead><tr><th>edition</th><th>status</th>'
+                f'<th>sectors</th><th class="num">standards</th><th>apps</th></tr></thead><tbody>{edition_rows}'
+                f'</tbody></table></div>' if summary.editions else "")
     who = f'<span class="who">Signed in as {e(signed_in_as)}</span>' if signed_in_as else ""
     mode = ("Team server: everyone with a sign-in can use these apps."
             if team else "Local server: only this computer can open these apps.")
@@ -214,6 +247,7 @@ def landing_html(apps: Sequence[AppLink], summary: DataSummary, *, signed_in_as:
 <p class="names">A sector that is not loaded gets no pathway suggestions, and gap reports say
 &ldquo;not loaded&rdquo; instead of 0&nbsp;% covered.</p>
 </div>
+{editions}
 </section>
 <footer>{e(mode)}</footer>
 </div></main>

@@ -61,7 +61,7 @@ def run_library_action(args, settings) -> int:
               f"imported {p['imported_at']} by {p['importer']})")
     for line in merged.differences:
         print(f"  {line}")
-    columns = ["framework", "sector", "pathway", "rows", "completeness", "source"]
+    columns = ["framework", "sector", "pathway", "edition", "rows", "completeness", "source"]
     with pd.option_context("display.max_colwidth", 70, "display.width", 250, "display.max_rows", None):
         print(coverage[columns].to_string(index=False))
     notes = coverage[coverage["completeness"] != "complete"]

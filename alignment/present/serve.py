@@ -321,10 +321,19 @@ def landing_page(cfg: ServeConfig):
     from alignment.data.sources import load_standards_from
     from alignment.present import landing
 
+    from alignment.data.editions import select_edition
+
+    every_edition = load_standards_from(cfg.standards, edition=None)
+    edition = cfg.settings.edition if cfg.settings is not None else "adopted"
+    try:
+        in_use = select_edition(every_edition, edition)
+    except ValueError as exc:
+        raise InputError("edition", f"edition: {exc}") from None
     summary = landing.data_summary(
-        load_standards_from(cfg.standards), load_catalog(cfg.catalog),
+        in_use, load_catalog(cfg.catalog),
         catalog_name=cfg.catalog.name if cfg.catalog else "Westview High School 2025-26 (bundled)",
-        standards_source=cfg.standards.name if cfg.standards else _bundle_and_library(cfg))
+        standards_source=cfg.standards.name if cfg.standards else _bundle_and_library(cfg),
+        all_editions=every_edition)
     links = landing.app_links([(name[:-6], title, app_path(name)) for title, name in apps(cfg)])
     cache: dict = {}
 
