@@ -383,3 +383,51 @@ def test_configured_default_is_the_bundled_westview_file(monkeypatch, tmp_path):
     assert len(dash.pathways) == 7 and "westview_2025_26_pathways.csv" in dash.header.value
     _, label = dash.read_decisions()
     assert "no review store" in label.lower() and not (tmp_path / "reviews.sqlite3").exists()
+
+
+# --------------------------------------------------------------------------- the edition chooser
+
+def test_the_edition_chooser_switches_an_ame_pathway_to_the_draft(standards):
+    """The bundled DVMA pathway (a 2013 name) on the adopted standards, then switched to the
+    2023 draft with the Standards chooser: draft standards, best fit across focus areas, the
+    DRAFT banner; and back. Suggestions are hand-written per edition (no model)."""
+    from alignment.data.catalog import default_catalog
+    from alignment.data.editions import select_edition
+    from alignment.data.pathways import default_pathways_path, load_pathways
+
+    adopted = select_edition(standards, "adopted")
+    loaded = load_pathways(default_pathways_path(), catalog=default_catalog(), standards=adopted)
+    dvma = [p for p in loaded if p.cte_pathway == "Design, Visual, and Media Arts"]
+    first = dvma[0].course_ids[0]
+    by_edition = {
+        "adopted": [(first, "CA-CTE.PATHWAY.AME.DVMA.A1.3", "strong", 0.6)],
+        "2023-draft": [(first, "CA-CTE.2023-DRAFT.AME.PATHWAY.SA.17.1", "strong", 0.7),
+                       (first, "CA-CTE.2023-DRAFT.AME.PATHWAY.SA.18.2", "possible", 0.5)],
+    }
+    calls = []
+
+    def suggest(pathway, edition):
+        calls.append(edition)
+        return pd.DataFrame(by_edition[edition], columns=["course_id", "standard_id", "band", "score"])
+
+    dash = GapDashboard(dvma, adopted, suggest=suggest, editions=["adopted", "2023-draft"],
+                        standards_for=lambda e: select_edition(standards, e))
+    assert dash.edition_picker.layout.display is None  # shown: two editions to choose from
+    assert [label for label, _ in dash.edition_picker.options] == [
+        "adopted editions", "CA CTE Model Curriculum Standards, 2023 draft (DRAFT)"]
+    view = dash.select(dvma[0].name)
+    assert view.report.edition_label == "" and "pa-draft-banner" not in dash.tiles.value
+    assert set(view.report.scope.loc[view.report.scope["framework"] == "cte_pathway", "edition"]) == {"2013"}
+
+    dash.edition_picker.value = "2023-draft"  # as a user picks it
+    draft = dash.current.report
+    assert calls == ["adopted", "2023-draft"]
+    assert draft.edition_label.startswith("DRAFT standards: CA CTE Model Curriculum Standards, 2023 draft")
+    assert (draft.best_pathway, draft.best_focus_area) == ("Design, Visual, and Graphic Arts", "Studio Arts")
+    scope = draft.scope[draft.scope["framework"].isin(["cte_pathway", "cte_anchor"])]
+    assert set(scope["edition"]) == {"2023-draft"} and len(scope) == 367
+    assert 'class="pa-draft-banner"' in dash.tiles.value and "Studio Arts" in dash.tiles.value
+    assert "DRAFT" in dash.tiles.value and dash.fix_finder() is None  # part (g): first edition only
+
+    dash.edition_picker.value = "adopted"
+    assert dash.current.report.edition_label == "" and calls == ["adopted", "2023-draft"]  # kept per edition

@@ -481,3 +481,28 @@ def test_practice_standards_are_their_own_group_and_domains_are_listed(standards
     out = render_result({"course_id": "C1", "title": "Algebra <b>", "description": "x"}, sugg, standards)
     assert "Standards for Mathematical Practice" in out and "Domains:" in out and "Algebra &lt;b&gt;" in out
     assert out.index("Common Core Mathematics") < out.index("Standards for Mathematical Practice")
+
+
+def test_coverage_app_edition_chooser_shows_draft_standards(standards):
+    """The teacher app's Standards chooser: an AME course on the adopted standards, then on
+    the 2023 draft (its cards say DRAFT), then back. The stub aligner suggests from the
+    table of the chosen edition, so what the cards show follows the choice."""
+    from alignment.data.editions import select_edition
+
+    catalog = validate_catalog(pd.DataFrame([{
+        "course_id": "A1", "title": "Digital Photography", "sector": "Arts, Media, and Entertainment",
+        "grades": "9-12", "description": "Students compose, shoot and edit photographs for an exhibit."}]), "a.csv")
+    tables = {e: select_edition(standards, e) for e in ("adopted", "2023-draft")}
+    app = CoverageApp(aligner=StubAligner(tables["adopted"]), standards=tables["adopted"], catalog=catalog,
+                      pathways=[], editions=["adopted", "2023-draft"],
+                      models_for=lambda e: (StubAligner(tables[e]), tables[e]))
+    assert app.edition.layout.display is None and app.edition.value == "adopted"
+    app.course.value = "Digital Photography (A1)"
+    assert "pa-draft" not in app.results.value and "CA-CTE.ANCHOR.AME." in app.results.value
+    app.edition.value = "2023-draft"  # as a user picks it: the course is aligned again
+    assert app.edition_value == "2023-draft" and "Includes DRAFT standards (2023-draft)" in app.status.value
+    cards = re.findall(r'data-standard-id="(CA-CTE[^"]*AME[^"]*)"', app.results.value)
+    assert cards and all(c.startswith("CA-CTE.2023-DRAFT.AME.") for c in cards)
+    assert app.results.value.count('<span class="pa-draft"') == len(cards)
+    app.edition.value = "adopted"
+    assert "pa-draft" not in app.results.value and app.edition_value == "adopted"

@@ -27,6 +27,7 @@ from alignment.align.columns import FRAMEWORK_ORDER, SUGGESTION_COLUMNS
 from alignment.align.families import PRACTICE, PRACTICE_TITLES
 from alignment.analysis.clusters import course_clusters
 from alignment.data.catalog import split_multi, validate_catalog
+from alignment.data.editions import family_of
 from alignment.io import writers
 from alignment.io.errors import InputError
 from alignment.data.sectors import import_hint
@@ -181,8 +182,10 @@ def evidence_words(suggestions: pd.DataFrame, bands=COUNTING_BANDS) -> tuple[lis
     return list(dict.fromkeys(terms)), list(dict.fromkeys(phrases))
 
 
-def render_card(row: dict, completeness: tuple[str, str] = ("", "")) -> str:
-    """One suggested standard: code, band, score, where, full text and evidence (highlighted)."""
+def render_card(row: dict, completeness: tuple[str, str] = ("", ""), edition: tuple[str, str] = ("", ""),
+                several_editions: bool = False) -> str:
+    """One suggested standard: code, band, score, where, full text and evidence (highlighted);
+    its edition (``(edition, status)``) as a DRAFT badge, or shown when several are loaded."""
     terms, phrases = _listish(row.get("matched_terms")), _listish(row.get("matched_phrases"))
     where = " · ".join(str(x) for x in (row.get("sector"), row.get("pathway")) if x and x != "ALL")
     partial = ""
@@ -208,13 +211,14 @@ def render_card(row: dict, completeness: tuple[str, str] = ("", "")) -> str:
         f'<div class="pa-card pa-band-{h.css_class(band)}" data-standard-id="{h.esc(sid)}">'
         f'<div class="pa-card-head"><span class="pa-code">{h.esc(row.get("display_code") or row.get("code"))}</span>'
         f'{h.badge(band)}<span class="pa-score">{score_text}</span>'
-        f'<span class="pa-where">{h.esc(where)}</span>{partial}</div>'
+        f'<span class="pa-where">{h.esc(where)}</span>{partial}{h.edition_badge(*edition, several_editions)}</div>'
         f'<div class="pa-std-text">{h.highlight(row.get("standard_text", ""), terms, phrases)}</div>'
         f'{evidence}<div class="pa-evidence pa-muted">{"; ".join(shared)}</div></div>'
     )
 
 
-def render_group(group: Group, completeness: dict[str, tuple[str, str]]) -> str:
+def render_group(group: Group, completeness: dict[str, tuple[str, str]],
+                 editions: dict[str, tuple[str, str]] | None = None, several_editions: bool = False) -> str:
     parts = [f'<div class="pa-group pa-group-{h.css_class(group.framework)} pa-family-{h.css_class(group.family)}">'
              f'<h3>{h.esc(group.title)}</h3>']
     if group.domains:
@@ -229,7 +233,9 @@ def render_group(group: Group, completeness: dict[str, tuple[str, str]]) -> str:
     for note in group.partial:
         parts.append(f'<div class="pa-group-note"><span class="pa-partial">partial data</span> {h.esc(note)}</div>')
     for row in group.rows.to_dict("records"):
-        parts.append(render_card(row, completeness.get(row.get("standard_id"), ("", ""))))
+        sid = row.get("standard_id")
+        parts.append(render_card(row, completeness.get(sid, ("", "")), (editions or {}).get(sid, ("", "")),
+                                 several_editions=several_editions))
     if group.rows.empty and not group.notes:
         parts.append('<div class="pa-muted">No standards of this framework apply to this course.</div>')
     parts.append("</div>")
@@ -262,7 +268,18 @@ def render_result(course: dict, suggestions: pd.DataFrame, standards: pd.DataFra
     summary = ", ".join(f"{int(counts[b])} {b}" for b in ("strong", "possible", "weak") if b in counts)
     head = f'<div class="pa-muted">Top {int(suggestions["rank"].max() or 0)} standards per framework ({h.esc(summary)}).</div>' \
         if suggestions["rank"].notna().any() else ""
-    return render_course(course, suggestions) + head + "".join(render_group(g, completeness) for g in groups)
+    editions = editions_of_rows(standards)
+    several = bool(editions) and bool(
+        standards.groupby(standards["framework"].map(family_of))["edition"].nunique().max() > 1)
+    return render_course(course, suggestions) + head + "".join(render_group(g, completeness, editions, several)
+                                                               for g in groups)
+
+
+def editions_of_rows(standards: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """standard_id -> (edition, edition_status) (empty when the table has no edition columns)."""
+    if "edition" not in standards.columns:
+        return {}
+    return dict(zip(standards["standard_id"], zip(standards["edition"], standards["edition_status"])))
 
 
 # --------------------------------------------------------------------------- downloads
@@ -326,7 +343,10 @@ def pathway_gap_html(report, suggestions: pd.DataFrame, course_title: str, limit
     course's strong or possible suggestions would cover."""
     fills = set(suggestions.loc[suggestions["band"].isin(COUNTING_BANDS), "standard_id"])
     name = report.pathway.name
+    draft = getattr(report, "edition_label", "")
     parts = [f'<div class="pa-group pa-gaps-panel"><h3>What {h.esc(name)} still misses</h3>',
+             (f'<div class="pa-draft-banner"><span class="pa-draft">DRAFT</span> {h.esc(draft)}</div>'
+              if draft else ""),
              '<div class="pa-muted">From the machine suggestions for the pathway\'s courses (strong and possible '
              'count as covered); reviewed decisions are in the review app and the gap dashboard.</div>']
     for note in report.notes:
@@ -370,7 +390,7 @@ def pathway_report(pathway, aligner, standards):
         suggestions = aligner.suggest(pathway.courses_for_aligner(), top_k=10)
         return gap_report(pathway, standards, suggestions)
 
-    return session.cached(f"gap-report::{pathway.name}::{id(aligner)}", make)
+    return session.cached(f"gap-report::{pathway.name}::{id(aligner)}::{id(standards)}", make)
 
 
 # --------------------------------------------------------------------------- the app
@@ -380,11 +400,18 @@ class CoverageApp:
     default to the kernel's shared ones (loaded in the background); tests pass their own."""
 
     def __init__(self, aligner=None, standards: pd.DataFrame | None = None, catalog: pd.DataFrame | None = None,
-                 pathways: list | None = None, *, background: bool = True):
+                 pathways: list | None = None, *, background: bool = True, editions: list[str] | None = None,
+                 models_for=None):
+        """``editions`` and ``models_for(edition) -> (aligner, standards)``: the edition
+        chooser (default: the kernel's, :func:`session.edition_options`; the first edition
+        is the one ``aligner`` and ``standards`` are for)."""
         import ipywidgets as w
 
         self.w = w
         self.aligner, self.standards, self.catalog, self.pathways = aligner, standards, catalog, pathways
+        self._models_for = models_for
+        self.editions = list(editions or [])
+        self.edition_value = self.editions[0] if self.editions else ""
         self.last: dict = {}
         self.labels: dict[str, str] = {}
 
@@ -418,7 +445,11 @@ class CoverageApp:
         self.pathway = w.Dropdown(options=[("(none)", "")], value="", description="Pathway gaps",
                                   layout=w.Layout(width="640px"))
         self.pathway.add_class("pa-pathway")
-        for widget in (self.course, self.text, self.title, self.sector, self.grades, self.pathway):
+        self.edition = w.Dropdown(options=[("adopted editions", "adopted")], value="adopted", description="Standards",
+                                  layout=w.Layout(width="640px", display="none"))
+        self.edition.add_class("pa-edition-picker")
+        self._set_edition_options()
+        for widget in (self.course, self.text, self.title, self.sector, self.grades, self.pathway, self.edition):
             widget.style.description_width = "110px"
         self.run_button = w.Button(description="Show standards", button_style="primary", disabled=True,
                                    icon="search", layout=w.Layout(width="180px", margin="8px 0 0 114px"))
@@ -442,9 +473,11 @@ class CoverageApp:
         self.course.observe(lambda change: change["new"] and self.run(), names="value")
         self._quiet = False
         self.pathway.observe(self._on_pathway, names="value")
+        self.edition.observe(lambda change: self._quiet or self.set_edition(change["new"]), names="value")
         self.ready_marker = w.HTML("")  # h.READY_MARKER once the models are loaded
         self.widget = w.VBox([
-            self.style, self.header, self.status, self.ready_marker, self.mode, self.catalog_box, self.paste_box, self.pathway_box,
+            self.style, self.header, self.status, self.ready_marker, self.mode, self.catalog_box, self.paste_box,
+            self.edition, self.pathway_box,
             self.run_button, self.message, self.downloads, self.results, self.gaps,
         ])
         self.widget.add_class("pa-app")
@@ -467,7 +500,58 @@ class CoverageApp:
     def _status(text: str, kind: str) -> str:
         return f'<div class="pa-status pa-status-{kind}">{h.esc(text)}</div>'
 
+    def _set_edition_options(self):
+        from alignment.ui.gap_dashboard import edition_option_label
+
+        if len(self.editions) < 2:
+            self.edition.layout.display = "none"
+            return
+        self._quiet = True
+        try:
+            self.edition.options = [(edition_option_label(e), e) for e in self.editions]
+            self.edition.value = self.edition_value
+        finally:
+            self._quiet = False
+        self.edition.layout.display = None
+
+    def set_edition(self, edition: str) -> pd.DataFrame | None:
+        """Use another edition's standards (as a user would with the Standards chooser);
+        the course shown, if any, is aligned again. Returns its suggestions."""
+        if edition == self.edition_value:
+            return self.last.get("suggestions")
+        if edition not in self.editions:
+            raise KeyError(f"edition {edition!r} is not offered; editions: {', '.join(self.editions)}")
+        models_for = self._models_for or (lambda e: (session.get_aligner(e), session.get_standards(e)))
+        self.status.value = self._status(f"Loading the standards of {edition}… (the first time it takes a while)",
+                                         "busy")
+        try:
+            self.aligner, self.standards = models_for(edition)
+        except Exception as exc:  # say why, keep the edition in use
+            self.message.value = h.notice(h.error_text(exc), "error")
+            self._quiet = True
+            try:
+                self.edition.value = self.edition_value
+            finally:
+                self._quiet = False
+            return None
+        self.edition_value = edition
+        if self.edition.value != edition:
+            self._quiet = True
+            try:
+                self.edition.value = edition
+            finally:
+                self._quiet = False
+        self.sector.options = sector_choices(self.standards)
+        self._ready_status()
+        return self.run() if self.last else None
+
     def _load_shared(self):
+        if not self.editions:
+            try:
+                self.editions = session.edition_options() if self.standards is None else []
+            except Exception:  # noqa: BLE001 - without the chooser the app works on the setting's edition
+                self.editions = []
+            self.edition_value = self.editions[0] if self.editions else ""
         self.aligner = self.aligner or session.get_aligner()
         self.standards = self.standards if self.standards is not None else session.get_standards()
         self.catalog = self.catalog if self.catalog is not None else session.get_catalog()
@@ -491,12 +575,20 @@ class CoverageApp:
         if self.pathways:
             self.pathway.options = [("(none)", "")] + [(p.name, p.name) for p in self.pathways]
             self.pathway_box.layout.display = None
-        n_std = int((self.standards["kind"] != "heading").sum())
-        self.status.value = self._status(
-            f"Ready: {len(self.catalog)} courses, {n_std:,} standards from "
-            f"{self.standards['framework'].nunique()} frameworks.", "ready")
+        self._set_edition_options()
+        self._ready_status()
         self.run_button.disabled = False
         self.ready_marker.value = h.READY_MARKER
+
+    def _ready_status(self):
+        n_std = int((self.standards["kind"] != "heading").sum())
+        draft = ""
+        if "edition_status" in self.standards.columns and (self.standards["edition_status"] == "draft").any():
+            drafts = self.standards.loc[self.standards["edition_status"] == "draft", "edition"]
+            draft = f" Includes DRAFT standards ({', '.join(dict.fromkeys(drafts))}), not adopted."
+        self.status.value = self._status(
+            f"Ready: {len(self.catalog)} courses, {n_std:,} standards from "
+            f"{self.standards['framework'].nunique()} frameworks.{draft}", "ready")
 
     def _on_mode(self, change):
         paste = change["new"] == "paste"

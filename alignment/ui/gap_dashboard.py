@@ -186,7 +186,13 @@ def headline_tiles(report, decisions_applied: int = 0) -> str:
     tiles.append(f'<div class="pa-tile" data-metric="decisions"><div class="pa-tile-label">Reviewed decisions '
                  f'applied</div><div class="pa-tile-value">{int(decisions_applied)}</div>'
                  f'<div class="pa-tile-note">they override the machine\'s suggestions</div></div>')
-    return '<div class="pa-tiles">' + "".join(tiles) + "</div>"
+    banner = ""
+    if getattr(report, "edition_label", ""):  # every number above is on a draft: said first, in the tiles
+        fit = f" Best fit: {report.best_pathway} (focus area: {report.best_focus_area})." \
+            if getattr(report, "best_focus_area", "") else ""
+        banner = (f'<div class="pa-draft-banner" data-metric="edition"><span class="pa-draft">DRAFT</span> '
+                  f'{h.esc(report.edition_label)}.{h.esc(fit)}</div>')
+    return banner + '<div class="pa-tiles">' + "".join(tiles) + "</div>"
 
 
 def notes_html(report) -> str:
@@ -384,15 +390,22 @@ class GapDashboard:
     cache: ``cache(key, make)`` for the suggestions (default: this dashboard's own dict;
         :func:`gap_dashboard` passes the kernel's :func:`session.cached`).
     error: a message to show instead of the picker (the pathways could not be loaded).
+    editions, standards_for: the edition chooser (:mod:`alignment.data.editions`): the
+        editions offered (the first is the one ``standards`` holds) and
+        ``standards_for(edition) -> table``; with them ``suggest`` is called as
+        ``suggest(pathway, edition)``. Part (g) is computed for the first edition only.
     """
 
     def __init__(self, pathways: list, standards: pd.DataFrame | None, *, suggest: Callable | None = None,
                  decisions=None, fixes=None, cache: Callable | None = None, error: str = "",
-                 source: str = ""):
+                 source: str = "", editions: list[str] | None = None, standards_for: Callable | None = None):
         import ipywidgets as w
 
         self.pathways = list(pathways or [])
         self.standards = standards
+        self.editions = list(editions or ["adopted"])
+        self.edition = self.editions[0]
+        self._standards_for = standards_for
         self._suggest = suggest
         self._decisions = decisions
         self._fixes_source = fixes
@@ -421,6 +434,12 @@ class GapDashboard:
                                     layout=w.Layout(width="390px", display="none"))
         self.ca_filter.style.description_width = "85px"
         self.ca_filter.add_class("pa-gd-ca-pathway")
+        self.edition_picker = w.Dropdown(options=[(edition_option_label(e), e) for e in self.editions],
+                                         value=self.edition, description="Standards",
+                                         layout=w.Layout(width="330px",
+                                                         display=None if len(self.editions) > 1 else "none"))
+        self.edition_picker.style.description_width = "75px"
+        self.edition_picker.add_class("pa-gd-edition")
         self.reload = w.Button(description="Reload decisions", icon="refresh", disabled=True,
                                tooltip="Read the reviewed decisions again (the dashboard never changes them)",
                                layout=w.Layout(width="160px"))
@@ -449,7 +468,7 @@ class GapDashboard:
             self.tabs.set_title(i, title)
         self.tabs.add_class("pa-gd-tabs")
         self.tabs.layout.display = "none"
-        controls = w.HBox([self.picker, self.ca_filter, self.reload])
+        controls = w.HBox([self.picker, self.edition_picker, self.ca_filter, self.reload])
         controls.add_class("pa-gd-controls")
         self.ready_marker = w.HTML("")
         self.ready_marker.add_class("pa-gd-ready")
@@ -466,6 +485,7 @@ class GapDashboard:
 
         self.picker.observe(self._on_pick, names="value")
         self.ca_filter.observe(self._on_filter, names="value")
+        self.edition_picker.observe(lambda change: self.set_edition(change["new"]), names="value")
         self.reload.on_click(lambda _: self.show(self.picker.value, reload=True))
 
     # ----------------------------------------------------------------- helpers
@@ -505,8 +525,25 @@ class GapDashboard:
     def suggestions_for(self, pathway) -> pd.DataFrame:
         """The pathway's suggestions, computed once (per kernel with :func:`gap_dashboard`)."""
         key = f"gap-dashboard::suggestions::{pathway.source}::{pathway.name}::{'|'.join(pathway.course_ids)}"
+        if self._standards_for is None:
+            return self._cache(key, lambda: self._suggest(pathway))
+        edition = self.edition
+        return self._cache(f"{key}::{edition}", lambda: self._suggest(pathway, edition))
 
-        return self._cache(key, lambda: self._suggest(pathway))
+    def set_edition(self, edition: str) -> View | None:
+        """Analyse in another edition (as a user would with the Standards chooser); the
+        pathway shown, if any, is computed again on that edition's standards."""
+        if edition == self.edition:
+            return self.current
+        if edition not in self.editions or self._standards_for is None:
+            raise KeyError(f"edition {edition!r} is not offered; editions: {', '.join(self.editions)}")
+        self.edition = edition
+        self.standards = self._standards_for(edition)
+        if self.edition_picker.value != edition:
+            self.edition_picker.value = edition  # fires this again, which returns at once
+        if self.picker.value is None:
+            return None
+        return self.show(self.picker.value)
 
     def read_decisions(self) -> tuple[pd.DataFrame | None, str]:
         source = self._decisions
@@ -517,7 +554,10 @@ class GapDashboard:
         return source()
 
     def fix_finder(self):
-        """The FixFinder for part (g) (None: no suggested fixes)."""
+        """The FixFinder for part (g) (None: no suggested fixes; also for an edition other
+        than the first, whose standards the catalog analysis was not made on)."""
+        if self.edition != self.editions[0]:
+            return None
         if self._fixes is None and callable(self._fixes_source):
             self._fixes = self._fixes_source()
         return self._fixes
@@ -572,7 +612,7 @@ class GapDashboard:
             self._busy(f"Computing… reading reviewed decisions and building the gap report for {pathway.name}.")
             decisions, label = self.read_decisions()
             fingerprint = _fingerprint(decisions)
-            kept = self._views.get(index)
+            kept = self._views.get((self.edition, index))
             view = kept[1] if kept and kept[0] == fingerprint and not reload else None
             if view is None:
                 report = gap_report(pathway, self.standards, suggestions, decisions, fixes=self.fix_finder(),
@@ -581,7 +621,7 @@ class GapDashboard:
                 self._busy(f"Computing… drawing the coverage heatmap for {pathway.name}.")
                 charts = {"Coverage heatmap": figure_png(plot_coverage_heatmap(report))}
                 view = View(report, charts, applied, label, 0.0)
-                self._views[index] = (fingerprint, view)  # the latest view of each pathway
+                self._views[(self.edition, index)] = (fingerprint, view)  # the latest view of each pathway
             view.seconds = time.perf_counter() - start
             self.current = view
             self._render(view)  # the heatmap tab first; the other tab's chart follows
@@ -707,8 +747,18 @@ def build_gap_dashboard(*, background: bool = True, **kwargs) -> GapDashboard:
     def decisions():
         return read_review_decisions(cfg.review_db, review_catalog_name(session.get_catalog()))
 
+    def suggest_in(pathway, edition):
+        return session.get_aligner(edition).suggest(pathway.courses_for_aligner(), top_k=GAP_TOP_K)
+
     options = dict(suggest=suggest, decisions=decisions, fixes=fixes, cache=session.cached, error=error,
                    source=Path(path).name)
+    if not error:
+        try:
+            editions = session.edition_options()
+        except Exception:  # noqa: BLE001 - without the chooser the dashboard works on the setting's edition
+            editions = [cfg.edition]
+        if len(editions) > 1:
+            options.update(editions=editions, standards_for=session.get_standards, suggest=suggest_in)
     options.update(kwargs)
     dashboard = GapDashboard(pathways, standards, **options)
     if background and not error:
@@ -724,6 +774,16 @@ def build_gap_dashboard(*, background: bool = True, **kwargs) -> GapDashboard:
 
         session.warm_up(done)  # fit the models while the user chooses a pathway
     return dashboard
+
+
+def edition_option_label(edition: str) -> str:
+    """The chooser's label of an edition selection: ``adopted`` or the edition's label, DRAFT marked."""
+    from alignment.data.editions import EDITION_BY_ID, edition_label
+
+    if edition == "adopted":
+        return "adopted editions"
+    known = EDITION_BY_ID.get(edition)
+    return f"{edition_label(edition)} (DRAFT)" if known is None or known.status == "draft" else edition_label(edition)
 
 
 def review_catalog_name(catalog: pd.DataFrame) -> str:

@@ -145,6 +145,16 @@ def badge(band: str) -> str:
     return f'<span class="pa-badge pa-badge-{css_class(band)}">{esc(BAND_LABELS.get(band, band))}</span>'
 
 
+def edition_badge(edition: str, status: str, several: bool = False) -> str:
+    """The edition of a standard on a card: a ``DRAFT`` badge with the edition for a draft
+    standard, the edition alone when several editions are loaded, else nothing."""
+    if status == "draft":
+        return f'<span class="pa-draft" title="{esc(edition)}: a draft, not adopted">DRAFT {esc(edition)}</span>'
+    if several and edition:
+        return f'<span class="pa-edition">{esc(edition)}</span>'
+    return ""
+
+
 def notice(text: str, kind: str = "info") -> str:
     """A one-paragraph message box; ``kind`` is info, ok, warn or error. Text is escaped
     and keeps its line breaks (InputError lists one problem per line)."""
@@ -227,6 +237,11 @@ STYLE = """
 .pa-badge-weak { background: #f0f4f8; color: #52606d; }
 .pa-badge-none { background: #ffeeee; color: #8a1c1c; }
 .pa-partial { font-size: 0.78em; padding: 1px 8px; border-radius: 10px; background: #fce8d8; color: #8d3c06; }
+.pa-draft { font-size: 0.78em; padding: 1px 8px; border-radius: 10px; background: #fff3c4; color: #6b4e00;
+            font-weight: 600; letter-spacing: .03em; }
+.pa-edition { font-size: 0.78em; padding: 1px 8px; border-radius: 10px; background: #eef2f7; color: #334e68; }
+.pa-draft-banner { border: 1px solid #e6c200; background: #fffbea; border-radius: 8px; padding: 6px 12px;
+                   margin: 8px 0 4px 0; }
 .pa-std-text { line-height: 1.45; margin: 2px 0 4px 0; }
 .pa-evidence { color: #334e68; font-size: 0.93em; line-height: 1.45; }
 .pa-label { color: #627d98; font-size: 0.9em; margin-right: 4px; }

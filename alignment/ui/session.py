@@ -62,14 +62,43 @@ def _cached(key: str, make: Callable[[], object]):
         return _cache[key]
 
 
-def get_standards() -> pd.DataFrame:
-    """The standards table the apps align against (loaded once)."""
+def get_standards(edition: str | None = None) -> pd.DataFrame:
+    """The standards table the apps align against (loaded once): the ``edition`` setting's
+    selection, or ``edition``'s (an app's edition chooser; see :mod:`alignment.data.editions`)."""
+    if edition is not None and edition != settings().edition:
+        def select():
+            from alignment.data.editions import select_edition
+
+            return select_edition(get_all_editions(), edition)
+
+        return _cached(f"standards@{edition}", select)
+
     def load():
         from alignment.data.sources import load_standards_from  # the one reading of a --standards argument
 
         return load_standards_from(settings().standards)
 
     return _cached("standards", load)
+
+
+def get_all_editions() -> pd.DataFrame:
+    """Every edition loaded side by side (what the apps' edition choosers offer)."""
+    def load():
+        from alignment.data.sources import load_standards_from
+
+        return load_standards_from(settings().standards, edition=None)
+
+    return _cached("standards@all", load)
+
+
+def edition_options() -> list[str]:
+    """The editions an app may switch to: ``adopted`` and every draft edition loaded; the
+    setting's own first."""
+    from alignment.data.editions import edition_choices
+
+    choices = edition_choices(get_all_editions())
+    current = settings().edition
+    return [current] + [c for c in choices if c != current]
 
 
 def service_client():
@@ -83,11 +112,23 @@ def service_client():
     return ServiceClient(current.service_url, current.service_secret)
 
 
-def get_aligner():
+def get_aligner(edition: str | None = None):
     """The fitted :class:`~alignment.align.aligner.Aligner` (fitted once per kernel; vectors
     from the disk cache), or, under ``pathway-align serve``, a
     :class:`~alignment.present.model_client.RemoteAligner` of the shared model service
-    (returned once the service has loaded its models; its loading error is raised)."""
+    (returned once the service has loaded its models; its loading error is raised).
+
+    ``edition`` other than the setting's (an app's edition chooser): an Aligner fitted in
+    this kernel on that edition's table (the model service holds the setting's edition
+    only); the first time its vectors are computed, then read from the disk cache."""
+    if edition is not None and edition != settings().edition:
+        def fit_edition():
+            from alignment.align.aligner import Aligner
+
+            current = settings()
+            return Aligner(top_k=current.top_k, cache_dir=current.cache_dir).fit(get_standards(edition))
+
+        return _cached(f"aligner@{edition}", fit_edition)
     client = service_client()
     if client is not None:
         if "aligner" not in _cache:
