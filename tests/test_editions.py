@@ -291,3 +291,34 @@ def test_gaps_with_the_draft_edition_on_a_bundled_ame_pathway(tmp_path):
     gaps_a = next(t for t in tables if {"standard_id", "gap"} <= set(t.columns))
     assert gaps_a["standard_id"].str.startswith("CA-CTE.2023-DRAFT.AME.PATHWAY.").all()
     assert not any("CA-CTE.PATHWAY.AME." in str(t.to_numpy().tolist()) for t in tables)
+
+
+def test_a_bad_or_unloaded_edition_is_one_clear_error(tmp_path):
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("PATHWAY_ALIGN_")}
+    env.update(PYTHONPATH=str(REPO), PATHWAY_ALIGN_STANDARDS_LIBRARY=str(tmp_path / "library"))
+    for value, message in (("2030", "error: edition: edition '2030' is not loaded; loaded editions: 2010, 2013, "
+                                    "2023-draft (or 'adopted')"),
+                           ("bad id!", "error: --edition: 'bad id!' is not 'adopted' or an edition id such as "
+                                       "2023-draft (edition)")):
+        done = subprocess.run([sys.executable, "-m", "alignment.present.cli", "standards", "--edition", value],
+                              capture_output=True, text=True, timeout=120, env=env)
+        assert done.returncode == 2 and done.stderr.strip() == message and "Traceback" not in done.stderr
+
+
+def test_standards_search_shows_the_edition_of_draft_rows(tmp_path):
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("PATHWAY_ALIGN_")}
+    env.update(PYTHONPATH=str(REPO), PATHWAY_ALIGN_STANDARDS_LIBRARY=str(tmp_path / "library"))
+    out = tmp_path / "list.csv"
+    for edition in ("adopted", DRAFT):
+        done = subprocess.run([sys.executable, "-m", "alignment.present.cli", "standards", "--edition", edition,
+                               "--sector", "AME", "--search", "storyboard", "-o", str(out)],
+                              capture_output=True, text=True, timeout=120, env=env)
+        assert done.returncode == 0, done.stderr
+        listed = pd.read_csv(out, dtype=str, keep_default_na=False)
+        if edition == "adopted":
+            assert listed.empty or "edition" not in listed.columns
+        else:
+            assert set(listed["edition"]) == {"2023-draft (DRAFT)"}
+            # FT.17.1's footnote lists storyboards too: footnotes are not in the texts
+            assert listed["display_code"].tolist() == ["AME 10.3", "AME 15.4", "AME AVG.18.3", "AME AVG.19.2",
+                                                       "AME FT.20.2"]

@@ -27,7 +27,10 @@ from alignment.data.frameworks import FRAMEWORK_ORDER
 from alignment.ui import html as h
 from alignment.ui import session
 from alignment.ui.standards_import import standards_import_panel
-from alignment.ui.coverage import completeness_of, course_label, group_suggestions, render_card, render_course
+from alignment.data.editions import family_of
+from alignment.ui.coverage import (
+    completeness_of, course_label, editions_of_rows, group_suggestions, render_card, render_course,
+)
 from alignment.ui.review_session import (
     BULK_ACTIONS, OPEN_STATUSES, QUEUE_STATUSES, SEARCH_LIMIT, CourseView, ReviewSession, open_review_store,
 )
@@ -314,6 +317,10 @@ class ReviewApp:
                 return
             self.session.reviewer = self.reviewer
             self.completeness = completeness_of(self.session.standards)
+            self.editions = editions_of_rows(self.session.standards)
+            table = self.session.standards
+            self.several_editions = bool(self.editions) and bool(
+                table.groupby(table["framework"].map(family_of))["edition"].nunique().max() > 1)
             ro = " (read-only)" if self.session.read_only else ""
             self.status.value = (f'<div class="pa-status pa-status-ready">Ready · review store: '
                                  f'{h.esc(self.session.store.path.name)}{ro}</div>')
@@ -549,7 +556,9 @@ class ReviewApp:
         w = self.w
         sid = row["standard_id"]
         where = {"course_id": course_id, "catalog": self.catalog_key}
-        card = w.HTML(render_card(row, self.completeness.get(sid, ("", ""))))
+        card = w.HTML(render_card(row, self.completeness.get(sid, ("", "")),
+                                  getattr(self, "editions", {}).get(sid, ("", "")),
+                                  several_editions=getattr(self, "several_editions", False)))
         status = w.HTML(decision_html(decision))
         status.add_class("pa-status-line")
         read_only = self.session.read_only
