@@ -42,6 +42,7 @@ from alignment.align.aligner import Aligner  # noqa: E402
 from alignment.align.bands import band_for  # noqa: E402
 from alignment.data.catalog import default_catalog  # noqa: E402
 from alignment.data.standards import load_standards  # noqa: E402
+from alignment.data.editions import select_edition  # noqa: E402
 from benchmarks.course_labels import load_labels  # noqa: E402
 
 CALIBRATION_PATH = Path(__file__).resolve().parent / "data" / "course_band_calibration.csv"
@@ -233,7 +234,7 @@ def run(standards=None, courses=None, configurations=CONFIGURATIONS,
     """(metrics table: one row per configuration and label split, calibration pairs of the
     shipped configuration). The pairs always come from all labelled courses (the bands'
     calibration is not a ranking choice the split protects)."""
-    standards = load_standards() if standards is None else standards
+    standards = select_edition(load_standards(), "adopted") if standards is None else standards
     courses = default_catalog() if courses is None else courses
     labels = load_labels()
     cte_ids = courses.loc[courses["sector"].astype(str).str.strip() != "", "course_id"].tolist()

@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import evaluation as ev  # noqa: E402
 from alignment.nlp.encoder import get_encoder, normalize  # noqa: E402
 from alignment.data.standards import load_standards  # noqa: E402
+from alignment.data.editions import select_edition  # noqa: E402
 
 
 def pathway_evidence(scores: np.ndarray, groups: np.ndarray, weight: float, how: str, tau: float = 0.05) -> np.ndarray:
@@ -87,7 +88,7 @@ def within_true_pathway(scores: np.ndarray, groups: np.ndarray, gold: np.ndarray
 
 
 def main() -> int:
-    standards = load_standards()
+    standards = select_edition(load_standards(), "adopted")
     task = ev.load_cte_task(standards)
     encoder = get_encoder()
     cands = task.candidates

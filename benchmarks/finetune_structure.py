@@ -51,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alignment.settings import get_settings  # noqa: E402
 from alignment.data.standards import load_standards  # noqa: E402
+from alignment.data.editions import select_edition  # noqa: E402
 from benchmarks.structure import assert_disjoint, sibling_negatives, structure_pairs  # noqa: E402
 
 
@@ -133,7 +134,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="ONNX file to write (default: the cache's models/)")
     args = parser.parse_args(argv)
 
-    standards = load_standards()
+    standards = select_edition(load_standards(), "adopted")
     pairs = structure_pairs(standards, pathway_pairs=not args.strict)
     read = lambda name: pd.read_csv(get_settings().shared_dir / "eval" / name, dtype=str, keep_default_na=False)  # noqa: E731
     assert_disjoint(pairs, read("cte_indicator_to_standard_dev.csv"), read("ccss_ela_to_anchor_dev.csv"), standards)

@@ -36,6 +36,7 @@ from benchmarks.evaluation import (  # noqa: E402
     rank_metrics,
 )
 from alignment.data.standards import load_standards  # noqa: E402
+from alignment.data.editions import select_edition  # noqa: E402
 
 
 def run(methods, standards, courses) -> pd.DataFrame:
@@ -88,7 +89,7 @@ def main(argv=None) -> int:
         print(f"needs the dev data in {get_settings().shared_dir / 'eval'}", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
-    standards = load_standards()
+    standards = select_edition(load_standards(), "adopted")
     courses = default_catalog()
     shipped = ShippedMethod(standards)
     methods = [TfidfBaseline(), SpacyBaseline(), shipped,

@@ -118,12 +118,13 @@ def child_align(config: str, size: int, limit: int | None) -> dict:
     from alignment.align.aligner import SUGGESTION_COLUMNS
     from alignment.align.engines import RunSummary
     from alignment.data.standards import load_standards
+    from alignment.data.editions import select_edition
 
     load0 = os.getloadavg()[0]
     catalog = sampled_catalog(size)
     timed = catalog.head(limit) if limit and limit < size else catalog
     t0 = time.perf_counter()
-    aligner = make_aligner(config).fit(load_standards())
+    aligner = make_aligner(config).fit(select_edition(load_standards(), "adopted"))
     aligner.suggest(catalog.head(2))  # warm-up: first calls allocate
     startup = time.perf_counter() - t0
     # Big accurate catalogs: the pipeline runs alone first (its peak RSS untouched by
@@ -173,9 +174,10 @@ def child_encoder_check(n: int) -> dict:
 
 def child_naive(sample: int) -> dict:
     from alignment.data.standards import load_standards
+    from alignment.data.editions import select_edition
     from alignment.nlp.pipeline import load_nlp
 
-    standards = load_standards()
+    standards = select_edition(load_standards(), "adopted")
     standards = standards[(standards["kind"] != "heading") & (standards["text"].str.strip() != "")]
     nlp = load_nlp()
     t0 = time.perf_counter()
@@ -197,8 +199,9 @@ def child_interactive(config: str, n: int) -> dict:
     import pandas as pd
 
     from alignment.data.standards import load_standards
+    from alignment.data.editions import select_edition
 
-    aligner = make_aligner(config).fit(load_standards())
+    aligner = make_aligner(config).fit(select_edition(load_standards(), "adopted"))
     catalog = sampled_catalog(400).drop_duplicates("description").reset_index(drop=True)
     rows = [catalog.iloc[[i % len(catalog)]] for i in range(n + 5)]
     for row in rows[:5]:
@@ -300,8 +303,9 @@ def print_quality() -> None:
     from alignment.data.catalog import default_catalog
     from benchmarks.evaluation import ShippedMethod
     from alignment.data.standards import load_standards
+    from alignment.data.editions import select_edition
 
-    standards = load_standards()
+    standards = select_edition(load_standards(), "adopted")
     methods = []
     for name in CONFIGS:
         cls, kwargs = aligner_class_and_kwargs(name)

@@ -42,10 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     from alignment.align.aligner import Aligner
     from alignment.data.catalog import default_catalog
     from alignment.data.standards import load_standards
+    from alignment.data.editions import select_edition
     from alignment.ui.coverage import download_table, downloads_html, render_result
 
     start = time.perf_counter()
-    standards = load_standards()
+    standards = select_edition(load_standards(), "adopted")
     aligner = Aligner(top_k=5).fit(standards)
     print(f"fit: {time.perf_counter() - start:.1f} s (cache hit: {aligner.cache_hit_})")
     catalog = default_catalog()

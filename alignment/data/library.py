@@ -52,7 +52,7 @@ from alignment.settings import get_settings
 from alignment.data.standards import (
     ALL_SECTORS, FRAMEWORKS, OPTIONAL_COLUMNS, TIDY_COLUMNS, add_hierarchy_columns, coerce_tidy, load_standards,
 )
-from alignment.data.editions import with_editions
+from alignment.data.editions import select_edition, with_editions
 from alignment.data.sectors import CTE_SECTORS, import_hint
 from alignment.io.errors import InputError
 from alignment.io.files import read_input_file
@@ -215,9 +215,14 @@ def load_merged(path: str | Path | None = None, bundle: pd.DataFrame | None = No
     return MergedStandards(table, entries, differences)
 
 
-def load_library_standards(path: str | Path | None = None) -> pd.DataFrame:
-    """The standards every command, app and notebook uses: the bundle merged with the library."""
-    return load_merged(path).table
+def load_library_standards(path: str | Path | None = None, edition: str | None = "") -> pd.DataFrame:
+    """The standards every command, app and notebook uses: the bundle merged with the library,
+    in ``edition`` (:func:`alignment.data.editions.select_edition`): ``""`` (default) the
+    ``edition`` setting (``adopted`` unless set: draft rows left out), ``None`` every edition."""
+    table = load_merged(path).table
+    if edition is None:
+        return table
+    return select_edition(table, get_settings().edition if edition == "" else edition)
 
 
 def mark_unloaded_standards(decisions: pd.DataFrame, standards: pd.DataFrame) -> pd.DataFrame:

@@ -615,10 +615,9 @@ def _resolve_catalog(catalog) -> pd.DataFrame:
 
 def _resolve_standards(standards) -> pd.DataFrame:
     if standards is None:
-        from alignment.data.editions import select_edition
         from alignment.data.library import load_library_standards  # the bundle merged with the library
 
-        return select_edition(load_library_standards(), get_settings().edition)
+        return load_library_standards()  # in the edition setting's edition
     return standards
 
 

@@ -38,7 +38,7 @@ def load_standards_from(value: str | Path | None, edition: str | None = "") -> p
 
 def _load(value: str | Path | None) -> pd.DataFrame:
     if not value:
-        return load_library_standards()
+        return load_library_standards(edition=None)
     path = Path(value)
     value = str(value)
     if not path.exists():
