@@ -1,36 +1,28 @@
-"""Editions: the AME 2023 draft read from CDE's document, the edition columns, choosing an edition.
+"""Editions: the AME 2023 draft's rows in the bundle, the edition columns, choosing an edition.
 
-Document tests read ``../shared/standards/documents/ame_mcs_2023_draft.md`` and skip without
-it; their expected counts and texts are derived here from the markdown with regular
-expressions written for the test, independently of the parser. The other tests use the
-bundled ``standards_data/standards.csv`` (where the import script put the draft's rows).
+On the bundled ``standards_data/standards.csv`` (where the import script put the draft's
+rows). The comparisons with CDE's document itself (counts per kind, texts, the skipped
+lines) are import-script tests: tests/test_import_shared.py.
 """
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from alignment.data import case
-from alignment.data.cde_2023 import is_2023_layout, parse_2023_lines
 from alignment.data.editions import (
     covered_pairs, edition_choices, editions_of, select_edition, with_editions,
 )
 from alignment.data.standards import TIDY_COLUMNS, load_standards, standards_from_csv
-from alignment.io.documents import text_lines
-from alignment.settings import SettingsError, get_settings, load_settings
+from alignment.settings import SettingsError, load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 AME = "Arts, Media, and Entertainment"
-DOC_REL = "standards/documents/ame_mcs_2023_draft.md"
-DOCUMENT = get_settings().shared_dir / DOC_REL
-needs_document = pytest.mark.skipif(not DOCUMENT.is_file(), reason=f"the AME document is not at {DOCUMENT}")
 DRAFT = "2023-draft"
 
 
@@ -44,116 +36,17 @@ def draft_rows(std) -> pd.DataFrame:
     return std[std["edition"] == DRAFT]
 
 
-# ------------------------------------------------------------------ the document, read independently
-
-def _doc_lines() -> list[str]:
-    return DOCUMENT.read_text(encoding="utf-8").splitlines()
-
-
-def _independent_counts() -> dict[str, int]:
-    """Counts per kind, from the markdown with this test's own patterns."""
-    heads = Counter()
-    anchors = Counter()
-    pathway_codes = []
-    for line in _doc_lines():
-        m = re.match(r"#### \*\*(\d+)\.0:? ", line)
-        if m:
-            n = int(m[1])
-            heads["anchor" if n <= 12 else "interdisciplinary" if n <= 16 else "pathway"] += 1
-        m = re.match(r"(\d+)\.(\d+)\.? ", line)  # indicators of anchors / interdisciplinary standards
-        if m:
-            anchors["anchor" if int(m[1]) <= 12 else "interdisciplinary"] += 1
-        m = re.match(r"([A-Z]+)[. ](\d+)\.(\d+)\.? ", line)  # focus-area indicators, AVG.17.1 / AVG 18.3
-        if m:
-            pathway_codes.append(f"{m[1]}.{m[2]}.{m[3]}")
-    repeated = sum(n - 1 for n in Counter(pathway_codes).values())
-    return {"anchor standards": heads["anchor"], "interdisciplinary standards": heads["interdisciplinary"],
-            "pathway standards": heads["pathway"], "anchor indicators": anchors["anchor"],
-            "interdisciplinary indicators": anchors["interdisciplinary"],
-            "pathway indicators": len(pathway_codes) - repeated, "repeated pathway codes": repeated}
-
-
-def _counts(rows: pd.DataFrame) -> dict[str, int]:
-    anchor = rows[rows["framework"] == "cte_anchor"]
-    group = anchor["domain"].map({"Anchor standards": "anchor", "Interdisciplinary standards": "interdisciplinary"})
-    pathway = rows[rows["framework"] == "cte_pathway"]
-    return {"anchor standards": int(((group == "anchor") & (anchor["kind"] == "standard")).sum()),
-            "interdisciplinary standards": int(((group == "interdisciplinary") & (anchor["kind"] == "standard")).sum()),
-            "pathway standards": int((pathway["kind"] == "standard").sum()),
-            "anchor indicators": int(((group == "anchor") & (anchor["kind"] == "indicator")).sum()),
-            "interdisciplinary indicators": int(((group == "interdisciplinary")
-                                                 & (anchor["kind"] == "indicator")).sum()),
-            "pathway indicators": int((pathway["kind"] == "indicator").sum())}
-
-
-@needs_document
-def test_counts_per_kind_match_the_document(draft_rows):
-    expected = _independent_counts()
-    assert expected["repeated pathway codes"] == 1  # DC.20.2 is printed twice
-    expected.pop("repeated pathway codes")
-    assert expected == {"anchor standards": 12, "interdisciplinary standards": 4, "pathway standards": 32,
-                        "anchor indicators": 73, "interdisciplinary indicators": 30, "pathway indicators": 216}
-    assert _counts(draft_rows) == expected
-    parsed = parse_2023_lines(text_lines(DOCUMENT.read_bytes(), DOC_REL), DOC_REL)
-    assert len(parsed.anchors) == 12 + 4 + 73 + 30 and len(parsed.pathways) == 32 + 216
-
-
-@needs_document
-def test_the_skipped_list_is_exact():
-    parsed = parse_2023_lines(text_lines(DOCUMENT.read_bytes(), DOC_REL), DOC_REL)
-    lines = _doc_lines()
-    assert [(s.line, s.text, s.reason) for s in parsed.skipped] == [
-        (808, lines[807], "code DC.20.2 appears twice (first at line 806); the second is not imported"),
-        (1161, lines[1160], "a paragraph without a code in the section of MRA.17.0 (Music and Recording Arts); "
-                            "not joined to the indicator above it"),
-    ]
-    assert lines[807].startswith("DC.20.2 Explore possibilities") and lines[805].startswith("DC.20.2 Examine")
-    assert parsed.sector == AME and parsed.draft and is_2023_layout(text_lines(DOCUMENT.read_bytes(), DOC_REL))
-
-
-@needs_document
-def test_a_sample_of_texts_is_the_documents(draft_rows):
-    """Every 7th coded line of the document, its text cut at the code and the footnote
-    markers removed, is the text of the row with that code."""
-    by_code = {}
-    for sid, code, text in zip(draft_rows["standard_id"], draft_rows["code"], draft_rows["text"]):
-        by_code.setdefault(code, text)
-    sample = []
-    for n, line in enumerate(_doc_lines(), start=1):
-        m = re.match(r"(?:([A-Z]+)[. ])?(\d+)\.(\d+)\.? (.*)$", line)
-        if m and n != 808:
-            code = f"{m[1]}.{m[2]}.{m[3]}" if m[1] else f"{m[2]}.{m[3]}"
-            sample.append((n, code, re.sub(r"\s*\[\^\d+\]", "", m[4]).strip()))
-    assert len(sample) == 103 + 216
-    for n, code, text in sample[::7]:
-        assert by_code[code] == text, (n, code)
-    # footnote markers are gone and the footnotes' own text is not glued in
-    assert by_code["FT.17.2"].endswith("roles and responsibilities for each department")
-    assert by_code["16.4"].startswith("Analyze and breakdown creative plans to identify")
-    assert not draft_rows["text"].str.contains(r"\[\^|\*\*|casting, camera, grip", regex=True).any()
-    # codes normalised: "AVG 18.3", "AVG.17.6.", "DT 18.7", "7.3."
-    assert {"AVG.18.3", "AVG.17.6", "DT.18.7", "7.3", "8.3"} <= set(by_code)
-    statement = draft_rows[draft_rows["standard_id"] == "CA-CTE.2023-DRAFT.AME.ANCHOR.1.0"].iloc[0]
-    assert (statement["title"], statement["text"]) == ("Academics",
-                                                       "Apply appropriate technical skills and academic knowledge.")
-
-
-@needs_document
-def test_the_library_imports_the_document_as_the_draft(tmp_path):
-    """The standards library's CDE importer reads the 2023 layout (it used to refuse it)."""
-    from alignment.data.library import import_standards
-
-    result = import_standards(DOCUMENT, name="ame-2023-draft", path=tmp_path)
-    table = result.entry.table()
-    assert set(table["edition"]) == {DRAFT} and set(table["edition_status"]) == {"draft"}
-    assert _counts(table)["pathway indicators"] == 216
-    assert any("DC.20.2" in note for note in result.notes)
-
-
 # ------------------------------------------------------------------ the bundled draft rows
 
 def test_draft_rows_are_appended_with_stable_unique_ids(std, draft_rows):
     assert len(draft_rows) == 367
+    group = draft_rows["domain"].where(draft_rows["framework"] == "cte_anchor", "")
+    kinds = draft_rows.groupby([draft_rows["framework"], group, draft_rows["kind"]]).size().to_dict()
+    assert kinds == {
+        ("cte_anchor", "Anchor standards", "standard"): 12, ("cte_anchor", "Anchor standards", "indicator"): 73,
+        ("cte_anchor", "Interdisciplinary standards", "standard"): 4,
+        ("cte_anchor", "Interdisciplinary standards", "indicator"): 30,
+        ("cte_pathway", "", "standard"): 32, ("cte_pathway", "", "indicator"): 216}
     first = std.index[std["edition"] == DRAFT].min()
     assert (std.loc[first:, "edition"] == DRAFT).all()  # after every adopted row
     assert set(draft_rows["edition_status"]) == {"draft"} and set(draft_rows["sector"]) == {AME}

@@ -103,8 +103,10 @@ def test_the_page_lists_the_editions_and_which_one_the_apps_use(tmp_path):
         table = next(t for t in pd.read_html(io.StringIO(html)) if "apps" in t.columns).set_index("edition")
         draft = table.loc["CA CTE Model Curriculum Standards, 2023 draft"]
         assert draft[["status", "sectors", "standards"]].tolist() == ["DRAFT", "Arts, Media, and Entertainment", 367]
-        assert draft["apps"] == ("in use" if "2023-draft" in used else "not in use (choose it with --edition 2023-draft)")
-        assert table.loc["CA CTE Model Curriculum Standards, 2013", ["status", "apps"]].tolist() == ["adopted", "in use"]
+        assert draft["apps"] == ("in use" if "2023-draft" in used
+                                 else "not in use (choose it with --edition 2023-draft)")
+        adopted = table.loc["CA CTE Model Curriculum Standards, 2013"]
+        assert adopted[["status", "apps"]].tolist() == ["adopted", "in use"]
 
 
 def test_the_served_page_names_the_apps_and_no_notebook(tmp_path):

@@ -464,8 +464,9 @@ def _read_cde_2023(lines, name: str, sector: str | None) -> tuple[pd.DataFrame, 
 
     parsed = parse_2023_lines(lines, name, sector=sector)
     if not parsed.draft:
+        drafts = ", ".join(e.id for e in EDITION_BY_ID.values() if e.status == DRAFT)
         raise InputError(name, f"{name}: a document in the 2023 layout that does not say it is a draft; only the "
-                               f"draft editions are known ({', '.join(e.id for e in EDITION_BY_ID.values() if e.status == DRAFT)})")
+                               f"draft editions are known ({drafts})")
     edition = "2023-draft"
     try:
         rows = draft_rows(parsed.anchors, parsed.pathways, name, edition, DRAFT)
