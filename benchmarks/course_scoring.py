@@ -75,6 +75,7 @@ from alignment.align.scoring import mix, score_courses, stack_sentences  # noqa:
 from alignment.data.catalog import default_catalog  # noqa: E402
 from alignment.data.frameworks import CCSS_FRAMEWORKS  # noqa: E402
 from alignment.data.standards import load_standards  # noqa: E402
+from alignment.data.editions import select_edition  # noqa: E402
 from benchmarks.course_labels import load_labels  # noqa: E402
 from benchmarks.course_quality import (  # noqa: E402
     CALIBRATION_TOP_K, bootstrap_counted, calibration_pairs, course_metrics, isotonic_precision, right_category,
@@ -293,7 +294,7 @@ def main(argv=None) -> int:
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    standards, courses, labels = load_standards(), default_catalog(), load_labels()
+    standards, courses, labels = select_edition(load_standards(), "adopted"), default_catalog(), load_labels()
     rows = [evaluate(name, VARIANTS[name], standards, courses, labels, args.split) for name in args.variants]
     print(f"\n## Course-level Common Core scoring variants ({args.split} courses)\n")
     print(pd.DataFrame(rows).to_markdown(index=False))
