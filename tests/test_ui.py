@@ -483,12 +483,14 @@ def test_practice_standards_are_their_own_group_and_domains_are_listed(standards
     assert out.index("Common Core Mathematics") < out.index("Standards for Mathematical Practice")
 
 
-def test_coverage_app_edition_chooser_shows_draft_standards(standards):
+def test_coverage_app_edition_chooser_shows_draft_standards():
     """The teacher app's Standards chooser: an AME course on the adopted standards, then on
     the 2023 draft (its cards say DRAFT), then back. The stub aligner suggests from the
     table of the chosen edition, so what the cards show follows the choice."""
     from alignment.data.editions import select_edition
+    from alignment.data.standards import load_standards
 
+    standards = load_standards()  # every edition (the shared fixture holds the adopted ones)
     catalog = validate_catalog(pd.DataFrame([{
         "course_id": "A1", "title": "Digital Photography", "sector": "Arts, Media, and Entertainment",
         "grades": "9-12", "description": "Students compose, shoot and edit photographs for an exhibit."}]), "a.csv")
