@@ -157,12 +157,16 @@ def pathway_scope(pathway: Pathway, standards: pd.DataFrame) -> pd.DataFrame:
     titles = {}
     for _, row in st[(st["framework"] == "cte_anchor") & (st["sector"] == "ALL")].iterrows():
         titles[_anchor_number(row["code"])] = row["title"]
+    # the sector's own anchor titles by edition first (the 2023 draft has 16 anchors, titled its way)
+    heads = anchors[anchors["code"].str.endswith(".0") & (anchors["title"] != "")]
+    own = {(e, _anchor_number(c)): t for e, c, t in zip(heads["edition"], heads["code"], heads["title"])}
     pw_family = [sid if not parent else parent for sid, parent in zip(pw["standard_id"], pw["parent_id"])]
     parts = [
         pw.assign(family_type="pathway standard", family=[by_id.get(f, f) for f in pw_family],
                   family_title=[""] * len(pw)),
         anchors.assign(family_type="anchor", family=[f"anchor {_anchor_number(c)}" for c in anchors["code"]],
-                       family_title=[titles.get(_anchor_number(c), "") for c in anchors["code"]]),
+                       family_title=[own.get((e, _anchor_number(c))) or titles.get(_anchor_number(c), "")
+                                     for c, e in zip(anchors["code"], anchors["edition"])]),
         crp.assign(family_type="career ready practice", family="CRP", family_title="Career Ready Practice"),
     ]
     scope = pd.concat(parts, ignore_index=True)
