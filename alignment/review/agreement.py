@@ -58,30 +58,32 @@ def review_pairs(audit: pd.DataFrame) -> pd.DataFrame:
     on it) are its first and second review. ``status``: ``single`` (one reviewer so
     far), ``agreed``, ``disputed`` (the two differ and nobody else decided), ``settled``
     (they differ and a third reviewer decided after both: ``settled_by`` names the last
-    one, ``settled_decision`` is their decision).
+    one, ``settled_decision`` is their decision). Vectorised (no loop over pairs): the
+    review app asks for it on every queue count, over a whole catalog's audit trail.
     """
     reviews = reviewer_decisions(audit)
-    rows = []
-    for (catalog, course_id, standard_id), group in reviews.groupby(["catalog", "course_id", "standard_id"], sort=True):
-        group = group.sort_values("audit_id")
-        first = group.iloc[0]
-        second = group.iloc[1] if len(group) > 1 else None
-        third = group.iloc[2:]
-        row = {"catalog": catalog, "course_id": course_id, "standard_id": standard_id,
-               "first_reviewer": first["reviewer"], "first_decision": first["decision"],
-               "second_reviewer": "", "second_decision": "", "status": "single", "settled_by": "",
-               "settled_decision": ""}
-        if second is not None:
-            row["second_reviewer"], row["second_decision"] = second["reviewer"], second["decision"]
-            if first["decision"] == second["decision"]:
-                row["status"] = "agreed"
-            elif len(third):
-                settler = third.iloc[-1]
-                row.update(status="settled", settled_by=settler["reviewer"], settled_decision=settler["decision"])
-            else:
-                row["status"] = "disputed"
-        rows.append(row)
-    return pd.DataFrame(rows, columns=REVIEW_PAIR_COLUMNS)
+    if reviews.empty:
+        return pd.DataFrame(columns=REVIEW_PAIR_COLUMNS)
+    keys = ["catalog", "course_id", "standard_id"]
+    reviews = reviews.sort_values("audit_id", kind="stable").reset_index(drop=True)
+    order = reviews.groupby(keys, sort=False).cumcount()
+
+    def nth(rows: pd.DataFrame, prefix: str) -> pd.DataFrame:
+        return rows.set_index(keys)[["reviewer", "decision"]].rename(
+            columns={"reviewer": f"{prefix}_reviewer", "decision": f"{prefix}_decision"})
+
+    out = nth(reviews[order == 0], "first")
+    out = out.join(nth(reviews[order == 1], "second"), how="left")
+    out = out.join(nth(reviews[order >= 2].groupby(keys, sort=False).tail(1), "third"), how="left")
+    out = out.fillna("")
+    two = out["second_reviewer"] != ""
+    differ = two & (out["first_decision"] != out["second_decision"])
+    third = out["third_reviewer"] != ""
+    out["status"] = np.select([~two, ~differ, differ & third], ["single", "agreed", "settled"], "disputed")
+    settled = out["status"] == "settled"
+    out["settled_by"] = out["third_reviewer"].where(settled, "")
+    out["settled_decision"] = out["third_decision"].where(settled, "")
+    return out.reset_index().sort_values(keys, kind="stable")[REVIEW_PAIR_COLUMNS].reset_index(drop=True)
 
 
 def disagreements(audit: pd.DataFrame) -> pd.DataFrame:
