@@ -110,7 +110,7 @@ def test_a_version_2_store_migrates_and_takes_bulk_decisions(tmp_path):
     path = tmp_path / "v2.db"
     make_v2_db(path, c1, stds[0])
     with ReviewStore(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 3
+        assert store.schema_version == SCHEMA_VERSION >= 3
         audit = store.audit()
         assert len(audit) == 1 and audit.iloc[0]["batch"] == ""
         result = store.record_many(CATALOG, [{"course_id": c2, "standard_id": s, "decision": "rejected"}

@@ -58,6 +58,9 @@ version 2  ``decisions`` gains ``association_type`` and ``origin``; ``audit``
 version 3  ``audit`` gains ``batch``: the id shared by the rows of one bulk
            decision (:meth:`ReviewStore.record_many`), which :meth:`ReviewStore.undo`
            reverts as one unit.
+version 4  ``review_settings``: per catalog, how many reviewers a pair needs
+           (``required_reviews``, 1 or 2) and whether a second reviewer sees the
+           first review before deciding (``second_review_visible``; blind by default).
 =========  ================================================================
 """
 
@@ -200,9 +203,22 @@ def _migrate_to_3(con: sqlite3.Connection) -> None:
     con.execute("CREATE INDEX audit_by_batch ON audit (batch) WHERE batch IS NOT NULL")
 
 
+def _migrate_to_4(con: sqlite3.Connection) -> None:
+    """Second review: a catalog's review settings, stored with its decisions."""
+    con.execute("""
+        CREATE TABLE review_settings (
+            catalog               TEXT PRIMARY KEY,
+            required_reviews      INTEGER NOT NULL DEFAULT 1 CHECK (required_reviews IN (1, 2)),
+            second_review_visible INTEGER NOT NULL DEFAULT 0 CHECK (second_review_visible IN (0, 1)),
+            updated_by            TEXT NOT NULL,
+            updated_at            TEXT NOT NULL
+        )""")
+
+
 #: ``MIGRATIONS[i]`` brings a database from version ``i`` to ``i + 1``. Append only:
 #: never edit a released migration, add a new one.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3,
+                                                          _migrate_to_4]
 #: The schema version this release writes.
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -592,7 +608,8 @@ class ReviewStore:
         self._write(lambda con: self._upsert(con, catalog, item["course_id"], item["standard_id"], new, reviewer))
         return {"course_id": item["course_id"], "standard_id": item["standard_id"], **new, "catalog": catalog}
 
-    def record_many(self, catalog: str, items: Iterable[Mapping], reviewer: str) -> dict:
+    def record_many(self, catalog: str, items: Iterable[Mapping], reviewer: str, *,
+                    skip_same_by_anyone: bool = True) -> dict:
         """Record several decisions as one bulk action ("accept all strong", "reject the rest").
 
         ``items`` are mappings with ``course_id``, ``standard_id``, ``decision`` and
@@ -600,7 +617,9 @@ class ReviewStore:
         audited row, all written in one transaction and sharing one ``batch`` id, so
         :meth:`undo` reverts them together. Every item is checked first: one bad item
         raises InputError and nothing is written. Pairs that already hold exactly
-        this decision (same decision and association type, by anyone) are skipped.
+        this decision (same decision and association type, by anyone) are skipped;
+        with ``skip_same_by_anyone=False`` only those holding it by this ``reviewer``
+        (a second review of a pair is recorded even when it agrees with the first).
         Returns ``{"batch": id or None, "recorded": n, "skipped": n}`` (no batch when
         nothing changed).
         """
@@ -618,7 +637,8 @@ class ReviewStore:
             recorded = 0
             for item in checked:
                 current = self._current(con, catalog, item["course_id"], item["standard_id"])
-                if current and all(current[f] == item["new"][f] for f in ("decision", "association_type")):
+                if current and all(current[f] == item["new"][f] for f in ("decision", "association_type")) and (
+                        skip_same_by_anyone or current["reviewer"] == reviewer):
                     continue
                 self._upsert(con, catalog, item["course_id"], item["standard_id"], item["new"], reviewer, batch=batch)
                 recorded += 1
@@ -912,9 +932,10 @@ class ReviewStore:
         df["course_id"] = df["course_id"].astype(str)
         return df[PROGRESS_COLUMNS]
 
-    def progress_summary(self, catalog: str) -> dict:
-        """Catalog totals: courses, courses_complete, suggestions, reviewed, fraction_reviewed."""
-        per_course = self.progress(catalog)
+    def progress_summary(self, catalog: str, per_course: pd.DataFrame | None = None) -> dict:
+        """Catalog totals: courses, courses_complete, suggestions, reviewed, fraction_reviewed
+        (from ``per_course``, :meth:`progress`'s table, when the caller has it already)."""
+        per_course = self.progress(catalog) if per_course is None else per_course
         suggestions = int(per_course["suggestions"].sum())
         reviewed = int(per_course["reviewed"].sum())
         return {
@@ -925,6 +946,37 @@ class ReviewStore:
             "reviewed": reviewed,
             "fraction_reviewed": reviewed / suggestions if suggestions else 0.0,
         }
+
+    def review_settings(self, catalog: str) -> dict:
+        """How ``catalog`` is reviewed: ``{"required_reviews": 1 or 2, "second_review_visible":
+        bool, "updated_by", "updated_at"}`` (one reviewer, blind second review, when never set)."""
+        row = self._con.execute(
+            "SELECT required_reviews, second_review_visible, updated_by, updated_at FROM review_settings "
+            "WHERE catalog = ?", (str(catalog).strip(),)).fetchone()
+        if row is None:
+            return {"required_reviews": 1, "second_review_visible": False, "updated_by": "", "updated_at": ""}
+        return {"required_reviews": int(row[0]), "second_review_visible": bool(row[1]), "updated_by": row[2],
+                "updated_at": row[3]}
+
+    def set_review_settings(self, catalog: str, *, required_reviews: int, second_review_visible: bool = False,
+                            by: str) -> dict:
+        """Set how ``catalog`` is reviewed (see :meth:`review_settings`); ``by`` is who
+        changed it (kept with the setting). Raises InputError for anything else than 1 or
+        2 reviewers; returns the stored settings."""
+        problems: list[str] = []
+        catalog = _check_name(catalog, "catalog", problems)
+        by = _check_name(by, "reviewer", problems)
+        if required_reviews not in (1, 2) or isinstance(required_reviews, bool):
+            problems.append(f"required_reviews must be 1 or 2, got {required_reviews!r}")
+        _raise(f"review settings of {catalog or '?'}", problems)
+        self._write(lambda con: con.execute(
+            """INSERT INTO review_settings (catalog, required_reviews, second_review_visible, updated_by, updated_at)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (catalog) DO UPDATE SET required_reviews = excluded.required_reviews,
+                   second_review_visible = excluded.second_review_visible, updated_by = excluded.updated_by,
+                   updated_at = excluded.updated_at""",
+            (catalog, int(required_reviews), int(bool(second_review_visible)), by, _now())))
+        return self.review_settings(catalog)
 
     def set_position(self, reviewer: str, catalog: str, course_id: str) -> None:
         """Remember the course ``reviewer`` is on in ``catalog`` (not audited: navigation only)."""

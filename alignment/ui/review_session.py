@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from alignment.data.catalog import course_sectors, load_catalog_bytes, split_multi
 from alignment.data.standards import search_standards
-from alignment.review.agreement import agreement, review_pairs
+from alignment.review.agreement import agreement, review_pairs, reviewer_decisions
 
 #: Most standards a search lists.
 SEARCH_LIMIT = 40
@@ -46,11 +46,16 @@ EXPORT_KINDS = {
 }
 
 
-#: Bulk actions on one course and framework (:meth:`ReviewSession.bulk`).
+#: Bulk actions on one course, one framework or all (:meth:`ReviewSession.bulk`).
 BULK_ACTIONS = {
     "accept_strong": "accept every undecided suggestion of band strong",
     "reject_rest": "reject every suggestion still undecided",
+    "accept_strong_reject_rest": "accept every undecided strong suggestion and reject the other undecided ones, "
+                                 "as one action",
 }
+#: A catalog's review settings (:meth:`ReviewSession.review_settings`): how many
+#: reviewers decide each pair, and whether the second sees the first review first.
+REVIEW_MODES = {1: "one reviewer per suggestion", 2: "two reviewers per suggestion (second review)"}
 #: Review statuses of a course in the queue (:meth:`ReviewSession.queue`).
 QUEUE_STATUSES = ("not reviewed", "partly", "done", "disputed")
 #: Statuses the queue's "next" goes to by default: everything not done.
@@ -85,6 +90,13 @@ class CourseView:
     decisions: dict[str, dict]
     added: list[dict]
     sectors: list[str]
+    #: Second review (a catalog that requires two reviewers): the pairs whose one review
+    #: so far, by someone else, is hidden from this reviewer until they decide (blind;
+    #: left out of ``decisions`` and ``added``), and per visible pair its reviews
+    #: (a :func:`~alignment.review.agreement.review_pairs` row as a dict).
+    hidden: frozenset = frozenset()
+    reviews: dict = field(default_factory=dict)
+    required_reviews: int = 1
 
 
 def open_review_store(path: str | Path, *, default: str | Path | None = None, create: bool = False):
@@ -250,13 +262,90 @@ class ReviewSession:
             return self.view(course)
 
     def view(self, course: dict | None = None) -> CourseView:
-        """The current course as the reviewer sees it now (decisions read again)."""
+        """The current course as the reviewer sees it now (decisions read again).
+
+        In a catalog that requires two reviewers and keeps the second review blind
+        (the default), a pair decided by one other reviewer only is shown as not
+        decided yet (in ``hidden``): its decision, association and note stay out of
+        the view until this reviewer has decided it too."""
         course = course or self.course()
         suggestions = self.suggestions(course["course_id"])
         decided = self.decisions(course["course_id"])
+        settings = self.review_settings()
+        hidden: set[str] = set()
+        reviews: dict[str, dict] = {}
+        if settings["required_reviews"] >= 2:
+            pairs = self.pair_reviews(course["course_id"])
+            reviews = {r["standard_id"]: r for r in pairs.to_dict("records")}
+            if not settings["second_review_visible"]:
+                hidden = {sid for sid, r in reviews.items() if self._blind(r)}
+                decided = {sid: d for sid, d in decided.items() if sid not in hidden}
+                reviews = {sid: r for sid, r in reviews.items() if sid not in hidden}
         shown = set(suggestions["standard_id"])
         added = [d for sid, d in decided.items() if sid not in shown]
-        return CourseView(self.catalog_key, course, suggestions, decided, added, course_sectors(course))
+        return CourseView(self.catalog_key, course, suggestions, decided, added, course_sectors(course),
+                          frozenset(hidden), reviews, settings["required_reviews"])
+
+    def _blind(self, pair: dict) -> bool:
+        """A pair this reviewer may not see yet: one review so far, by someone else."""
+        return pair["status"] == "single" and pair["first_reviewer"] != self.reviewer
+
+    # ----------------------------------------------------------------- second review
+
+    def review_settings(self, catalog: str | None = None) -> dict:
+        """How the catalog is reviewed (stored with it: :meth:`ReviewStore.review_settings`)."""
+        return self.store.review_settings(catalog or self.catalog_key)
+
+    def set_review_settings(self, required_reviews: int, second_review_visible: bool = False,
+                            catalog: str | None = None) -> dict:
+        """Require one or two reviewers per pair in the catalog, the second blind (default)
+        or seeing the first review ("open"); recorded with who set it."""
+        with self.lock:
+            reviewer = self._require_reviewer()
+            if required_reviews not in REVIEW_MODES:
+                raise ReviewRefused(f"a catalog needs 1 or 2 reviewers per suggestion, not {required_reviews!r}")
+            return self.store.set_review_settings(catalog or self.catalog_key, required_reviews=required_reviews,
+                                                  second_review_visible=second_review_visible, by=reviewer)
+
+    def pair_reviews(self, course_id: str | None = None, standard_id: str | None = None,
+                     catalog: str | None = None) -> pd.DataFrame:
+        """The first, second and settling reviews of one course's pairs (or one pair),
+        :func:`~alignment.review.agreement.review_pairs` over that part of the audit trail."""
+        audit = self.store.audit(catalog or self.catalog_key, course_id=course_id or self.course_id,
+                                 standard_id=standard_id)
+        return review_pairs(audit)
+
+    def visible_review(self, standard_id: str, course_id: str | None = None,
+                       catalog: str | None = None) -> dict | None:
+        """The reviews of one pair as this reviewer may see them: None in a one-reviewer
+        catalog or while the pair is blind to them."""
+        settings = self.review_settings(catalog)
+        if settings["required_reviews"] < 2:
+            return None
+        pairs = self.pair_reviews(course_id, standard_id, catalog)
+        if pairs.empty:
+            return None
+        pair = pairs.iloc[0].to_dict()
+        return None if not settings["second_review_visible"] and self._blind(pair) else pair
+
+    def settle(self, standard_id: str, decision: str, *, course_id: str, catalog: str | None = None,
+               association_type: str = "exactMatchOf", note: str = "") -> dict:
+        """A third reviewer settles a disputed pair: their decision is recorded (audited,
+        under their name) and :func:`~alignment.review.agreement.review_pairs` names them
+        ``settled_by``. Refused for the pair's own two reviewers and for a pair that is
+        not disputed."""
+        with self.lock:
+            reviewer = self._require_reviewer()
+            pairs = self.pair_reviews(course_id, standard_id, catalog)
+            if pairs.empty or pairs.iloc[0]["status"] not in ("disputed", "settled"):
+                raise ReviewRefused(f"{self.code(standard_id)} for course {course_id} is not disputed: "
+                                    "nothing to settle")
+            pair = pairs.iloc[0]
+            if reviewer in (pair["first_reviewer"], pair["second_reviewer"]):
+                raise ReviewRefused(f"You reviewed {self.code(standard_id)} for course {course_id} yourself: "
+                                    "a third reviewer settles a disagreement.")
+            return self.decide(standard_id, decision, association_type=association_type, note=note,
+                               course_id=course_id, catalog=catalog)
 
     def decisions(self, course_id: str | None = None, catalog: str | None = None) -> dict[str, dict]:
         """``{standard_id: decision}`` of one course (default: the current one)."""
@@ -291,32 +380,48 @@ class ReviewSession:
             reviewer = self._require_reviewer()
             return self.store.clear(catalog or self.catalog_key, course_id or self.course_id, standard_id, reviewer)
 
-    def bulk(self, framework: str, action: str, *, course_id: str | None = None,
+    def bulk(self, framework: str | None, action: str, *, course_id: str | None = None,
              catalog: str | None = None) -> dict:
-        """One bulk decision on a course's suggestions of one framework (BULK_ACTIONS):
-        ``accept_strong`` accepts the undecided suggestions of band ``strong``,
-        ``reject_rest`` rejects every suggestion still undecided. Each decision is its
-        own audited row, all in one transaction with one batch id
+        """One bulk decision on a course's suggestions of one framework, or of all of them
+        when ``framework`` is None or empty (BULK_ACTIONS): ``accept_strong`` accepts the
+        undecided suggestions of band ``strong``, ``reject_rest`` rejects every suggestion
+        still undecided, ``accept_strong_reject_rest`` does both at once. Each decision is
+        its own audited row, all in one transaction with one batch id
         (:meth:`ReviewStore.record_many`), so :meth:`undo_last` takes them back together.
-        Returns ``{"batch", "recorded", "skipped", "standard_ids"}``."""
+        "Undecided" means no decision yet; in a catalog that requires two reviewers, no
+        decision by this reviewer on a pair that does not have its two reviews yet.
+        Returns ``{"batch", "recorded", "skipped", "standard_ids", "decisions"}``."""
         if action not in BULK_ACTIONS:
             raise ReviewRefused(f"unknown bulk action {action!r}; one of {', '.join(BULK_ACTIONS)}")
         with self.lock:
             reviewer = self._require_reviewer()
             course_id, catalog = course_id or self.course_id, catalog or self.catalog_key
             shown = self.suggestions(course_id, catalog)
-            shown = shown[(shown["framework"] == framework) & (shown["standard_id"].fillna("") != "")]
-            decided = self.decisions(course_id, catalog)
-            undecided = shown[~shown["standard_id"].isin(list(decided))]
-            if action == "accept_strong":
-                chosen, decision = undecided[undecided["band"] == "strong"], "accepted"
+            shown = shown[shown["standard_id"].fillna("") != ""]
+            if framework:
+                shown = shown[shown["framework"] == framework]
+            two = self.review_settings(catalog)["required_reviews"] >= 2
+            if two:
+                pairs = self.pair_reviews(course_id, catalog=catalog)
+                mine = self.store.audit(catalog, course_id=course_id, reviewer=reviewer)
+                done = set(pairs.loc[pairs["second_reviewer"] != "", "standard_id"])
+                mine_ids = set(reviewer_decisions(mine)["standard_id"])
+                undecided = shown[~shown["standard_id"].isin(done | mine_ids)]
             else:
-                chosen, decision = undecided, "rejected"
-            ids = list(chosen["standard_id"])
+                undecided = shown[~shown["standard_id"].isin(list(self.decisions(course_id, catalog)))]
+            strong = undecided["band"] == "strong"
+            if action == "accept_strong":
+                undecided, decisions = undecided[strong], ["accepted"] * int(strong.sum())
+            elif action == "reject_rest":
+                decisions = ["rejected"] * len(undecided)
+            else:
+                decisions = ["accepted" if s else "rejected" for s in strong]
+            ids = list(undecided["standard_id"])
             result = self.store.record_many(
-                catalog, [{"course_id": course_id, "standard_id": sid, "decision": decision} for sid in ids], reviewer)
+                catalog, [{"course_id": course_id, "standard_id": sid, "decision": d} for sid, d in zip(ids, decisions)],
+                reviewer, skip_same_by_anyone=not two)
             self.remember()
-            return {**result, "standard_ids": ids}
+            return {**result, "standard_ids": ids, "decisions": dict(zip(ids, decisions))}
 
     def undo_last(self, catalog: str | None = None) -> dict | None:
         """Undo this reviewer's last change in the catalog (a bulk action as one unit;
@@ -354,7 +459,8 @@ class ReviewSession:
         Columns: course_id, title, suggestions, decided, status. A course is ``disputed``
         when two reviewers' decisions on one of its counted suggestions differ and no
         third reviewer settled it, else ``done`` when each counted suggestion has a
-        decision, ``partly`` when some have, ``not reviewed`` otherwise.
+        decision (in a catalog that requires two reviewers: decisions by two different
+        reviewers), ``partly`` when some have, ``not reviewed`` otherwise.
         """
         catalog = catalog or self.catalog_key
         self.prepare_queue(catalog)
@@ -367,6 +473,11 @@ class ReviewSession:
         pairs = review_pairs(self.store.audit(catalog))
         disputed = set(zip(pairs.loc[pairs["status"] == "disputed", "course_id"],
                            pairs.loc[pairs["status"] == "disputed", "standard_id"]))
+        if self.review_settings(catalog)["required_reviews"] >= 2:  # done: decided by two reviewers
+            complete = set(zip(pairs.loc[pairs["second_reviewer"] != "", "course_id"],
+                               pairs.loc[pairs["second_reviewer"] != "", "standard_id"]))
+        else:
+            complete = decided_pairs
         rows = []
         for course in self.catalogs[catalog].to_dict("records"):
             if pathway and pathway.lower() not in [p.lower() for p in split_multi(course.get("pathway", ""))]:
@@ -385,7 +496,7 @@ class ReviewSession:
             n_decided = sum(k in decided_pairs for k in keys)
             if any(k in disputed for k in keys):
                 state = "disputed"
-            elif keys and n_decided == len(keys):
+            elif keys and all(k in complete for k in keys):
                 state = "done"
             else:
                 state = "partly" if n_decided else "not reviewed"
@@ -454,9 +565,9 @@ class ReviewSession:
     # ----------------------------------------------------------------- progress, export
 
     def progress(self) -> tuple[dict, dict | None]:
-        """``(catalog totals, this course's row or None)`` from the store."""
-        summary = self.store.progress_summary(self.catalog_key)
+        """``(catalog totals, this course's row or None)`` from the store (one query)."""
         per_course = self.store.progress(self.catalog_key)
+        summary = self.store.progress_summary(self.catalog_key, per_course)
         mine = per_course[per_course["course_id"] == self.course_id]
         return summary, (mine.iloc[0].to_dict() if len(mine) else None)
 
