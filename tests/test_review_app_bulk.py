@@ -80,9 +80,10 @@ def test_upload_mapping_step(app):
 def test_agreement_table_after_a_second_review(app, store):
     sid = list(app.rows)[0]
     app.decide(sid, "accepted")
+    app.agreement_button.click()  # computed when asked, not on every click
     assert "No pair has two reviews yet" in app.agreement_box.value
     store.record("tiny.csv", "C1", sid, "rejected", "Bo")
-    app._show_progress()
+    app.show_agreement()
     assert "1 disagreement to settle" in app.agreement_box.value and "0%" in app.agreement_box.value
 
 

@@ -813,13 +813,17 @@ class ReviewStore:
              batch),
         )
 
-    def decisions(self, catalog: str | None = None) -> pd.DataFrame:
-        """Current decisions: DECISION_COLUMNS + ``catalog``, one row per pair, all text."""
+    def decisions(self, catalog: str | None = None, *, course_id: str | None = None) -> pd.DataFrame:
+        """Current decisions: DECISION_COLUMNS + ``catalog``, one row per pair, all text
+        (one course's with ``course_id``: what the review app redraws after a click)."""
         sql = f"SELECT {', '.join(STORE_DECISION_COLUMNS)} FROM decisions"
         params: tuple = ()
         if catalog is not None:
             sql += " WHERE catalog = ?"
             params = (catalog,)
+            if course_id is not None:
+                sql += " AND course_id = ?"
+                params = (catalog, course_id)
         rows = self._con.execute(sql + " ORDER BY catalog, course_id, standard_id", params).fetchall()
         return pd.DataFrame(rows, columns=STORE_DECISION_COLUMNS).astype(str)
 

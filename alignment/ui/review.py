@@ -32,7 +32,8 @@ from alignment.ui.coverage import (
     completeness_of, course_label, editions_of_rows, group_suggestions, render_card, render_course,
 )
 from alignment.ui.review_session import (
-    BULK_ACTIONS, OPEN_STATUSES, QUEUE_STATUSES, SEARCH_LIMIT, CourseView, ReviewSession, open_review_store,
+    BULK_ACTIONS, OPEN_STATUSES, QUEUE_STATUSES, REVIEW_MODES, SEARCH_LIMIT, CourseView, ReviewSession,
+    open_review_store,
 )
 
 ASSOCIATION_CHOICES = [("exact match (exactMatchOf)", "exactMatchOf"), ("related (isRelatedTo)", "isRelatedTo")]
@@ -46,6 +47,7 @@ SHORTCUTS = {
     "k": "previous suggestion", "ArrowUp": "previous suggestion",
     "a": "accept the focused suggestion", "r": "reject the focused suggestion",
     "A": "accept all strong (its framework)", "R": "reject the rest (its framework)",
+    "B": "accept all strong and reject the rest (whole course, one action)",
     "u": "undo your last change (a bulk action as one)",
     "n": "next course", "ArrowRight": "next course", "p": "previous course", "ArrowLeft": "previous course",
     "q": "next course in the queue",
@@ -64,6 +66,41 @@ def legend_html() -> str:
     items = " · ".join(" / ".join(f"<kbd>{h.esc(names.get(k, k))}</kbd>" for k in keys) + f" {h.esc(action)}"
                        for action, keys in by_action.items())
     return f'<div class="pa-keys-legend pa-muted">Keys (outside text fields): {items}</div>'
+
+
+#: The shortcuts that act on the focused suggestion (or its framework).
+SUGGESTION_ACTIONS = ("accept the focused suggestion", "reject the focused suggestion",
+                      "accept all strong (its framework)", "reject the rest (its framework)")
+#: The focus moves of the keys (the page moves the focus at once: :mod:`alignment.ui.keys`).
+STEP_KEYS = {"j": 1, "ArrowDown": 1, "k": -1, "ArrowUp": -1}
+#: The page's suggestion rows, in the order the keys move through them.
+ROW_SELECTOR = ".pa-review-app .pa-suggestions .pa-row"
+
+
+def review_html(review: dict | None) -> str:
+    """A pair's reviews in a catalog that requires two reviewers (after this reviewer
+    may see them): first, second, and agreed / to settle / settled by whom."""
+    if not review:
+        return ""
+    parts = [f"first review: {review['first_reviewer']} {review['first_decision']}"]
+    if review.get("second_reviewer"):
+        parts.append(f"second: {review['second_reviewer']} {review['second_decision']}")
+    state = {"single": "waiting for a second reviewer", "agreed": "the reviewers agree",
+             "disputed": "they disagree: a third reviewer settles it",
+             "settled": f"settled by {review.get('settled_by', '')}: {review.get('settled_decision', '')}"}
+    parts.append(state.get(review["status"], review["status"]))
+    return (f'<div class="pa-reviews pa-reviews-{h.css_class(review["status"])} pa-muted">'
+            f'{h.esc(" · ".join(parts))}</div>')
+
+
+#: What a second reviewer sees of a pair only someone else decided, in a blind second review.
+BLIND_HTML = ('<span class="pa-decision pa-decision-open">not reviewed by you yet</span><span class="pa-muted"> · '
+              'one other review, hidden until you decide (blind second review)</span>')
+
+
+def status_html(decision: dict | None, review: dict | None = None, hidden: bool = False) -> str:
+    """A row's status line: the decision (or the blind placeholder) and the pair's reviews."""
+    return BLIND_HTML if hidden else decision_html(decision) + review_html(review)
 
 
 def decision_html(decision: dict | None) -> str:
@@ -189,12 +226,31 @@ class ReviewApp:
         self._pending_upload: tuple[str, bytes] | None = None
         from alignment.ui.keys import KeyboardShortcuts
 
-        self.keys = KeyboardShortcuts(list(SHORTCUTS))
+        self.keys = KeyboardShortcuts(list(SHORTCUTS), item_selector=ROW_SELECTOR, step_keys=STEP_KEYS)
         self.keys.on_key(self.on_key)
         self.legend = w.HTML(_FOCUS_STYLE + legend_html())
         self.focus_index = 0
+        self._items: dict[str, dict] = {}  # the page's row ids (pa-item-N) -> the row (keys act on what was shown)
+        self._serial = 0
+        self._draw = 0  # courses drawn so far (the row ids remember the draw they belong to)
+        self.course_bulk = w.Button(description="Accept strong, reject the rest", icon="check-double",
+                                    layout=w.Layout(width="260px"), tooltip=BULK_ACTIONS["accept_strong_reject_rest"])
+        self.course_bulk.add_class("pa-bulk-course")
         self.agreement_box = w.HTML("")
         self.agreement_box.add_class("pa-agreement")
+        self.agreement_button = w.Button(description="Show agreement", icon="refresh", layout=w.Layout(width="170px"),
+                                         tooltip="agreement between first and second reviews, and the disagreements")
+        self.agreement_button.add_class("pa-agreement-show")
+        self.required_reviews = w.Dropdown(options=[(v, k) for k, v in REVIEW_MODES.items()], value=1,
+                                           description="This catalog", layout=w.Layout(width="480px"))
+        self.required_reviews.add_class("pa-required-reviews")
+        self.required_reviews.style.description_width = "90px"
+        self.second_visible = w.Checkbox(value=False, description="open second review (the second reviewer sees the "
+                                         "first review before deciding)", indent=False, layout=w.Layout(width="560px"))
+        self.second_visible.add_class("pa-second-visible")
+        self.review_mode_note = w.HTML("")
+        self.disputes_box = w.VBox([])
+        self.disputes_box.add_class("pa-disputes")
         self.message = w.HTML("")
         self.message.add_class("pa-message")
         self.course_card = w.HTML("")
@@ -243,6 +299,10 @@ class ReviewApp:
         self.undo_last_button.on_click(lambda _: self.undo_last())
         self.queue_next.on_click(lambda _: self.next_in_queue())
         self.mapping_button.on_click(lambda _: self.load_with_mapping())
+        self.course_bulk.on_click(lambda _: self.bulk(None, "accept_strong_reject_rest"))
+        self.agreement_button.on_click(lambda _: self.show_agreement())
+        self.required_reviews.observe(lambda _: self.set_review_mode(), names="value")
+        self.second_visible.observe(lambda _: self.set_review_mode(), names="value")
         for widget in (self.queue_status, self.queue_framework, self.queue_band, self.queue_pathway,
                        self.queue_sector):
             widget.observe(lambda _: self.show_queue(), names="value")
@@ -252,6 +312,7 @@ class ReviewApp:
             self.style, self.keys, self.header, self.status, self.ready_marker, w.HBox([self.name]), self.who,
             self.create_button, w.HBox([self.catalog_choice, self.upload]), self.mapping_box, self.progress, self.bar,
             w.HBox([self.course, self.prev_button, self.next_button, self.undo_last_button]),
+            w.HBox([self.course_bulk]),
             w.HBox([self.queue_status, self.queue_framework, self.queue_band]),
             w.HBox([self.queue_pathway, self.queue_sector, self.queue_next]), self.queue_counts, self.legend,
             self.message,
@@ -261,7 +322,9 @@ class ReviewApp:
             w.HBox([self.add_assoc, self.add_note, self.add_button]), self.added_box,
             section("Export the reviewed decisions of this catalog"),
             w.HBox(self.export_buttons), self.export_links,
-            section("Second review: agreement between reviewers"), self.agreement_box,
+            section("Second review: agreement between reviewers"),
+            w.HBox([self.required_reviews, self.second_visible]), self.review_mode_note,
+            self.agreement_button, self.agreement_box, self.disputes_box,
             section("Standards library: import a sector's standards (file or CASE URL)"),
             standards_import_panel(importer=lambda: self.name.value.strip()),
         ])
@@ -280,10 +343,12 @@ class ReviewApp:
 
     def _enable(self, on: bool):
         for widget in (self.course, self.prev_button, self.next_button, self.add_button, *self.export_buttons,
-                       self.undo_last_button, self.queue_next):
+                       self.undo_last_button, self.queue_next, self.course_bulk, self.agreement_button,
+                       self.required_reviews, self.second_visible):
             widget.disabled = not on
         if on and self.session is not None and self.session.read_only:
-            self.add_button.disabled = True
+            for widget in (self.add_button, self.course_bulk, self.required_reviews, self.second_visible):
+                widget.disabled = True
 
     def _fail(self, error: BaseException | str):
         self.status.value = '<div class="pa-status pa-status-error">The app could not start.</div>'
@@ -406,6 +471,7 @@ class ReviewApp:
                 self.course.value = None
             finally:
                 self._quiet = False
+            self._show_review_mode()
             if self._goto(self.session.select_catalog, key):
                 self._welcome()
 
@@ -519,8 +585,12 @@ class ReviewApp:
             if len(group.rows) and not session.read_only:
                 children.append(self._bulk_buttons(group.framework, view.course["course_id"]))
             for row in group.rows.to_dict("records"):
-                children.append(self._row(row, view.decisions.get(row["standard_id"]), view.course["course_id"]))
+                sid = row["standard_id"]
+                children.append(self._row(row, view.decisions.get(sid), view.course["course_id"],
+                                          review=view.reviews.get(sid), hidden=sid in view.hidden))
         self.suggestion_box.children = tuple(children)
+        self._draw += 1
+        self._items = {k: v for k, v in self._items.items() if v["draw"] >= self._draw - 1}
         self.move_focus(0, absolute=True)
         self._show_added(view)
         self._show_progress()
@@ -550,16 +620,19 @@ class ReviewApp:
                 f'<div class="pa-meta">{h.esc(" · ".join(facts))}</div>'
                 f'<div class="pa-desc">{h.esc(course.get("description", ""))}</div></div>')
 
-    def _row(self, row: dict, decision: dict | None, course_id: str):
+    def _row(self, row: dict, decision: dict | None, course_id: str, *, review: dict | None = None,
+             hidden: bool = False):
         """One suggestion with its buttons; the buttons act on THIS course (a click that
-        arrives while another course is being opened still lands where the reviewer saw it)."""
+        arrives while another course is being opened still lands where the reviewer saw it).
+        ``hidden``: another reviewer's decision this reviewer may not see yet (blind second
+        review): the row shows none of it (decision, association, note)."""
         w = self.w
         sid = row["standard_id"]
         where = {"course_id": course_id, "catalog": self.catalog_key}
         card = w.HTML(render_card(row, self.completeness.get(sid, ("", "")),
                                   getattr(self, "editions", {}).get(sid, ("", "")),
                                   several_editions=getattr(self, "several_editions", False)))
-        status = w.HTML(decision_html(decision))
+        status = w.HTML(status_html(decision, review, hidden))
         status.add_class("pa-status-line")
         read_only = self.session.read_only
         accept = w.Button(description="Accept", icon="check", layout=w.Layout(width="100px"), disabled=read_only)
@@ -587,8 +660,12 @@ class ReviewApp:
         box.add_class("pa-row")
         box.add_class(f"pa-row-{h.css_class(sid)}")
         box.add_class(f"pa-row-course-{h.css_class(course_id)}")
+        self._serial += 1
+        item = str(self._serial)
+        box.add_class(f"pa-item-{item}")  # the keys say which row the page showed focused
         self.rows[sid] = {"box": box, "status": status, "accept": accept, "reject": reject, "assoc": assoc,
-                          "note": note, "framework": row.get("framework", ""), **where}
+                          "note": note, "framework": row.get("framework", ""), "item": item, **where}
+        self._items[item] = {**self.rows[sid], "standard_id": sid, "draw": self._draw + 1}
         self._style_buttons(sid, decision)
         return box
 
@@ -625,7 +702,8 @@ class ReviewApp:
                 self.message.value = h.notice(f"Not saved: {_text(exc)}", "error")
                 return None
             if row:
-                row["status"].value = decision_html(stored)
+                review = self._visible_review(standard_id, course_id, catalog)
+                row["status"].value = status_html(stored, review)
                 self._style_buttons(standard_id, stored)
             elsewhere = "" if course_id == self.course_id else f" for course {course_id}"
             self.message.value = h.notice(f"Saved: {decision} {self.session.code(standard_id)}{elsewhere}.", "ok")
@@ -663,9 +741,12 @@ class ReviewApp:
                 self.message.value = h.notice(f"Not saved: {_text(exc)}", "error")
                 return None
             self._refresh_rows(course_id, catalog)
-            what = "accepted" if action == "accept_strong" else "rejected"
-            codes = ", ".join(self.session.code(s) for s in result["standard_ids"]) or "nothing left to decide"
-            self.message.value = h.notice(f"Saved: {what} {result['recorded']} ({codes}).", "ok")
+            accepted = [s for s, d in result["decisions"].items() if d == "accepted"]
+            rejected = [s for s, d in result["decisions"].items() if d == "rejected"]
+            parts = [f"{what} {len(ids)} ({', '.join(self.session.code(s) for s in ids)})"
+                     for what, ids in (("accepted", accepted), ("rejected", rejected)) if ids]
+            where = "" if course_id == self.course_id else f" for course {course_id}"
+            self.message.value = h.notice(f"Saved: {'; '.join(parts) or 'nothing left to decide'}{where}.", "ok")
             self._show_progress()
             return result
 
@@ -687,14 +768,24 @@ class ReviewApp:
             return undone
 
     def _refresh_rows(self, course_id: str, catalog: str):
-        """Redraw the decision of every shown row of this course (after a bulk action or undo)."""
+        """Redraw the status line of the shown rows of this course whose state changed
+        (after a bulk action or undo): only the changed cards are sent to the page."""
         if course_id != self.course_id or catalog != self.catalog_key:
             return
-        decided = self.session.decisions(course_id, catalog)
+        view = self.session.view()
         for sid, row in self.rows.items():
             if row["course_id"] == course_id and row["catalog"] == catalog:
-                row["status"].value = decision_html(decided.get(sid))
-                self._style_buttons(sid, decided.get(sid))
+                decision = view.decisions.get(sid)
+                html = status_html(decision, view.reviews.get(sid), sid in view.hidden)
+                if row["status"].value != html:
+                    row["status"].value = html
+                    self._style_buttons(sid, decision)
+
+    def _visible_review(self, standard_id: str, course_id: str, catalog: str) -> dict | None:
+        try:
+            return self.session.visible_review(standard_id, course_id, catalog)
+        except Exception:  # the reviews line is extra: never lose the saved state for it
+            return None
 
     # ----------------------------------------------------------------- keyboard
 
@@ -719,17 +810,37 @@ class ReviewApp:
             else:
                 box.remove_class("pa-focus")
 
-    def on_key(self, key: str):
-        """One keyboard shortcut (SHORTCUTS); the same action as its button."""
+    def on_key(self, key: str, item: str | None = None):
+        """One keyboard shortcut (SHORTCUTS); the same action as its button.
+
+        ``item`` is the row the page showed focused when the key was pressed (its
+        ``pa-item-N`` id; :mod:`alignment.ui.keys`). A key acts on THAT row, even when
+        the kernel has moved on since (the course switched, the focus moved): accept and
+        reject press that row's own buttons, which act on its course. A focus move
+        from a row no longer drawn is ignored (the page is about to show the new course
+        with its focus on the first row). Without an item (a test, or no row focused),
+        the kernel's focused row is used."""
         if self.session is None:
             return
+        with self._lock:
+            self._on_key(key, item)
+
+    def _on_key(self, key: str, item: str | None):
         action = SHORTCUTS.get(key, "")
-        sid = self.focused
-        if action == "next suggestion":
-            self.move_focus(+1)
-        elif action == "previous suggestion":
-            self.move_focus(-1)
-        elif action == "next course":
+        shown = self._items.get(item) if item else None
+        current = shown is not None and self.rows.get(shown["standard_id"], {}).get("item") == item
+        if action in ("next suggestion", "previous suggestion"):
+            if current:  # the page has moved its focus already: follow it
+                self.move_focus(list(self.rows).index(shown["standard_id"]), absolute=True)
+            elif not item:
+                self.move_focus(+1 if action == "next suggestion" else -1)
+            return  # else: a focus move on rows no longer drawn (the new course's focus is on its first row)
+        if item and shown is None and action in SUGGESTION_ACTIONS:
+            self.message.value = h.notice("That key was pressed on a row that is no longer shown: nothing was "
+                                          "changed; press it again.", "warn")
+            return
+        row = shown if shown is not None else (self.rows.get(self.focused) if self.focused else None)
+        if action == "next course":
             self.step(+1)
         elif action == "previous course":
             self.step(-1)
@@ -737,16 +848,19 @@ class ReviewApp:
             self.next_in_queue()
         elif action.startswith("undo"):
             self.undo_last()
-        elif sid is None:
+        elif action.startswith("accept all strong and reject the rest"):
+            where = {"course_id": row["course_id"], "catalog": row["catalog"]} if row else {}
+            self.bulk(None, "accept_strong_reject_rest", **where)
+        elif row is None:
             return
         elif action == "accept the focused suggestion":
-            self.rows[sid]["accept"].click()
+            row["accept"].click()
         elif action == "reject the focused suggestion":
-            self.rows[sid]["reject"].click()
+            row["reject"].click()
         elif action.startswith("accept all strong"):
-            self.bulk(self.rows[sid]["framework"], "accept_strong")
+            self.bulk(row["framework"], "accept_strong", course_id=row["course_id"], catalog=row["catalog"])
         elif action.startswith("reject the rest"):
-            self.bulk(self.rows[sid]["framework"], "reject_rest")
+            self.bulk(row["framework"], "reject_rest", course_id=row["course_id"], catalog=row["catalog"])
 
     # ----------------------------------------------------------------- queue, agreement
 
@@ -788,10 +902,50 @@ class ReviewApp:
             self.show_queue()
             return view
 
+    def _show_review_mode(self):
+        """Show the catalog's review settings (stored with the catalog) without acting on them."""
+        settings = self.session.review_settings()
+        self._quiet = True
+        try:
+            self.required_reviews.value = settings["required_reviews"]
+            self.second_visible.value = settings["second_review_visible"]
+        finally:
+            self._quiet = False
+        self.second_visible.layout.display = None if settings["required_reviews"] >= 2 else "none"
+        if settings["required_reviews"] >= 2:
+            how = ("open: the second reviewer sees the first review" if settings["second_review_visible"]
+                   else "blind: the second reviewer sees the first review only after deciding")
+            by = f" (set by {settings['updated_by']})" if settings["updated_by"] else ""
+            note = (f"Each suggestion needs decisions by two different reviewers; {how}{by}. The queue's "
+                    "“disputed” status lists the disagreements; a third reviewer settles them below.")
+        else:
+            note = "One reviewer's decision is enough for each suggestion."
+        self.review_mode_note.value = f'<div class="pa-muted pa-review-mode">{h.esc(note)}</div>'
+
+    def set_review_mode(self) -> dict | None:
+        """Store the catalog's review settings (one or two reviewers, blind or open), then redraw."""
+        if self._quiet or self.session is None:
+            return None
+        with self._lock:
+            try:
+                settings = self.session.set_review_settings(self.required_reviews.value, self.second_visible.value)
+            except Exception as exc:
+                self.message.value = h.notice(f"Not changed: {_text(exc)}", "error")
+                self._show_review_mode()
+                return None
+            self._show_review_mode()
+            self._show_course()
+            self.show_queue()
+            return settings
+
     def show_agreement(self):
-        """Agreement per framework between first and second reviews, and the open disagreements."""
+        """Agreement per framework between first and second reviews, and the disagreements
+        (disputed ones with the buttons a third reviewer settles them with). Computed when
+        asked (the "Show agreement" button, a settle), not on every click."""
         table = self.session.agreement()
         table = table[table["pairs"] > 0]
+        open_ = self.session.disagreements()
+        self._show_disputes(open_)
         if table.empty:
             self.agreement_box.value = ('<div class="pa-muted">No pair has two reviews yet: agreement appears when a '
                                         'second reviewer decides pairs a first reviewer decided.</div>')
@@ -800,13 +954,56 @@ class ReviewApp:
             f"<tr><td>{h.esc(r['framework'])}</td><td>{r['pairs']}</td><td>{r['percent_agreement']:.0f}%</td>"
             f"<td>{'n/a' if r['kappa'] != r['kappa'] else format(r['kappa'], '.2f')}</td></tr>"
             for r in table.to_dict("records"))
-        open_ = self.session.disagreements()
         disputed = int((open_["status"] == "disputed").sum())
         self.agreement_box.value = (
             '<table class="pa-table"><tr><th>framework</th><th>pairs reviewed twice</th><th>agreement</th>'
             f"<th>Cohen's kappa</th></tr>{cells}</table>"
             f'<div class="pa-muted">{disputed} disagreement{"s" if disputed != 1 else ""} to settle '
             f"(a third reviewer's decision settles one), {len(open_) - disputed} settled.</div>")
+
+    def _show_disputes(self, pairs: pd.DataFrame):
+        """One line per disagreement: the two reviews, then who settled it, or the buttons
+        a third reviewer settles it with (and one to open the course)."""
+        w = self.w
+        children = []
+        for pair in pairs.to_dict("records"):
+            course_id, sid = pair["course_id"], pair["standard_id"]
+            text = (f"{course_id} · {self.session.code(sid)}: {pair['first_reviewer']} {pair['first_decision']}, "
+                    f"{pair['second_reviewer']} {pair['second_decision']}")
+            if pair["status"] == "settled":
+                text += f" · settled by {pair['settled_by']}: {pair['settled_decision']}"
+            line = w.HTML(f'<span class="pa-dispute-text">{h.esc(text)}</span>')
+            parts = [line]
+            if pair["status"] == "disputed" and not self.session.read_only:
+                for decision, label in (("accepted", "Settle: accept"), ("rejected", "Settle: reject")):
+                    button = w.Button(description=label, layout=w.Layout(width="140px"))
+                    button.add_class(f"pa-settle-{decision}")
+                    button.on_click(lambda _b, c=course_id, s=sid, d=decision: self.settle(s, d, course_id=c))
+                    parts.append(button)
+            go = w.Button(description="Open course", layout=w.Layout(width="120px"))
+            go.add_class("pa-dispute-open")
+            go.on_click(lambda _b, c=course_id: self.open_course(c))
+            parts.append(go)
+            box = w.HBox(parts)
+            box.add_class("pa-dispute")
+            box.add_class(f"pa-dispute-{pair['status']}")
+            children.append(box)
+        self.disputes_box.children = tuple(children)
+
+    def settle(self, standard_id: str, decision: str, *, course_id: str) -> dict | None:
+        """A third reviewer settles a disagreement (recorded under their name); redraw."""
+        with self._lock:
+            try:
+                stored = self.session.settle(standard_id, decision, course_id=course_id)
+            except Exception as exc:
+                self.message.value = h.notice(f"Not saved: {_text(exc)}", "error")
+                return None
+            self.message.value = h.notice(f"Settled: {decision} {self.session.code(standard_id)} for course "
+                                          f"{course_id} (by {stored['reviewer']}).", "ok")
+            self._refresh_rows(course_id, self.catalog_key)
+            self._show_progress()
+            self.show_agreement()
+            return stored
 
     # ----------------------------------------------------------------- missed standards
 
@@ -868,10 +1065,6 @@ class ReviewApp:
         self.progress.value = progress_html(summary, course, len(self.session.courses))
         self.bar.max = max(1, summary["suggestions"])
         self.bar.value = summary["reviewed"]
-        try:
-            self.show_agreement()
-        except Exception as exc:
-            self.agreement_box.value = h.notice(_text(exc), "error")
 
     def export(self, kind: str) -> bytes | None:
         """Build one download (CSV, Excel or CASE) of this catalog's decisions."""

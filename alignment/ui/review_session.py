@@ -349,8 +349,7 @@ class ReviewSession:
 
     def decisions(self, course_id: str | None = None, catalog: str | None = None) -> dict[str, dict]:
         """``{standard_id: decision}`` of one course (default: the current one)."""
-        table = self.store.decisions(catalog or self.catalog_key)
-        table = table[table["course_id"] == (course_id or self.course_id)]
+        table = self.store.decisions(catalog or self.catalog_key, course_id=course_id or self.course_id)
         return {r["standard_id"]: r for r in table.to_dict("records")}
 
     # ----------------------------------------------------------------- decisions
