@@ -19,6 +19,13 @@ Identifiers (deterministic, so exporting the same decisions again gives identica
 - ``uri`` is ``<base_uri>/<CFItems|CFAssociations|CFDocuments>/<identifier>`` with a
   ``base_uri``, else ``urn:uuid:<identifier>`` (as in ``alignment.data.case``).
 
+Second review: with the store's audit trail, the Excel export gains an "Agreement"
+sheet (per framework: pairs reviewed twice, percent agreement, Cohen's kappa; the last
+row pools them) and a "Disagreements" sheet (each pair whose first and second reviews
+differ: disputed, or settled and by whom), both from :mod:`alignment.review.agreement`;
+the same two tables are CSV files (:func:`agreement_csv_bytes`,
+:func:`disagreements_csv_bytes`).
+
 Every writer has a bytes twin (``to_csv_bytes``, ``to_excel_bytes``,
 ``to_case_bytes``) for in-memory downloads (Voila cannot serve files). Files and
 bytes come from the one writer, :mod:`alignment.io.writers`: written atomically (a crash
@@ -50,6 +57,8 @@ ASSOCIATION_COLUMNS = [
 ]
 ASSOCIATION_SHEET = "CF Association"
 DECISIONS_SHEET = "Decisions"
+AGREEMENT_SHEET = "Agreement"
+DISAGREEMENTS_SHEET = "Disagreements"
 COURSE_ITEM_TYPE = "Course"
 _SOURCE = "<decisions>"
 
@@ -231,20 +240,71 @@ def to_excel_bytes(
     standards: pd.DataFrame | None = None,
     base_uri: str | None = None,
     standard_identifier: Callable[[str], str] = standard_identifier,
+    audit: pd.DataFrame | None = None,
 ) -> bytes:
     """An .xlsx workbook: sheet "CF Association" (accepted decisions, OpenSALT's columns
     A-J, the layout its spreadsheet import reads) and sheet "Decisions" (every decision,
     with course titles and standard codes/text when ``courses``/``standards`` are
-    given). Headers frozen, filters on; cells made safe by :mod:`alignment.io.writers`."""
+    given); with the store's ``audit`` trail, sheets "Agreement" and "Disagreements"
+    (:func:`agreement_tables`). Headers frozen, filters on; cells made safe by
+    :mod:`alignment.io.writers`."""
     associations = association_table(decisions, catalog=catalog, standards=standards, base_uri=base_uri,
                                      standard_identifier=standard_identifier)
     table = decisions_table(decisions, catalog=catalog, courses=courses, standards=standards)
-    return writers.excel_bytes({ASSOCIATION_SHEET: associations, DECISIONS_SHEET: table})
+    sheets = {ASSOCIATION_SHEET: associations, DECISIONS_SHEET: table}
+    if audit is not None:
+        sheets.update(agreement_tables(audit, standards=standards, catalog=catalog))
+    return writers.excel_bytes(sheets)
 
 
 def write_excel(decisions: pd.DataFrame, path: str | Path, **kwargs) -> Path:
     """:func:`to_excel_bytes` written to ``path`` atomically."""
     return writers.write_bytes(path, to_excel_bytes(decisions, **kwargs))
+
+
+# ------------------------------------------------------------------ second review
+
+def agreement_tables(audit: pd.DataFrame, *, standards: pd.DataFrame | None = None,
+                     catalog: str | None = None) -> dict[str, pd.DataFrame]:
+    """``{"Agreement": ..., "Disagreements": ...}`` from a review store's audit trail (one
+    catalog's rows, or all of them filtered to ``catalog``): per framework percent
+    agreement and Cohen's kappa (:func:`alignment.review.agreement.agreement`, kappa
+    empty where undefined), and every pair whose first and second reviews differ, with
+    its status and who settled it (plus ``display_code`` when ``standards`` are given)."""
+    from alignment.review.agreement import agreement, disagreements
+
+    if catalog is not None and "catalog" in audit.columns:
+        audit = audit[audit["catalog"] == catalog]
+    frameworks = standards[["standard_id", "framework"]] if standards is not None else None
+    table = agreement(audit, frameworks)
+    table["percent_agreement"] = table["percent_agreement"].round(1)
+    table["kappa"] = table["kappa"].round(3)
+    pairs = disagreements(audit)
+    if standards is not None:
+        info = _lookup(standards, "standard_id", ["display_code", "framework"])
+        pairs.insert(3, "display_code", [info.get(s, {}).get("display_code", "") for s in pairs["standard_id"]])
+        pairs.insert(4, "framework", [info.get(s, {}).get("framework", "") for s in pairs["standard_id"]])
+    return {AGREEMENT_SHEET: table, DISAGREEMENTS_SHEET: pairs}
+
+
+def agreement_csv_bytes(audit: pd.DataFrame, **kwargs) -> bytes:
+    """The "Agreement" table of :func:`agreement_tables` as UTF-8 CSV."""
+    return writers.csv_bytes(agreement_tables(audit, **kwargs)[AGREEMENT_SHEET])
+
+
+def disagreements_csv_bytes(audit: pd.DataFrame, **kwargs) -> bytes:
+    """The "Disagreements" table of :func:`agreement_tables` as UTF-8 CSV."""
+    return writers.csv_bytes(agreement_tables(audit, **kwargs)[DISAGREEMENTS_SHEET])
+
+
+def write_agreement_csv(audit: pd.DataFrame, path: str | Path, **kwargs) -> Path:
+    """:func:`agreement_csv_bytes` written to ``path`` atomically."""
+    return writers.write_bytes(path, agreement_csv_bytes(audit, **kwargs))
+
+
+def write_disagreements_csv(audit: pd.DataFrame, path: str | Path, **kwargs) -> Path:
+    """:func:`disagreements_csv_bytes` written to ``path`` atomically."""
+    return writers.write_bytes(path, disagreements_csv_bytes(audit, **kwargs))
 
 
 # ------------------------------------------------------------------ CASE

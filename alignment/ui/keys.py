@@ -18,7 +18,8 @@ the elements matching ``item_selector``; the focused one carries ``focus_class``
 names itself with a class ``item_prefix + id``. The message carries that id
 (``item``, "" when none is focused). The keys of ``step_keys`` (key -> +1/-1) move the
 focus in the page at once, before the kernel hears of it, so a next key acts on the
-item just focused however slow the kernel is.
+item just focused however slow the kernel is (the page keeps its own last focus
+while that row is drawn, so a late echo of an earlier move does not take it back).
 
 One listener per widget however many times it is displayed (a second view of the
 same widget does not send each key twice).
@@ -41,7 +42,7 @@ function itemId(element, prefix) {
   return "";
 }
 
-function makeListener(model) {
+function makeListener(model, entry) {
   const fields = new Set(["INPUT", "TEXTAREA", "SELECT"]);
   return (event) => {
     if (event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return;
@@ -52,16 +53,19 @@ function makeListener(model) {
     event.preventDefault();
     const selector = model.get("item_selector");
     const focus = model.get("focus_class");
+    const prefix = model.get("item_prefix");
     const items = selector ? Array.from(document.querySelectorAll(selector)) : [];
-    let i = items.findIndex((e) => e.classList.contains(focus));
+    // the item this page last focused itself, while it is drawn: the kernel's echoes of
+    // earlier focus moves may still be on their way and must not win over it
+    let i = entry.lastItem ? items.findIndex((e) => itemId(e, prefix) === entry.lastItem) : -1;
+    if (i < 0) i = items.findIndex((e) => e.classList.contains(focus));
     const step = model.get("step_keys")[event.key];
     if (step && items.length) {
-      const j = Math.max(0, Math.min(items.length - 1, (i < 0 ? 0 : i) + step));
-      if (i >= 0) items[i].classList.remove(focus);
-      items[j].classList.add(focus);
-      i = j;
+      i = Math.max(0, Math.min(items.length - 1, (i < 0 ? 0 : i) + step));
+      items.forEach((e, k) => e.classList.toggle(focus, k === i));
+      entry.lastItem = itemId(items[i], prefix);
     }
-    const item = i >= 0 ? itemId(items[i], model.get("item_prefix")) : "";
+    const item = i >= 0 ? itemId(items[i], prefix) : "";
     model.send({ key: event.key, item: item });
   };
 }
@@ -71,7 +75,8 @@ function render({ model, el }) {
   const id = model.get("instance_id");
   let entry = listeners.get(id);
   if (!entry) {
-    entry = { views: 0, onKey: makeListener(model) };
+    entry = { views: 0, lastItem: "" };
+    entry.onKey = makeListener(model, entry);
     document.addEventListener("keydown", entry.onKey);
     listeners.set(id, entry);
   }

@@ -278,9 +278,11 @@ class ReviewApp:
                        self.add_note):
             widget.style.description_width = "90px"
 
-        self.export_buttons = [w.Button(description=label, icon="download", layout=w.Layout(width="150px"))
-                               for label in ("CSV", "Excel", "CASE JSON")]
-        for button, kind in zip(self.export_buttons, ("csv", "excel", "case")):
+        kinds = {"csv": "CSV", "excel": "Excel", "case": "CASE JSON", "agreement": "Agreement CSV",
+                 "disagreements": "Disagreements CSV"}
+        self.export_buttons = [w.Button(description=label, icon="download", layout=w.Layout(width="170px"))
+                               for label in kinds.values()]
+        for button, kind in zip(self.export_buttons, kinds):
             button.add_class(f"pa-export-{kind}")
             button.on_click(lambda _b, kind=kind: self.export(kind))
         self.export_links = w.HTML("")

@@ -43,6 +43,8 @@ EXPORT_KINDS = {
     "csv": (".csv", "text/csv", "Download CSV"),
     "excel": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Download Excel"),
     "case": ("-case.json", "application/json", "Download CASE JSON"),
+    "agreement": ("-agreement.csv", "text/csv", "Download agreement CSV"),
+    "disagreements": ("-disagreements.csv", "text/csv", "Download disagreements CSV"),
 }
 
 
@@ -571,8 +573,10 @@ class ReviewSession:
         return summary, (mine.iloc[0].to_dict() if len(mine) else None)
 
     def export(self, kind: str) -> Export | None:
-        """This catalog's decisions as CSV, Excel (OpenSALT association sheet) or CASE
-        JSON (:mod:`alignment.present.exports`); None when there are none yet."""
+        """This catalog's decisions as CSV, Excel (OpenSALT association sheet, and the
+        second review's agreement and disagreements sheets) or CASE JSON, or the agreement
+        or disagreements table as CSV (:mod:`alignment.present.exports`); None when there
+        are no decisions yet."""
         from alignment.present import exports
 
         if kind not in EXPORT_KINDS:
@@ -584,12 +588,16 @@ class ReviewSession:
             data = exports.to_csv_bytes(decisions, catalog=self.catalog_key)
         elif kind == "excel":
             data = exports.to_excel_bytes(decisions, catalog=self.catalog_key, courses=self.courses,
-                                          standards=self.standards)
+                                          standards=self.standards, audit=self.store.audit(self.catalog_key))
+        elif kind in ("agreement", "disagreements"):
+            write = exports.agreement_csv_bytes if kind == "agreement" else exports.disagreements_csv_bytes
+            data = write(self.store.audit(self.catalog_key), standards=self.standards, catalog=self.catalog_key)
         else:
             data = exports.to_case_bytes(decisions, catalog=self.catalog_key, courses=self.courses,
                                          standards=self.standards)
         suffix, mime, label = EXPORT_KINDS[kind]
-        return Export(f"{_stem(self.catalog_key)}-decisions{suffix}", mime, label, data, len(decisions))
+        stem = "" if kind in ("agreement", "disagreements") else "-decisions"
+        return Export(f"{_stem(self.catalog_key)}{stem}{suffix}", mime, label, data, len(decisions))
 
 
 def _stem(catalog: str) -> str:
