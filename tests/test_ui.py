@@ -375,7 +375,7 @@ def test_review_adds_a_missed_standard_and_exports(standards, stub, tiny_catalog
     csv = app.export("csv").decode()
     assert stored["standard_id"] in csv and "reviewer" in csv
     book = openpyxl.load_workbook(io.BytesIO(app.export("excel")))
-    assert book.sheetnames == ["CF Association", "Decisions"]
+    assert book.sheetnames == ["CF Association", "Decisions", "Agreement", "Disagreements"]
     package = json.loads(app.export("case"))
     types = [a["associationType"] for a in package["CFAssociations"]]
     assert types.count("exactMatchOf") == 1 and set(types) <= {"exactMatchOf", "isChildOf"}

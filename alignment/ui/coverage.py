@@ -1,6 +1,8 @@
 """The teacher coverage app: which standards does this course teach, and why?
 
-A teacher picks a course of the catalog (a searchable list of titles) or pastes a
+A teacher picks a course of the catalog (a searchable list of titles; the district's
+own catalog can be uploaded, with the review app's column-mapping step when its
+headers are not recognised: :mod:`alignment.ui.upload`) or pastes a
 description (optionally with a CTE sector and grades) and sees the top standards per
 framework, each with its code, full text, confidence band and the evidence words
 highlighted in both texts; a sector with no pathway standards loaded says so, and
@@ -34,6 +36,7 @@ from alignment.data.sectors import import_hint
 from alignment.data.standards import FRAMEWORKS, SECTORS
 from alignment.ui import html as h
 from alignment.ui import session
+from alignment.ui.upload import CatalogUpload
 
 #: Group titles, in display order (the aligner's framework order).
 GROUP_TITLES = {
@@ -462,7 +465,9 @@ class CoverageApp:
         self.results.add_class("pa-results")
         self.gaps = w.HTML("")
         self.gaps.add_class("pa-gaps")
-        self.catalog_box = w.VBox([self.course])
+        self.catalog_upload = CatalogUpload(self._load_catalog_file, self._catalog_loaded, self._say,
+                                            description="Upload your catalog")
+        self.catalog_box = w.VBox([self.course, self.catalog_upload.upload, self.catalog_upload.mapping_box])
         self.paste_box = w.VBox([self.text, self.title, self.sector, self.grades])
         self.paste_box.layout.display = "none"
         self.pathway_box = w.VBox([self.pathway])
@@ -589,6 +594,23 @@ class CoverageApp:
         self.status.value = self._status(
             f"Ready: {len(self.catalog)} courses, {n_std:,} standards from "
             f"{self.standards['framework'].nunique()} frameworks.{draft}", "ready")
+
+    def _say(self, html: str):
+        self.message.value = html
+
+    @staticmethod
+    def _load_catalog_file(content: bytes, name: str, columns: dict[str, str] | None) -> pd.DataFrame:
+        from alignment.data.catalog import load_catalog_bytes
+
+        return load_catalog_bytes(content, name, columns=columns)
+
+    def _catalog_loaded(self, table: pd.DataFrame, name: str):
+        """An uploaded catalog (validated as the CLI validates it) replaces the list of courses."""
+        self.catalog = table
+        self.labels = {course_label(r): r["course_id"] for r in table.to_dict("records")}
+        self.course.value = ""
+        self.course.options = list(self.labels)
+        self.message.value = h.notice(f"Loaded {name}: {len(table)} courses. Pick one in “Course”.", "ok")
 
     def _on_mode(self, change):
         paste = change["new"] == "paste"

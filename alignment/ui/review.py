@@ -31,6 +31,7 @@ from alignment.data.editions import family_of
 from alignment.ui.coverage import (
     completeness_of, course_label, editions_of_rows, group_suggestions, render_card, render_course,
 )
+from alignment.ui.upload import CatalogUpload
 from alignment.ui.review_session import (
     BULK_ACTIONS, OPEN_STATUSES, QUEUE_STATUSES, REVIEW_MODES, SEARCH_LIMIT, CourseView, ReviewSession,
     open_review_store,
@@ -38,7 +39,6 @@ from alignment.ui.review_session import (
 
 ASSOCIATION_CHOICES = [("exact match (exactMatchOf)", "exactMatchOf"), ("related (isRelatedTo)", "isRelatedTo")]
 ASSOCIATION_LABELS = {"exactMatchOf": "exact match", "isRelatedTo": "related"}
-UPLOAD_SUFFIXES = ".csv,.txt,.xlsx,.xlsm"
 #: A decision whose standard a standards-library import (or its removal) took out: kept, and said so.
 NO_LONGER_LOADED = "standard no longer loaded (a standards import removed it); the decision is kept"
 #: Keyboard shortcuts: key -> (what it does, shown in the legend). Every one is also a button.
@@ -182,9 +182,10 @@ class ReviewApp:
         self.create_button.add_class("pa-create-store")
         self.catalog_choice = w.Dropdown(options=[], description="Catalog", layout=w.Layout(width="520px"))
         self.catalog_choice.add_class("pa-catalog")
-        self.upload = w.FileUpload(accept=UPLOAD_SUFFIXES, multiple=False, description="Upload a catalog",
-                                   layout=w.Layout(width="200px"))
-        self.upload.add_class("pa-upload")
+        self.catalog_upload = CatalogUpload(
+            lambda content, name, columns: self.session.load_catalog(content, name, columns=columns),
+            self._loaded, self._say, error_text=_text)
+        self.upload = self.catalog_upload.upload
         self.progress = w.HTML("")
         self.progress.add_class("pa-progress-box")
         self.bar = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(width="520px", height="14px"))
@@ -216,14 +217,10 @@ class ReviewApp:
                        self.queue_sector):
             widget.style.description_width = "70px"
             widget.add_class("pa-queue-filter")
-        self.mapping = w.Text(placeholder="Course Number=course_id, Long Description=description",
-                              description="Columns", continuous_update=False, layout=w.Layout(width="640px"))
-        self.mapping.add_class("pa-mapping")
-        self.mapping_button = w.Button(description="Load with this mapping", icon="upload",
-                                       layout=w.Layout(width="200px"))
-        self.mapping_button.add_class("pa-mapping-load")
-        self.mapping_box = w.HBox([self.mapping, self.mapping_button], layout=w.Layout(display="none"))
-        self._pending_upload: tuple[str, bytes] | None = None
+        # the upload's mapping step (shared with the teacher app: alignment.ui.upload)
+        self.mapping = self.catalog_upload.mapping
+        self.mapping_button = self.catalog_upload.mapping_button
+        self.mapping_box = self.catalog_upload.mapping_box
         from alignment.ui.keys import KeyboardShortcuts
 
         self.keys = KeyboardShortcuts(list(SHORTCUTS), item_selector=ROW_SELECTOR, step_keys=STEP_KEYS)
@@ -290,7 +287,6 @@ class ReviewApp:
 
         self.name.observe(lambda _: self.resume(), names="value")
         self.catalog_choice.observe(self._on_catalog, names="value")
-        self.upload.observe(self._on_upload, names="value")
         self.course.observe(self._on_course, names="value")
         self.prev_button.on_click(lambda _: self.step(-1))
         self.next_button.on_click(lambda _: self.step(+1))
@@ -300,7 +296,6 @@ class ReviewApp:
         self.create_button.on_click(lambda _: self.create_store())
         self.undo_last_button.on_click(lambda _: self.undo_last())
         self.queue_next.on_click(lambda _: self.next_in_queue())
-        self.mapping_button.on_click(lambda _: self.load_with_mapping())
         self.course_bulk.on_click(lambda _: self.bulk(None, "accept_strong_reject_rest"))
         self.agreement_button.on_click(lambda _: self.show_agreement())
         self.required_reviews.observe(lambda _: self.set_review_mode(), names="value")
@@ -503,42 +498,19 @@ class ReviewApp:
             self.select_catalog(change["new"])
 
     def _on_upload(self, change):
-        files = change["new"]
-        if not files:
-            return
-        upload = files[0]
-        self._load_upload(upload["name"], bytes(upload["content"]))
+        self.catalog_upload.on_upload(change)
 
-    def _load_upload(self, name: str, content: bytes, columns: dict[str, str] | None = None) -> str | None:
-        try:
-            key = self.session.load_catalog(content, name, columns=columns)
-        except Exception as exc:  # an InputError names the rows; a corrupt file must not take the app down
-            text = _text(exc)
-            if "missing required column" in text or "mapping" in text:  # offer the mapping step
-                self._pending_upload = (name, content)
-                self.mapping_box.layout.display = None
-                text += "\nSay which column is which in “Columns” below (file header=catalog column), then load."
-            self.message.value = h.notice(f"{name} was not loaded:\n{text}", "error")
-            return None
-        self._pending_upload = None
-        self.mapping_box.layout.display = "none"
+    def _say(self, html: str):
+        self.message.value = html
+
+    def _loaded(self, key: str, _name: str):
+        """An uploaded catalog was loaded (directly or through the mapping step): review it."""
         self.message.value = h.notice(f"Loaded {key}: {len(self.session.catalogs[key])} courses.", "ok")
         self._set_catalog_options(key)
-        return key
 
     def load_with_mapping(self) -> str | None:
         """The upload's mapping step: load the last refused file with the typed column mapping."""
-        from alignment.data.catalog import parse_column_mapping
-
-        if self._pending_upload is None:
-            self.message.value = h.notice("Upload a catalog first.", "info")
-            return None
-        try:
-            columns = parse_column_mapping(self.mapping.value, "Columns")
-        except Exception as exc:
-            self.message.value = h.notice(_text(exc), "error")
-            return None
-        return self._load_upload(*self._pending_upload, columns=columns)
+        return self.catalog_upload.load_with_mapping()
 
     def _on_course(self, change):
         if not self._quiet and change["new"] and change["new"] != self.course_id:

@@ -49,7 +49,8 @@ def test_two_courses_reviewed_with_the_keyboard_survive_a_reload(browser, server
     type_name(browser, reviewer)
     leave_the_name_field(browser)
     first_course = browser.find_element(By.CSS_SELECTOR, ".pa-review-course-card").text.splitlines()[0]
-    assert "pa-focus" in rows(browser)[0].get_attribute("class")  # the focus is visible
+    wait_for(browser, lambda d: (f := focused_row(d)) is not None and f[0] == 0,
+             message="the focus is not visible on the first row")
     assert "Keys (outside text fields)" in browser.find_element(By.CSS_SELECTOR, ".pa-keys-legend").text
 
     press(browser, "a")
@@ -90,8 +91,8 @@ def test_two_courses_reviewed_with_the_keyboard_survive_a_reload(browser, server
 
 
 def test_keys_pressed_faster_than_the_kernel_act_on_the_rows_the_page_focused(browser, server):
-    """j j a r typed in one go (no wait between the keys): the page moves its focus at
-    once and each key carries the row it showed focused, so row 2 is accepted and row 3
+    """j j a j r typed in one go (no wait between the keys): the page moves its focus at
+    once and each key carries the row it showed focused, so row 3 is accepted and row 4
     rejected however far behind the kernel is."""
     reviewer = "Fay Fast"
     open_app(browser, server)
@@ -100,9 +101,9 @@ def test_keys_pressed_faster_than_the_kernel_act_on_the_rows_the_page_focused(br
     wait_for(browser, lambda d: (f := focused_row(d)) is not None and f[0] == 0, message="no focus on row 1")
     course = card_title(browser)
     row_classes = [set(r.get_attribute("class").split()) for r in rows(browser)[:4]]
-    ActionChains(browser).send_keys("jjar").perform()
+    ActionChains(browser).send_keys("jjajr").perform()
     wait_for(browser, lambda d: row_status(d, 2).startswith("accepted") and row_status(d, 3).startswith("rejected"),
-             message="j j a r did not decide rows 3 and 4")
+             message="j j a j r did not decide rows 3 and 4")
     assert card_title(browser) == course
     wait_for(browser, lambda d: len(decisions_in_file(server.review_db, reviewer)) == 2,
              message="two decisions not in the file")
