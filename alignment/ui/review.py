@@ -717,8 +717,9 @@ class ReviewApp:
             self._refresh_rows(course_id, catalog)
             accepted = [s for s, d in result["decisions"].items() if d == "accepted"]
             rejected = [s for s, d in result["decisions"].items() if d == "rejected"]
-            parts = [f"{what} {len(ids)} ({', '.join(self.session.code(s) for s in ids)})"
-                     for what, ids in (("accepted", accepted), ("rejected", rejected)) if ids]
+            parts = [f"{what} {len(ids)} ({', '.join(self.session.code(s) for s in ids) or 'nothing left to decide'})"
+                     for what, ids in (("accepted", accepted), ("rejected", rejected))
+                     if ids or what == {"accept_strong": "accepted", "reject_rest": "rejected"}.get(action)]
             where = "" if course_id == self.course_id else f" for course {course_id}"
             self.message.value = h.notice(f"Saved: {'; '.join(parts) or 'nothing left to decide'}{where}.", "ok")
             self._show_progress()
