@@ -152,7 +152,7 @@ def test_exports_are_bytes_of_this_catalogs_decisions(stub, standards, catalog, 
     table = pd.read_csv(io.BytesIO(made.data), dtype=str)
     assert table[["course_id", "standard_id", "reviewer"]].values.tolist() == [[FINANCE, sid, "Ana"]]
     book = openpyxl.load_workbook(io.BytesIO(session.export("excel").data))
-    assert book.sheetnames == ["CF Association", "Decisions"]
+    assert book.sheetnames == ["CF Association", "Decisions", "Agreement", "Disagreements"]
     package = json.loads(session.export("case").data)
     exact = [a for a in package["CFAssociations"] if a["associationType"] == "exactMatchOf"]
     assert len(exact) == 1 and session.export("case").filename.endswith("-decisions-case.json")

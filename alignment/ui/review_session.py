@@ -144,6 +144,7 @@ class ReviewSession:
         self.lock = threading.RLock()
         self.catalog_key = next(iter(self.catalogs))
         self.course_id = ""
+        self._remembered: tuple[str, str, str] | None = None
         self._suggestions: dict[tuple[str, str], pd.DataFrame] = {}
         self.searchable = standards[standards["kind"] != "heading"]
         self._info = standards.drop_duplicates("standard_id").set_index("standard_id")
@@ -226,9 +227,13 @@ class ReviewSession:
         return position if position in set(self.course_ids) else None
 
     def remember(self) -> None:
-        """Store where the reviewer is (navigation only, not audited; nothing when read-only)."""
-        if self.reviewer and self.course_id and not self.read_only:
-            self.store.set_position(self.reviewer, self.catalog_key, self.course_id)
+        """Store where the reviewer is (navigation only, not audited; nothing when read-only).
+        Written when it changed since this session last wrote it: every decision calls
+        this, and a write transaction per click is time a reviewer waits for."""
+        where = (self.reviewer, self.catalog_key, self.course_id)
+        if where[0] and where[2] and not self.read_only and where != self._remembered:
+            self.store.set_position(*where)
+            self._remembered = where
 
     def step(self, delta: int) -> CourseView:
         """Open the course ``delta`` places on in the catalog's order (wrapping around)."""
