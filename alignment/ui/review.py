@@ -68,9 +68,10 @@ def legend_html() -> str:
     return f'<div class="pa-keys-legend pa-muted">Keys (outside text fields): {items}</div>'
 
 
-#: The shortcuts that act on the focused suggestion (or its framework).
+#: The shortcuts that act on the focused suggestion (its framework, its course).
 SUGGESTION_ACTIONS = ("accept the focused suggestion", "reject the focused suggestion",
-                      "accept all strong (its framework)", "reject the rest (its framework)")
+                      "accept all strong (its framework)", "reject the rest (its framework)",
+                      "accept all strong and reject the rest (whole course, one action)")
 #: The focus moves of the keys (the page moves the focus at once: :mod:`alignment.ui.keys`).
 STEP_KEYS = {"j": 1, "ArrowDown": 1, "k": -1, "ArrowUp": -1}
 #: The page's suggestion rows, in the order the keys move through them.
