@@ -136,6 +136,14 @@ def _text(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, ReviewStoreError) else h.error_text(exc)
 
 
+def _close_tree(widget) -> None:
+    """Close a drawn row and the widgets in it (not their shared Layouts), so the page
+    and the kernel do not keep every course ever opened."""
+    for child in getattr(widget, "children", ()):
+        _close_tree(child)
+    widget.close()
+
+
 class ReviewApp:
     """The review app's widgets over a :class:`ReviewSession`. ``aligner``, ``standards``,
     ``catalog`` and ``store`` default to the kernel's shared ones (loaded in the
@@ -231,6 +239,12 @@ class ReviewApp:
         self._items: dict[str, dict] = {}  # the page's row ids (pa-item-N) -> the row (keys act on what was shown)
         self._serial = 0
         self._draw = 0  # courses drawn so far (the row ids remember the draw they belong to)
+        self._drawn: dict[int, list] = {}  # draw -> its row widgets (closed two draws later)
+        # one Layout per kind of control, shared by every row: a Layout is a widget of its
+        # own, so per-row layouts were a third of the widgets sent when a course opens
+        self._layouts = {name: w.Layout(width=width) for name, width in (
+            ("accept", "100px"), ("reject", "100px"), ("clear", "90px"), ("assoc", "230px"), ("note", "260px"),
+            ("bulk_accept", "170px"), ("bulk_reject", "160px"))}
         self.course_bulk = w.Button(description="Accept strong, reject the rest", icon="check-double",
                                     layout=w.Layout(width="260px"), tooltip=BULK_ACTIONS["accept_strong_reject_rest"])
         self.course_bulk.add_class("pa-bulk-course")
@@ -566,6 +580,10 @@ class ReviewApp:
         self.suggestion_box.children = tuple(children)
         self._draw += 1
         self._items = {k: v for k, v in self._items.items() if v["draw"] >= self._draw - 1}
+        self._drawn[self._draw] = children
+        for old in [d for d in self._drawn if d < self._draw - 1]:  # a click in flight on the previous
+            for widget in self._drawn.pop(old):                     # course still lands; older ones go
+                _close_tree(widget)
         self.move_focus(0, absolute=True)
         self._show_added(view)
         self._show_progress()
@@ -573,9 +591,9 @@ class ReviewApp:
     def _bulk_buttons(self, framework: str, course_id: str):
         w = self.w
         where = {"course_id": course_id, "catalog": self.catalog_key}
-        accept = w.Button(description="Accept all strong", icon="check-circle", layout=w.Layout(width="170px"),
+        accept = w.Button(description="Accept all strong", icon="check-circle", layout=self._layouts["bulk_accept"],
                           tooltip=BULK_ACTIONS["accept_strong"])
-        reject = w.Button(description="Reject the rest", icon="times-circle", layout=w.Layout(width="160px"),
+        reject = w.Button(description="Reject the rest", icon="times-circle", layout=self._layouts["bulk_reject"],
                           tooltip=BULK_ACTIONS["reject_rest"])
         accept.add_class("pa-bulk-accept")
         accept.add_class(f"pa-bulk-accept-{h.css_class(framework)}")
@@ -610,17 +628,18 @@ class ReviewApp:
         status = w.HTML(status_html(decision, review, hidden))
         status.add_class("pa-status-line")
         read_only = self.session.read_only
-        accept = w.Button(description="Accept", icon="check", layout=w.Layout(width="100px"), disabled=read_only)
-        reject = w.Button(description="Reject", icon="times", layout=w.Layout(width="100px"), disabled=read_only)
-        clear = w.Button(description="Undo", icon="undo", layout=w.Layout(width="90px"), disabled=read_only,
+        layouts = self._layouts
+        accept = w.Button(description="Accept", icon="check", layout=layouts["accept"], disabled=read_only)
+        reject = w.Button(description="Reject", icon="times", layout=layouts["reject"], disabled=read_only)
+        clear = w.Button(description="Undo", icon="undo", layout=layouts["clear"], disabled=read_only,
                          tooltip="back to not reviewed (audited)")
         assoc = w.Dropdown(options=ASSOCIATION_CHOICES, value=(decision or {}).get("association_type") or "exactMatchOf",
-                           layout=w.Layout(width="230px"))
+                           layout=layouts["assoc"])
         # continuous_update=False: the note reaches the kernel in one message when the field
         # loses focus, i.e. before the click on Accept/Reject; sent per keystroke, the browser
         # holds the later keystrokes back while the kernel is busy and the click overtakes them
         note = w.Text(value=(decision or {}).get("note", ""), placeholder="note (optional)",
-                      continuous_update=False, layout=w.Layout(width="260px"))
+                      continuous_update=False, layout=layouts["note"])
         accept.add_class("pa-accept")
         reject.add_class("pa-reject")
         clear.add_class("pa-undo")
