@@ -392,3 +392,111 @@ def test_a_slow_first_load_finishing_after_a_reload_does_not_bring_back_the_old_
     finally:
         first_may_finish.set()
         service.stop()
+
+
+# --------------------------------------------------------------------------- gap panels, once per server
+
+class OverlapAligner:
+    """Stands in for the fitted Aligner over the real standards (no model): for each
+    course, per framework, the ``top_k`` standards (of the course's sector for the CTE
+    frameworks) sharing the most words with its description. It counts its calls."""
+
+    def __init__(self, standards: pd.DataFrame):
+        import re
+
+        self.rows = standards[(standards["kind"] != "heading") & (standards["text"] != "")]
+        self.words = [set(re.findall(r"[a-z]{4,}", t.lower())) for t in self.rows["text"]]
+        self.calls: list[list[str]] = []
+
+    def suggest(self, courses: pd.DataFrame, top_k=None, frameworks=None) -> pd.DataFrame:
+        import re
+
+        self.calls.append(courses["course_id"].tolist())
+        out = []
+        for course in courses.to_dict("records"):
+            words = set(re.findall(r"[a-z]{4,}", str(course["description"]).lower()))
+            for fw in ("cte_pathway", "cte_anchor", "cte_crp", "ccss_ela", "ccss_math"):
+                mask = (self.rows["framework"] == fw).to_numpy()
+                if fw in ("cte_pathway", "cte_anchor"):
+                    mask = mask & (self.rows["sector"] == course.get("sector", "")).to_numpy()
+                scored = sorted(((len(words & self.words[i]), i) for i in mask.nonzero()[0]), key=lambda x: -x[0])
+                for rank, (shared, i) in enumerate(scored[: top_k or 5], start=1):
+                    std = self.rows.iloc[i]
+                    out.append({"course_id": course["course_id"], "standard_id": std["standard_id"],
+                                "framework": fw, "rank": rank, "score": shared / 10,
+                                "band": "strong" if rank == 1 and shared else "possible" if shared else "weak",
+                                "code": std["code"], "display_code": std["display_code"], "sector": std["sector"],
+                                "pathway": std["pathway"], "standard_text": std["text"], "matched_terms": [],
+                                "matched_phrases": [], "best_sentence": "", "evidence": "overlap", "note": ""})
+        return pd.DataFrame(out)
+
+
+@pytest.fixture(scope="module")
+def school(standards, catalog):
+    from alignment.data.pathways import load_pathways
+
+    return load_pathways(None, catalog=catalog, standards=standards)  # the bundled Westview pathways
+
+
+def test_gap_panel_is_parts_a_and_b_of_the_gap_report(school, standards):
+    from alignment.analysis.gaps import gap_report
+    from alignment.present.model_service import GAP_TOP_K, gap_panel
+
+    aligner = OverlapAligner(standards)
+    for pathway in school[:3]:
+        report = gap_report(pathway, standards, aligner.suggest(pathway.courses_for_aligner(), top_k=GAP_TOP_K))
+        panel = gap_panel(pathway, standards, aligner)
+        assert panel.pathway_name == pathway.name
+        assert panel.pathway_gaps.equals(report.pathway_gaps) and panel.anchor_gaps.equals(report.anchor_gaps)
+        assert panel.notes == [n for n in report.notes if not n.startswith("suggested fixes (g)")]
+        assert panel.edition_label == report.edition_label
+    assert len(school) == 7 and any(not gap_panel(p, standards, aligner).pathway_gaps.empty for p in school)
+
+
+def test_every_kernel_gets_the_gap_panel_the_service_computed_once(school, standards, catalog):
+    """The service computes each pathway's panel when it loads (one aligner pass per
+    pathway); kernels (here: two teacher apps, as two sessions would) receive it instead
+    of aligning the pathway's courses and computing the report themselves."""
+    from alignment.present.model_service import Models, gap_panel, gap_panels, pathway_fingerprint
+    from alignment.ui.coverage import CoverageApp
+
+    service_aligner = OverlapAligner(standards)
+
+    def loader():
+        return Models(service_aligner, standards, catalog, gap_panels=gap_panels(school, standards, service_aligner))
+
+    service = ModelService(secrets.token_urlsafe(24), loader).start()
+    try:
+        client = ServiceClient(service.url, service.secret)
+        client.wait_ready(timeout=30)
+        assert client.health()["gap_panels"] == 7 and len(service_aligner.calls) == 7  # once per pathway, at load
+        finance = next(p for p in school if p.sector == "Business and Finance")
+        course = catalog[catalog["course_id"] == finance.course_ids[0]].iloc[0]
+        label = f"{course['title']} ({course['course_id']})"
+        panels = []
+        for _ in range(2):  # two sessions
+            app = CoverageApp(aligner=RemoteAligner(client), standards=standards, catalog=catalog, pathways=school)
+            app.course.value = label
+            assert app.pathway.value == finance.name  # the course's pathway is chosen for the panel
+            assert f"What {finance.name.replace('&', '&amp;')} still misses" in app.gaps.value
+            panels.append(app.gaps.value)
+        assert panels[0] == panels[1]
+        health = client.health()
+        assert health["gap_panels_served"] == 2  # one per kernel (then kept there)
+        pathway_courses = set(finance.course_ids)
+        assert not any(set(c) >= pathway_courses for c in service_aligner.calls[7:])  # never aligned again
+        # what they received is the panel of the pathway, as computed here
+        received = RemoteAligner(client).gap_panel(finance)
+        expected = gap_panel(finance, standards, OverlapAligner(standards))
+        assert received.pathway_gaps.equals(expected.pathway_gaps) and received.notes == expected.notes
+        assert frame_to_json(received.anchor_gaps) == frame_to_json(expected.anchor_gaps)
+        # a pathway the service does not have (another file, other courses): the kernel computes its own
+        from dataclasses import replace
+
+        other = replace(finance, courses=finance.courses.head(1))
+        assert pathway_fingerprint(other) != pathway_fingerprint(finance)
+        assert RemoteAligner(client).gap_panel(other) is None
+        status, body = _get(service.url + "/health")  # and no secret, no answer
+        assert status == 403
+    finally:
+        service.stop()

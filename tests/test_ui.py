@@ -248,7 +248,44 @@ def test_coverage_app_runs_a_hostile_paste_as_text(standards, stub, tiny_catalog
     for text in HOSTILE:
         no_markup_from(text, app.results.value)
     assert "&lt;img src=x onerror=alert(1)&gt;" in app.results.value
+    # the files are made when asked, not for every answer
+    assert app.downloads.value == "" and app.download_box.layout.display is None
+    app.download_button.click()
     assert 'download="standards-pasted-description.csv"' in app.downloads.value
+    assert app.download_button.layout.display == "none"
+
+
+def _links(value: str) -> dict[str, bytes]:
+    return {name: base64.b64decode(data)
+            for name, data in re.findall(r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', value)}
+
+
+def test_coverage_app_builds_downloads_only_when_asked(standards, stub, tiny_catalog, monkeypatch):
+    from alignment.ui import coverage
+
+    built = []
+    real = coverage.excel_bytes
+    monkeypatch.setattr(coverage, "excel_bytes", lambda table, *a, **k: built.append(len(table)) or real(table, *a, **k))
+    app = CoverageApp(aligner=stub, standards=standards, catalog=tiny_catalog, pathways=[])
+    assert app.prepare_downloads() == "" and app.download_box.layout.display == "none"  # nothing to download yet
+    app.course.value = "Intro to Finance (C1)"
+    app.course.value = "Engineering Design (C2)"
+    assert built == [] and app.downloads.value == ""  # two answers, no file made
+    app.download_button.click()
+    assert len(built) == 1
+    links = _links(app.downloads.value)
+    assert set(links) == {"standards-C2.csv", "standards-C2.xlsx"}
+    table = pd.read_csv(io.BytesIO(links["standards-C2.csv"]), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    expected = stub.suggest(tiny_catalog[tiny_catalog["course_id"] == "C2"])
+    real_rows = expected[expected["standard_id"] != ""]
+    assert set(table["course_id"]) == {"C2"} and set(table["course_title"]) == {"Engineering Design"}
+    assert table.loc[table["standard_id"] != "", "standard_id"].tolist() == real_rows["standard_id"].tolist()
+    sheet = openpyxl.load_workbook(io.BytesIO(links["standards-C2.xlsx"]))["Suggestions"]
+    assert [c.value for c in sheet[1]] == list(table.columns) and sheet.max_row == len(table) + 1
+    # the next answer takes the old links away and offers the button again
+    app.course.value = "Intro to Finance (C1)"
+    assert app.downloads.value == "" and app.download_button.layout.display is None
+    assert set(_links(app.prepare_downloads())) == {"standards-C1.csv", "standards-C1.xlsx"}
 
 
 def test_coverage_app_picks_catalog_course_and_reports_bad_input(standards, stub, tiny_catalog):

@@ -3,7 +3,9 @@
 :class:`RemoteAligner` answers ``suggest`` like a fitted
 :class:`~alignment.align.aligner.Aligner` and :class:`RemoteFixFinder` answers
 ``best_courses`` like :class:`~alignment.analysis.fixes.FixFinder`, by asking the
-service; the apps use them without knowing (see :mod:`alignment.ui.session`). Importing
+service; the apps use them without knowing (see :mod:`alignment.ui.session`).
+``RemoteAligner.gap_panel`` returns the service's gap panel of a school pathway
+(computed once per server, not once per kernel), or None when the app must compute it. Importing
 this module loads neither spaCy nor the sentence model: that is the point.
 
 Errors: the service's own message (a bad course names its row, as the CLI would) is
@@ -21,7 +23,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from alignment.present.model_service import SECRET_HEADER, frame_from_json, frame_to_json
+from alignment.present.model_service import (SECRET_HEADER, GapPanel, frame_from_json, frame_to_json,
+                                             pathway_fingerprint)
 
 
 class ServiceError(RuntimeError):
@@ -93,6 +96,19 @@ class ServiceClient:
         payload = {"standard_ids": [str(s) for s in standard_ids], "n": int(n)}
         return frame_from_json(self._request("/fixes", payload)["fixes"])
 
+    def gap_panel(self, name: str, fingerprint: str) -> GapPanel | None:
+        """The service's gap panel of the school pathway ``name`` (with the courses
+        ``fingerprint`` says), or None when it has none (404)."""
+        try:
+            answer = self._request("/gaps", {"pathway": name, "fingerprint": fingerprint})
+        except ServiceError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return GapPanel(answer["pathway"], [str(n) for n in answer["notes"]],
+                        frame_from_json(answer["pathway_gaps"]), frame_from_json(answer["anchor_gaps"]),
+                        str(answer.get("edition_label") or ""))
+
 
 class RemoteAligner:
     """A fitted Aligner's ``suggest``, answered by the shared service."""
@@ -103,6 +119,11 @@ class RemoteAligner:
 
     def suggest(self, courses: pd.DataFrame, top_k: int | None = None, frameworks: list[str] | None = None) -> pd.DataFrame:
         return self.client.suggest(courses, top_k or self.top_k, frameworks)
+
+    def gap_panel(self, pathway) -> GapPanel | None:
+        """The gap panel of a school pathway (:class:`~alignment.data.pathways.Pathway`) as
+        the service computed it, or None when the service knows no such pathway."""
+        return self.client.gap_panel(pathway.name, pathway_fingerprint(pathway))
 
 
 class RemoteFixFinder:

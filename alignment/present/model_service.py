@@ -30,6 +30,11 @@ Endpoints (JSON; tables as pandas ``to_json(orient="split")``)
                     -> ``{"suggestions": <table>}``, as ``Aligner.suggest``.
 ``POST /fixes``     ``{"standard_ids": [...], "n": n}`` -> ``{"fixes": <table>}``, as
                     ``FixFinder.best_courses`` over the configured catalog.
+``POST /gaps``      ``{"pathway": name, "fingerprint": f}`` -> the teacher app's gap panel
+                    of that school pathway (:class:`GapPanel`: ``notes``, ``pathway_gaps``,
+                    ``anchor_gaps``); 404 when the service has no pathway of that name and
+                    courses (``fingerprint``, :func:`pathway_fingerprint`): the app then
+                    computes it itself.
 ``POST /reload``    load the standards and fit again (the review app's library import
                     changed them); the old models answer until the new ones are ready,
                     ``/health`` says ``reloading`` meanwhile.
@@ -42,7 +47,17 @@ up to ``max_wait`` seconds (20 ms) more requests with the same ``top_k`` and
 frameworks, up to ``max_courses`` courses, and answers them all with one ``suggest``
 call: several teachers' descriptions go through the sentence model in one pass. A
 request is never held longer than ``max_wait`` for company. The last ``CACHE_SIZE``
-answers are kept: every teacher's gap panel asks for the same pathway's courses.
+answers are kept (a popular course asked again is not encoded again).
+
+Gap panels, once per standards generation
+-----------------------------------------
+The teacher app shows what the chosen school pathway still misses (gap report parts a
+and b, from the machine suggestions for the pathway's courses). That depends on the
+pathway, the standards and the models, not on the teacher: the service computes it for
+every pathway of the configured pathways file when it loads the models (before it says
+it is ready), keeps it with those models (a ``/reload`` computes them again with the new
+standards) and hands it to every kernel, instead of thirty kernels computing the same
+report (about a CPU-second each).
 
 Run it alone (the launcher does this): ``python -m alignment.present.model_service``
 with ``PATHWAY_ALIGN_SERVICE_SECRET`` (and the data settings) in the environment; it
@@ -52,6 +67,7 @@ meanwhile.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import os
@@ -78,6 +94,8 @@ MAX_WAIT = 0.02
 MAX_COURSES = 64
 #: Answers kept for requests asked again (a pathway's courses, a popular course).
 CACHE_SIZE = 256
+#: Suggestions per framework behind a pathway's gap panel (as the gap dashboard's default).
+GAP_TOP_K = 10
 #: Largest request body accepted (an uploaded catalog of the size limit, as JSON).
 MAX_BODY_BYTES = 4 * Settings().max_input_bytes + 1024 * 1024
 
@@ -106,22 +124,75 @@ def is_loopback_address(host: str) -> bool:
         return False
 
 
+# --------------------------------------------------------------------------- gap panels
+
+@dataclass
+class GapPanel:
+    """What the teacher app shows of a school pathway's gap report: its notes, part (a)
+    (pathway standards no course covers) and part (b) (anchor standards and Career Ready
+    Practices no course covers), from the machine suggestions for its courses."""
+
+    pathway_name: str
+    notes: list[str]
+    pathway_gaps: pd.DataFrame
+    anchor_gaps: pd.DataFrame
+    edition_label: str = ""  # "DRAFT standards: ..." when the pathway's standards are a draft edition
+
+
+def gap_panel(pathway, standards: pd.DataFrame, aligner) -> GapPanel:
+    """The :class:`GapPanel` of ``pathway``: its courses aligned (top :data:`GAP_TOP_K`),
+    then parts (a) and (b) of :func:`alignment.analysis.gaps.gap_report`, computed as it
+    does (only those parts: the rest of the report is for the gap dashboard)."""
+    from alignment.analysis.gaps import anchor_gaps, pathway_coverage, pathway_gaps
+    from alignment.data.editions import draft_label
+
+    suggestions = aligner.suggest(pathway.courses_for_aligner(), top_k=GAP_TOP_K)
+    facts = pathway_coverage(pathway, standards, suggestions)
+    return GapPanel(pathway.name, list(facts.notes), pathway_gaps(facts), anchor_gaps(facts),
+                    draft_label(facts.scope) if len(facts.scope) else "")
+
+
+def pathway_fingerprint(pathway) -> str:
+    """A digest of what a pathway's gap panel depends on besides the standards: its name,
+    sector, CTE pathway and courses (so a kernel whose pathway differs from the service's,
+    e.g. another pathways file, computes its own panel instead of receiving a wrong one)."""
+    parts = [pathway.name, pathway.sector, pathway.cte_pathway, frame_to_json(pathway.courses_for_aligner())]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
 # --------------------------------------------------------------------------- what the service holds
 
 @dataclass
 class Models:
-    """What is loaded once: the fitted aligner, the standards and the catalog (for fixes)."""
+    """What is loaded once: the fitted aligner, the standards, the catalog (for fixes)
+    and the school pathways' gap panels (name -> (fingerprint, :class:`GapPanel`))."""
 
     aligner: object
     standards: pd.DataFrame
     catalog: pd.DataFrame | None = None
     fix_finders: dict = field(default_factory=dict)
+    gap_panels: dict = field(default_factory=dict)
 
 
-def load_models(standards: str | None = None, catalog: str | None = None, top_k: int = 5) -> Models:
+def gap_panels(pathways, standards: pd.DataFrame, aligner) -> dict[str, tuple[str, GapPanel]]:
+    """Every pathway's gap panel (name -> (fingerprint, panel)); a pathway whose panel
+    fails is left out (the app then computes it and shows why it fails)."""
+    panels = {}
+    for pathway in pathways or []:
+        try:
+            panels[pathway.name] = (pathway_fingerprint(pathway), gap_panel(pathway, standards, aligner))
+        except Exception:  # noqa: BLE001 - that pathway's panel only
+            continue
+    return panels
+
+
+def load_models(standards: str | None = None, catalog: str | None = None, top_k: int = 5,
+                pathways: str | None = None) -> Models:
     """Load the standards, fit the Aligner (vectors from the disk cache) and load the
     catalog, as an app kernel used to (:mod:`alignment.ui.session`), then answer one
-    course so the first teacher does not pay for the pipeline's lazy parts."""
+    course so the first teacher does not pay for the pipeline's lazy parts, and compute
+    the school pathways' gap panels (the configured pathways file; none when it does not
+    load: the apps work without)."""
     from alignment.align.aligner import Aligner
     from alignment.data.catalog import load_catalog
     from alignment.data.sources import load_standards_from
@@ -131,7 +202,13 @@ def load_models(standards: str | None = None, catalog: str | None = None, top_k:
     courses = load_catalog(catalog)
     if len(courses):
         aligner.suggest(courses.head(1))
-    return Models(aligner, table, courses)
+    try:
+        from alignment.data.pathways import load_pathways
+
+        school_pathways = load_pathways(pathways, catalog=courses, standards=table)
+    except Exception:  # noqa: BLE001 - a bad pathways file must not stop the service (the apps say why)
+        school_pathways = []
+    return Models(aligner, table, courses, gap_panels=gap_panels(school_pathways, table, aligner))
 
 
 # --------------------------------------------------------------------------- batching
@@ -280,6 +357,7 @@ class ModelService:
         self._answers: dict[str, pd.DataFrame] = {}
         self._cache_lock = threading.Lock()
         self.cache_hits = 0
+        self.gap_panels_served = 0
         server_class = ThreadingHTTPServer
         if ":" in host:
             import socket
@@ -352,15 +430,16 @@ class ModelService:
         return {"ready": self.models is not None, "reloading": self.reloading, "error": self.error,
                 "loads": self.loads, "pid": os.getpid(),
                 "requests": self.batcher.requests, "batches": self.batcher.batches, "courses": self.batcher.courses,
-                "cache_hits": self.cache_hits,
+                "cache_hits": self.cache_hits, "gap_panels": len(self.models.gap_panels) if self.models else 0,
+                "gap_panels_served": self.gap_panels_served,
                 "load_seconds": self.load_seconds, "uptime_seconds": round(time.monotonic() - self.started, 1)}
 
     def _suggest(self, courses: pd.DataFrame, top_k, frameworks) -> pd.DataFrame:
         return self.models.aligner.suggest(courses, top_k=top_k, frameworks=frameworks)
 
     def suggest(self, courses: pd.DataFrame, top_k=None, frameworks=None, timeout: float = 300) -> pd.DataFrame:
-        """The suggestions, from the batcher or, for a table asked before (every session's
-        gap panel asks for the same pathway's courses), from the last ``CACHE_SIZE`` answers."""
+        """The suggestions, from the batcher or, for a table asked before (a popular course),
+        from the last ``CACHE_SIZE`` answers."""
         import hashlib
 
         key = hashlib.sha256(json.dumps([frame_to_json(courses), top_k, frameworks]).encode("utf-8")).hexdigest()
@@ -387,6 +466,16 @@ class ModelService:
             return models.fix_finders[n].best_courses(standard_ids, n)
 
         return self.batcher.call(job).result(timeout)
+
+    def gap_panel(self, name: str, fingerprint: str) -> GapPanel | None:
+        """The kept gap panel of pathway ``name``, or None when the service has no pathway
+        of that name with that ``fingerprint``."""
+        models = self.models
+        kept = models.gap_panels.get(name) if models is not None else None
+        if kept is None or not hmac.compare_digest(kept[0], str(fingerprint)):
+            return None
+        self.gap_panels_served += 1
+        return kept[1]
 
 
 class _Refused(Exception):
@@ -461,6 +550,16 @@ def _handler_for(service: ModelService):
                     ids = [str(s) for s in payload.get("standard_ids", [])]
                     answer = service.fixes(ids, int(payload.get("n") or 3))
                     self._send(200, {"fixes": json.loads(frame_to_json(answer))})
+                elif self.path == "/gaps":
+                    self._ready()
+                    name = str(payload.get("pathway") or "")
+                    panel = service.gap_panel(name, str(payload.get("fingerprint") or ""))
+                    if panel is None:
+                        raise _Refused(404, f"no gap panel for the pathway {name[:200]!r} with these courses")
+                    self._send(200, {"pathway": panel.pathway_name, "notes": panel.notes,
+                                     "edition_label": panel.edition_label,
+                                     "pathway_gaps": json.loads(frame_to_json(panel.pathway_gaps)),
+                                     "anchor_gaps": json.loads(frame_to_json(panel.anchor_gaps))})
                 else:
                     raise _Refused(404, f"no such endpoint {self.path[:100]!r}")
             except _Refused as exc:
@@ -502,7 +601,7 @@ def main(argv: list[str] | None = None) -> int:
     top_k = args.top_k or current.top_k
 
     def loader():
-        return load_models(current.standards, current.catalog, top_k)
+        return load_models(current.standards, current.catalog, top_k, current.pathways)
 
     try:
         service = ModelService(secret, loader, host=args.host, port=args.port).start()

@@ -8,7 +8,8 @@ framework, each with its code, full text, confidence band and the evidence words
 highlighted in both texts; a sector with no pathway standards loaded says so, and
 partial data is labelled partial. With a school pathway chosen (and ``alignment.analysis.gaps``
 available) it also shows what that pathway still misses, and which of those gaps this
-course could fill. Results download as CSV or Excel (in the page).
+course could fill. Results download as CSV or Excel, built in the page when the teacher
+asks for them (a button), not for every answer.
 
 The app only reads: it never opens the review store.
 
@@ -314,6 +315,8 @@ def excel_bytes(table: pd.DataFrame, sheet: str = "Suggestions") -> bytes:
 
 
 def downloads_html(table: pd.DataFrame, course_id: str) -> str:
+    """The CSV and Excel links of one course's table (the files travel in the page as
+    ``data:`` links: Voila cannot serve files from a kernel)."""
     stem = "standards-" + h.css_class(course_id)
     return ('<div class="pa-downloads"><span class="pa-label">Download these suggestions:</span>'
             + h.download_link(csv_bytes(table), f"{stem}.csv", "text/csv", "CSV")
@@ -345,7 +348,7 @@ def pathway_gap_html(report, suggestions: pd.DataFrame, course_title: str, limit
     """What a pathway still misses (gap report parts a and b), marking the gaps this
     course's strong or possible suggestions would cover."""
     fills = set(suggestions.loc[suggestions["band"].isin(COUNTING_BANDS), "standard_id"])
-    name = report.pathway.name
+    name = getattr(report, "pathway_name", None) or report.pathway.name  # a GapPanel or a full GapReport
     draft = getattr(report, "edition_label", "")
     parts = [f'<div class="pa-group pa-gaps-panel"><h3>What {h.esc(name)} still misses</h3>',
              (f'<div class="pa-draft-banner"><span class="pa-draft">DRAFT</span> {h.esc(draft)}</div>'
@@ -385,15 +388,24 @@ def gaps_available() -> bool:
     return True
 
 
+def _report_key(pathway, aligner, standards) -> str:
+    return f"gap-report::{pathway.name}::{id(aligner)}::{id(standards)}"
+
+
 def pathway_report(pathway, aligner, standards):
-    """The gap report of a school pathway from machine suggestions (cached per kernel)."""
-    from alignment.analysis.gaps import gap_report
+    """The gap panel of a school pathway (:class:`~alignment.present.model_service.GapPanel`:
+    parts a and b of its gap report, from machine suggestions), kept per kernel and
+    pathway. Under ``pathway-align serve`` it comes from the model service, which
+    computed it once for every kernel; otherwise (or when the service has no such
+    pathway) it is computed here."""
+    from alignment.present.model_service import gap_panel
 
     def make():
-        suggestions = aligner.suggest(pathway.courses_for_aligner(), top_k=10)
-        return gap_report(pathway, standards, suggestions)
+        remote = getattr(aligner, "gap_panel", None)
+        panel = remote(pathway) if remote is not None else None
+        return panel if panel is not None else gap_panel(pathway, standards, aligner)
 
-    return session.cached(f"gap-report::{pathway.name}::{id(aligner)}::{id(standards)}", make)
+    return session.cached(_report_key(pathway, aligner, standards), make)
 
 
 # --------------------------------------------------------------------------- the app
@@ -461,6 +473,14 @@ class CoverageApp:
         self.message.add_class("pa-message")
         self.downloads = w.HTML("")
         self.downloads.add_class("pa-downloads-box")
+        # the CSV and Excel files are built when asked (prepare_downloads), not for every answer
+        self.download_button = w.Button(description="Download CSV / Excel", icon="download",
+                                        tooltip="Make the CSV and Excel files of these suggestions",
+                                        layout=w.Layout(width="220px"))
+        self.download_button.add_class("pa-prepare-downloads")
+        self.download_button.on_click(lambda _: self.prepare_downloads())
+        self.download_box = w.HBox([self.download_button, self.downloads])
+        self.download_box.layout.display = "none"
         self.results = w.HTML("")
         self.results.add_class("pa-results")
         self.gaps = w.HTML("")
@@ -483,7 +503,7 @@ class CoverageApp:
         self.widget = w.VBox([
             self.style, self.header, self.status, self.ready_marker, self.mode, self.catalog_box, self.paste_box,
             self.edition, self.pathway_box,
-            self.run_button, self.message, self.downloads, self.results, self.gaps,
+            self.run_button, self.message, self.download_box, self.results, self.gaps,
         ])
         self.widget.add_class("pa-app")
         self.widget.add_class("pa-coverage-app")
@@ -650,8 +670,7 @@ class CoverageApp:
             elapsed = time.perf_counter() - start
             self.message.value = ""
             self.last = {"course": course, "suggestions": suggestions, "seconds": elapsed}
-            self.downloads.value = downloads_html(download_table(suggestions, course, self.standards),
-                                                  course["course_id"])
+            self._offer_downloads()
         except Exception as exc:
             self.message.value = h.notice(h.error_text(exc), "error")
             return None
@@ -660,6 +679,27 @@ class CoverageApp:
         self._default_pathway(course)
         self.show_gaps()
         return suggestions
+
+    def _offer_downloads(self):
+        """A new answer: the previous answer's files go, the button comes back."""
+        self.downloads.value = ""
+        self.download_button.layout.display = None
+        self.download_box.layout.display = None
+
+    def prepare_downloads(self) -> str:
+        """Build the last answer's CSV and Excel files and show their links (in-page
+        ``data:`` links); returns the links' HTML ("" before any answer)."""
+        if not self.last:
+            return ""
+        course = self.last["course"]
+        try:
+            table = download_table(self.last["suggestions"], course, self.standards)
+            self.downloads.value = downloads_html(table, course["course_id"])
+        except Exception as exc:
+            self.message.value = h.notice(f"The downloads could not be made: {h.error_text(exc)}", "error")
+            return ""
+        self.download_button.layout.display = "none"
+        return self.downloads.value
 
     def _default_pathway(self, course: dict):
         if not self.pathways or self.mode.value == "paste":
@@ -686,7 +726,8 @@ class CoverageApp:
         if pathway is None:
             self.gaps.value = ""
             return
-        self.gaps.value = h.notice(f"Working out what {name} still misses…", "info")
+        if not session.has_cached(_report_key(pathway, self.aligner, self.standards)):  # else: no flicker, one update
+            self.gaps.value = h.notice(f"Working out what {name} still misses…", "info")
         try:
             report = pathway_report(pathway, self.aligner, self.standards)
             title = self.last["course"].get("title") or "this course"

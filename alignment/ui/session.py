@@ -196,6 +196,11 @@ def cached(key: str, make: Callable[[], object]):
     return _cached(key, make)
 
 
+def has_cached(key: str) -> bool:
+    """Whether :func:`cached` already holds ``key`` (so an app need not say "working...")."""
+    return key in _cache
+
+
 def models_ready() -> bool:
     return "aligner" in _cache
 
