@@ -151,6 +151,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("model_service", "bool", "PATHWAY_ALIGN_MODEL_SERVICE", "server",
            "load the models once per server in the model service, shared by every app kernel "
            "(false: each kernel loads its own)"),
+    Option("preheat_kernels", "int", "PATHWAY_ALIGN_PREHEAT_KERNELS", "server",
+           "teacher-app kernels the server starts and renders before anyone asks (Voila's pre-heated "
+           "kernel pool), so a new tab gets one at once; 0: none", unit="kernels", low=0, high=200),
     Option("service_url", "optional_str", "PATHWAY_ALIGN_SERVICE_URL", None,
            "set by pathway-align serve for its app kernels: where its model service listens"),
     Option("service_secret", "str", "PATHWAY_ALIGN_SERVICE_SECRET", None,
@@ -202,6 +205,7 @@ class Settings:
     max_redirects: int = 3
     cull_idle_timeout: int = 1800  # seconds; 0: never cull idle app kernels
     model_service: bool = True  # one model service per server (False: models in every kernel)
+    preheat_kernels: int = 1  # teacher-app kernels started before anyone asks (0: none)
     service_url: str | None = None  # set by serve for its kernels (alignment.present.model_service)
     service_secret: str = field(default="", repr=False)
     config_file: Path | None = None  # the configuration file read, if any

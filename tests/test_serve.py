@@ -272,7 +272,11 @@ def test_voila_is_configured_safely(keep_sigterm):
     serve.check(cfg)
     app = serve.build_voila(cfg)
     assert (app.ip, app.port, app.port_retries, app.token) == ("127.0.0.1", 8999, 0, TOKEN)
-    assert not app.voila_configuration.show_tracebacks and not app.voila_configuration.preheat_kernel
+    assert not app.voila_configuration.show_tracebacks
+    # pre-heated kernels for the teacher app only (it never reads the identity; tests/test_serve_preheat.py)
+    assert app.voila_configuration.preheat_kernel and not app.voila_configuration.progressive_rendering
+    assert app.config.VoilaKernelManager.kernel_pools_config == {
+        "default": {"pool_size": 0}, "course_coverage.ipynb": {"pool_size": cfg.preheat_kernels}}
     assert app.voila_configuration.prelaunch_hook is not None
     assert app.identity_provider_class.__name__ == "TeamIdentityProvider"
     assert app.config.PasswordIdentityProvider.allow_password_change is False

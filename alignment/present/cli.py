@@ -265,6 +265,7 @@ def setting_overrides(args) -> dict:
         "review_db": args.review_db, "cache_dir": args.cache_dir, "top_k": args.top_k,
         "allowed_hosts": args.allowed_hosts, "allow_foreign_apps": True if args.allow_foreign_apps else None,
         "cull_idle_timeout": args.cull_idle_timeout, "model_service": False if args.no_model_service else None,
+        "preheat_kernels": args.preheat_kernels,
     }
 
 
@@ -401,6 +402,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default 1800; 0: never)")
     srv.add_argument("--no-model-service", dest="no_model_service", action="store_true",
                      help="load the models in every app kernel instead of once in the shared model service")
+    srv.add_argument("--preheat-kernels", dest="preheat_kernels", type=int, metavar="N",
+                     help="teacher-app kernels started and rendered before anyone asks, so a new tab gets one at "
+                          "once (default 1; 0: none; a workshop: about a third of the room)")
     srv.add_argument("--check", action="store_true", help="check the configuration and print the URLs, do not start")
     srv.set_defaults(func=cmd_serve)
     return parser

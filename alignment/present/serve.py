@@ -69,6 +69,25 @@ One model service, thin kernels, idle kernels culled
   The app pages served at ``/apps/`` check that their kernel is still there (every
   few seconds and when the tab is shown again) and, when it is gone, say "This page was
   idle and has been closed to free memory: reload to continue."
+
+Pre-heated teacher-app kernels
+------------------------------
+* ``preheat_kernels`` (default 1; ``--preheat-kernels N``, ``PATHWAY_ALIGN_PREHEAT_KERNELS``,
+  ``[server] preheat_kernels``; 0: none) teacher-app kernels are started and their
+  notebook run before anyone asks (Voila's pre-heated kernel pool, ``preheat_kernel``
+  with a per-notebook pool size): a teacher opening the app gets one of them, its
+  widgets already built, and Voila starts a replacement a second later. Kernels waiting
+  in the pool are never culled.
+* Only the apps in :data:`PREHEATED_APPS` (the teacher app) are pre-heated. A pre-heated
+  kernel ran its notebook before there was a request, so nothing can be put in it for
+  the person who gets it: the team-mode identity line above cannot be. Voila therefore
+  refuses ``preheat_kernel`` together with a ``prelaunch_hook``; the launcher allows
+  both because the teacher app never reads the identity (it only reads), while the
+  review app, which records the signed-in name, is never pre-heated: it gets a new
+  kernel per request, with the identity line, as before.
+* Voila's ``/voila/query/<kernel>`` websocket (request details for pre-heated kernels
+  that call ``voila.utils.wait_for_request``; it asks for no sign-in) is not served:
+  the apps do not use the request's URL.
 """
 
 from __future__ import annotations
@@ -107,6 +126,9 @@ APP_TITLES = {
 }
 #: The URL path of each known app under ``/apps/`` (others: their name, ``_`` -> ``-``).
 APP_SLUGS = {"course_coverage": "teacher-coverage", "review": "specialist-review", "pathway_gaps": "pathway-gaps"}
+#: Apps whose kernels may be pre-heated (started and run before anyone asks): only apps
+#: that never read the team-mode identity, which a pre-heated kernel cannot be given.
+PREHEATED_APPS = ("course_coverage",)
 #: Environment variables holding secrets: the kernels must not inherit them.
 SECRET_ENV_VARS = ("PATHWAY_ALIGN_TOKEN", "PATHWAY_ALIGN_HASHED_PASSWORD")
 
@@ -138,6 +160,7 @@ class ServeConfig:
     allowed_hosts: list[str] = field(default_factory=list)  # team mode: host names it answers to
     cull_idle_timeout: int = 1800  # 0: never cull idle kernels
     model_service: bool = True  # one model service for every kernel (False: models in each kernel)
+    preheat_kernels: int = 1  # teacher-app kernels started before anyone asks (0: none)
     source: str = "defaults"  # the TOML file read, if any
     settings: Settings | None = None  # all settings (limits, model, ...), handed to the kernels
 
@@ -537,8 +560,24 @@ def voila_class():
         team_users: dict = {}
         kernel_watch = ""
 
+        def init_settings(self):
+            # Voila refuses a pre-heated pool together with a prelaunch_hook (team mode's identity
+            # line). Only PREHEATED_APPS are pooled and they never read the identity; every other app
+            # is rendered per request with the hook (see the module docstring).
+            hook = self.voila_configuration.prelaunch_hook
+            if not (self.voila_configuration.preheat_kernel and hook is not None):
+                return super().init_settings()
+            self.voila_configuration.prelaunch_hook = None
+            try:
+                return super().init_settings()
+            finally:
+                self.voila_configuration.prelaunch_hook = hook
+
         def init_handlers(self):
-            handlers = super().init_handlers()
+            from voila.request_info_handler import RequestInfoSocketHandler
+
+            # no /voila/query/<kernel> (an unauthenticated websocket the apps do not use)
+            handlers = [h for h in super().init_handlers() if h[1] is not RequestInfoSocketHandler]
             # Voila.start made the tornado application before asking for the handlers: the guard
             # goes first in its router, so it sees every request (pages, API, websockets, files).
             router = self.app.default_router
@@ -574,6 +613,10 @@ def build_voila(cfg: ServeConfig, page=None):
         c.MappingKernelManager.cull_idle_timeout = cfg.cull_idle_timeout
         c.MappingKernelManager.cull_interval = cull_interval(cfg.cull_idle_timeout)
         c.MappingKernelManager.cull_connected = True
+    pools = preheat_pools(cfg)
+    if pools:
+        # per notebook: the teacher app's pool; every other app none (Voila's "default")
+        c.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 0}, **pools}
     app = voila_class()(config=c)
     app.initialize([str(cfg.apps_dir)])
     app.host_policy = host_policy(cfg)
@@ -587,7 +630,9 @@ def build_voila(cfg: ServeConfig, page=None):
     app.open_browser = False
     app.token = cfg.token
     app.voila_configuration.show_tracebacks = False
-    app.voila_configuration.preheat_kernel = False
+    app.voila_configuration.preheat_kernel = bool(pools)
+    app.voila_configuration.default_pool_size = 0
+    app.voila_configuration.progressive_rendering = False  # Voila: not with pre-heated kernels
     # An uploaded catalog reaches the kernel in one websocket message: let files up to the
     # catalog size limit through, so the loader (not a dropped connection) says what is wrong.
     app.tornado_settings = {**app.tornado_settings,
@@ -613,6 +658,15 @@ def build_voila(cfg: ServeConfig, page=None):
 #: What a page whose kernel was culled says.
 KERNEL_GONE_MESSAGE = "This page was idle and has been closed to free memory: reload to continue."
 SERVER_GONE_MESSAGE = "The server is not answering; reload this page when it is running again."
+
+
+def preheat_pools(cfg: ServeConfig) -> dict[str, dict]:
+    """Voila's pool configuration (notebook -> ``{"pool_size": n}``) of the apps that are
+    pre-heated (:data:`PREHEATED_APPS` found in the apps folder); empty when
+    ``preheat_kernels`` is 0."""
+    if cfg.preheat_kernels <= 0 or not cfg.apps_dir.is_dir():
+        return {}
+    return {name: {"pool_size": int(cfg.preheat_kernels)} for _, name in apps(cfg) if name[:-6] in PREHEATED_APPS}
 
 
 def cull_interval(timeout: int) -> int:
@@ -711,6 +765,10 @@ def describe(cfg: ServeConfig) -> str:
         lines.append(f"  answers to: {host_policy(cfg).describe()} (more with --allowed-host NAME)")
     else:
         lines.append("Local only: this machine can reach it, no sign-in. Stop with Ctrl+C.")
+    pools = preheat_pools(cfg)
+    if pools:
+        lines.append(f"  pre-heated: {cfg.preheat_kernels} kernel(s) of " + ", ".join(
+            title for title, name in apps(cfg) if name in pools) + " ready before anyone asks")
     if cfg.source != "defaults":
         lines.append(f"  configuration: {cfg.source}")
     return "\n".join(lines)

@@ -1,0 +1,217 @@
+"""Pre-heated teacher-app kernels (``preheat_kernels``) on a real ``pathway-align serve``
+in team mode, driven at the protocol level (HTTP, then the kernel's websocket with the
+widget messages a page sends; no browser):
+
+* a teacher's page is served by a kernel of the pool (started and rendered before the
+  request), and that kernel answers a course;
+* team-mode identity still holds: the review app is never pre-heated, gets a kernel of
+  its own per request with the server-written identity line, and shows the signed-in
+  reviewer's name;
+* Voila's unauthenticated ``/voila/query/<kernel>`` websocket is not served.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.cookiejar
+import inspect
+import json
+import re
+import shutil
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from alignment.present import serve
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "browser"))
+import voila_server  # noqa: E402
+
+SHARED = "team-shared-" + "0123456789abcdef"
+MARIA = "maria-token-" + "fedcba9876543210"
+FINANCE = "INTRODUCTION TO FINANCE 1-2 (000217-000218)"
+
+
+@pytest.fixture
+def keep_sigterm():
+    """Voila.initialize installs its own SIGTERM handler; give pytest its own back."""
+    import signal
+
+    handler = signal.getsignal(signal.SIGTERM)
+    yield
+    signal.signal(signal.SIGTERM, handler)
+
+
+def test_only_apps_that_never_read_the_identity_are_preheated(keep_sigterm):
+    from alignment.ui import coverage
+
+    cfg = serve.load_config({"preheat_kernels": 3}, env={})
+    assert serve.preheat_pools(cfg) == {"course_coverage.ipynb": {"pool_size": 3}}
+    assert serve.preheat_pools(serve.load_config({"preheat_kernels": 0}, env={})) == {}
+    assert serve.load_config({}, env={"PATHWAY_ALIGN_PREHEAT_KERNELS": "4"}).preheat_kernels == 4
+    assert serve.load_config({}, env={}).preheat_kernels == 1
+    from alignment.io.errors import InputError
+
+    with pytest.raises(InputError, match="PATHWAY_ALIGN_PREHEAT_KERNELS"):
+        serve.load_config({}, env={"PATHWAY_ALIGN_PREHEAT_KERNELS": "-1"})
+    # the pre-heated app's code never asks who is signed in (a pooled kernel cannot be told)
+    assert serve.PREHEATED_APPS == ("course_coverage",)
+    assert "identity(" not in inspect.getsource(coverage)
+    app = serve.build_voila(serve.load_config({"preheat_kernels": 2, "team": True, "token": SHARED}, env={}))
+    assert app.voila_configuration.preheat_kernel is True and app.voila_configuration.prelaunch_hook is not None
+    assert app.config.VoilaKernelManager.kernel_pools_config == {
+        "default": {"pool_size": 0}, "course_coverage.ipynb": {"pool_size": 2}}
+    assert "pre-heated: 3 kernel(s) of Teacher coverage ready before anyone asks" in serve.describe(cfg)
+    assert "pre-heated" not in serve.describe(serve.load_config({"preheat_kernels": 0}, env={}))
+
+
+class Page:
+    """One app page at the protocol level: the HTML over HTTP (signed in with a cookie),
+    then its kernel's websocket, as the page's widget manager uses it."""
+
+    def __init__(self, server, opener, path: str):
+        self.server, self.opener = server, opener
+        self.html = opener.open(server.url + path.lstrip("/"), timeout=300).read().decode()
+        config = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', self.html, re.S)
+        self.kernel = json.loads(unescape(config.group(1)))["kernelId"]
+        self.models: dict[str, dict] = {}
+
+    def cookie(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.opener.cookiejar)
+
+    async def drive(self, until_classes: list[str], then=None, timeout: float = 240):
+        """Ask for the widgets' states; wait until a widget with each of ``until_classes``
+        exists (a CSS class of the widget, or of the HTML in its value) and ``then`` (a
+        coroutine function of this page) is done."""
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        session = uuid.uuid4().hex
+        request = HTTPRequest(
+            f"ws://127.0.0.1:{self.server.port}/api/kernels/{self.kernel}/channels?session_id={session}",
+            headers={"Cookie": self.cookie(), "Origin": f"http://127.0.0.1:{self.server.port}"})
+        ws = await websocket_connect(request)
+        self.ws, self.session = ws, session
+        try:
+            control = uuid.uuid4().hex
+            await self.send("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}},
+                            {"version": "1.0.0"})
+            await self.send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
+            await self.receive(lambda: all(self.model(c) or self.text_with(f'class="{c}') for c in until_classes),
+                               timeout)
+            if then is not None:
+                await then(self)
+        finally:
+            ws.close()
+
+    async def send(self, msg_type: str, content: dict, metadata: dict | None = None):
+        msg = {"header": {"msg_id": uuid.uuid4().hex, "username": "test", "session": self.session,
+                          "msg_type": msg_type, "version": "5.3", "date": ""},
+               "parent_header": {}, "metadata": metadata or {}, "content": content, "channel": "shell", "buffers": []}
+        await self.ws.write_message(json.dumps(msg))
+
+    async def receive(self, until, timeout: float = 240):
+        deadline = time.monotonic() + timeout
+        while not until():
+            left = deadline - time.monotonic()
+            assert left > 0, "no answer in time"
+            raw = await asyncio.wait_for(self.ws.read_message(), left)
+            assert raw is not None, "the kernel's websocket closed"
+            if isinstance(raw, bytes):
+                continue
+            msg = json.loads(raw)
+            if msg.get("msg_type") != "comm_msg":
+                continue
+            data = msg["content"].get("data", {})
+            if data.get("method") == "update_states":
+                for model_id, entry in data.get("states", {}).items():
+                    self.models[model_id] = dict(entry.get("state", {}))
+            elif data.get("method") == "update":
+                self.models.setdefault(msg["content"]["comm_id"], {}).update(data.get("state", {}))
+
+    def model(self, dom_class: str) -> str | None:
+        return next((m for m, s in self.models.items() if dom_class in (s.get("_dom_classes") or [])), None)
+
+    def value(self, dom_class: str) -> str:
+        return str(self.models[self.model(dom_class)].get("value", ""))
+
+    def text_with(self, marker: str) -> str:
+        """The value of the widget whose value holds ``marker`` ("" if none yet)."""
+        return next((str(s["value"]) for s in self.models.values() if marker in str(s.get("value", ""))), "")
+
+
+def _opener():
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.cookiejar = jar
+    return opener
+
+
+def _wait_log(server, text: str, timeout: float = 600):
+    deadline = time.monotonic() + timeout
+    while text not in server.log_text():
+        assert time.monotonic() < deadline, f"{text!r} not in the server log:\n{server.log_text()[-3000:]}"
+        assert server.process.poll() is None, server.log_text()
+        time.sleep(0.5)
+
+
+@pytest.mark.slow
+def test_a_preheated_kernel_serves_the_teacher_app_and_team_identity_still_holds():
+    workdir = Path(tempfile.mkdtemp(prefix="pathway-align-preheat-"))
+    toml = workdir / "pathway-align.toml"
+    toml.write_text(f'[server]\nteam = true\nhost = "127.0.0.1"\npreheat_kernels = 1\n\n'
+                    f'[team.users]\n"{MARIA}" = "Maria Lopez"\n', encoding="utf-8")
+    toml.chmod(0o600)
+    server = voila_server.start(workdir, "--config", str(toml), env={"PATHWAY_ALIGN_TOKEN": SHARED},
+                                create_review_db=True, wait=180)
+    try:
+        _wait_log(server, "Kernel pool of course_coverage.ipynb is filled with 1 kernel(s)")
+        _wait_log(server, "model service: models loaded")
+        maria = _opener()
+        # signed in by a token in the URL (then redirected without it, the cookie set)
+        assert "Signed in as Maria Lopez" in maria.open(server.url + f"?token={MARIA}", timeout=60).read().decode()
+
+        # the teacher app: a kernel of the pool, already rendered, answers
+        teacher = Page(server, maria, "/apps/teacher-coverage")
+        assert f"Using pre-heated kernel: {teacher.kernel} for course_coverage.ipynb" in server.log_text()
+
+        async def pick(page):
+            await page.receive(lambda: "pa-status-ready" in page.value("pa-status-box"))
+            await page.send("comm_msg", {"comm_id": page.model("pa-course-picker"), "data": {
+                "method": "update", "state": {"value": FINANCE}, "buffer_paths": []}})
+            await page.receive(lambda: "INTRODUCTION TO FINANCE" in page.value("pa-results")
+                               and "pa-group" in page.value("pa-results"))
+
+        asyncio.run(teacher.drive(["pa-course-picker", "pa-results", "pa-status-box"], pick))
+        assert 'data-standard-id="CA-CTE.PATHWAY.BF.' in teacher.value("pa-results")
+
+        # the review app: never from the pool; its own kernel has the signed-in name
+        review = Page(server, maria, "/apps/specialist-review")
+        assert review.kernel != teacher.kernel
+        assert f"Using pre-heated kernel: {review.kernel}" not in server.log_text()
+        asyncio.run(review.drive(["pa-who"]))
+        assert "Signed in as <b>Maria Lopez</b>" in review.text_with('class="pa-who')
+
+        # with the shared token the same app cannot tell who it is (as without pre-heating)
+        shared = _opener()
+        shared.open(server.url + f"?token={SHARED}", timeout=60).read()
+        other = Page(server, shared, "/apps/specialist-review")
+        asyncio.run(other.drive(["pa-who"]))
+        said = other.text_with('class="pa-who')
+        assert "Maria Lopez" not in said and "shared password or token" in said
+
+        # Voila's request-info websocket for pre-heated kernels is not served
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            maria.open(server.url + f"voila/query/{teacher.kernel}", timeout=30)
+        assert refused.value.code == 404
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
