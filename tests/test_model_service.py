@@ -500,3 +500,48 @@ def test_every_kernel_gets_the_gap_panel_the_service_computed_once(school, stand
         assert status == 403
     finally:
         service.stop()
+
+
+# --------------------------------------------------------------------------- the standards table, from the service
+
+def test_a_new_kernel_takes_the_standards_table_from_the_ready_service(standards, monkeypatch):
+    """A kernel's standards table is the service's, exactly (values and column types),
+    without reading the standards files; while the service loads or reloads, the kernel
+    reads them itself (the apps' first paint does not wait for the models)."""
+    from alignment.data import sources
+    from alignment.present.model_service import Models
+    from alignment.ui import session
+
+    release = threading.Event()
+
+    def loader():
+        release.wait(30)
+        return Models(OverlapAligner(standards), standards)
+
+    service = ModelService(secrets.token_urlsafe(24), loader).start()
+    read_here = []
+    real = sources.load_standards_from
+    monkeypatch.setattr(sources, "load_standards_from", lambda *a, **k: read_here.append(1) or real(*a, **k))
+    monkeypatch.setenv("PATHWAY_ALIGN_SERVICE_URL", service.url)  # as the launcher hands them to its kernels
+    monkeypatch.setenv(SECRET_ENV, service.secret)
+    try:
+        with session._lock:
+            session._cache.clear()
+        loading = session.get_standards()  # the service is loading: read here
+        assert read_here == [1] and loading.equals(standards)
+        release.set()
+        client = ServiceClient(service.url, service.secret)
+        client.wait_ready(timeout=30)
+        with session._lock:
+            session._cache.pop("standards", None)
+        table = session.get_standards()
+        assert read_here == [1]  # not read again: it came from the service
+        assert table.equals(standards) and table.dtypes.to_dict() == standards.dtypes.to_dict()
+        assert list(table.columns) == list(standards.columns) and len(table) == len(standards)
+        status, _ = _get(service.url + "/standards")
+        assert status == 403  # the secret is needed here too
+    finally:
+        release.set()
+        service.stop()
+        with session._lock:
+            session._cache.clear()

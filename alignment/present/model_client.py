@@ -82,6 +82,12 @@ class ServiceClient:
                 on_wait(health)
             time.sleep(poll)
 
+    def standards(self) -> pd.DataFrame:
+        """The standards table the service's models were fitted on, with its column types."""
+        answer = self._request("/standards")
+        table = frame_from_json(answer["standards"])
+        return table.astype(answer["dtypes"]) if len(table.columns) else table
+
     def reload(self) -> dict:
         """Ask the service to load the standards and fit the models again (after an import
         into the standards library); it answers from the old ones meanwhile."""

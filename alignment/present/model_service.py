@@ -26,6 +26,10 @@ Endpoints (JSON; tables as pandas ``to_json(orient="split")``)
 ``GET /health``     ``ready``, ``error``, ``loads`` (model loads since start: 1),
                     ``pid``, counts of requests, batches, courses and cache hits, seconds
                     spent loading.
+``GET /standards``  the standards table the models were fitted on, with its column types
+                    (``{"standards": <table>, "dtypes": {column: dtype}}``): a new kernel
+                    takes it from here (tens of milliseconds) instead of reading and
+                    tidying the standards files itself (about a CPU-second).
 ``POST /suggest``   ``{"courses": <table>, "top_k": k|null, "frameworks": [...]|null}``
                     -> ``{"suggestions": <table>}``, as ``Aligner.suggest``.
 ``POST /fixes``     ``{"standard_ids": [...], "n": n}`` -> ``{"fixes": <table>}``, as
@@ -172,6 +176,15 @@ class Models:
     catalog: pd.DataFrame | None = None
     fix_finders: dict = field(default_factory=dict)
     gap_panels: dict = field(default_factory=dict)
+    standards_body: bytes | None = None  # the /standards answer, encoded once
+
+    def standards_answer(self) -> bytes:
+        """The ``/standards`` answer (encoded on first use, then kept with these models)."""
+        if self.standards_body is None:
+            dtypes = {str(c): str(t) for c, t in self.standards.dtypes.items()}
+            self.standards_body = ('{"standards": ' + frame_to_json(self.standards) + ', "dtypes": '
+                                   + json.dumps(dtypes) + "}").encode("utf-8")
+        return self.standards_body
 
 
 def gap_panels(pathways, standards: pd.DataFrame, aligner) -> dict[str, tuple[str, GapPanel]]:
@@ -492,8 +505,8 @@ def _handler_for(service: ModelService):
         def log_message(self, format, *args):  # noqa: A002 - no request log (the bodies hold course texts)
             return
 
-        def _send(self, status: int, payload: dict) -> None:
-            body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        def _send(self, status: int, payload: dict | bytes) -> None:
+            body = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode("utf-8")
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -526,9 +539,12 @@ def _handler_for(service: ModelService):
         def do_GET(self):  # noqa: N802
             try:
                 self._guard()
-                if self.path != "/health":
+                if self.path == "/health":
+                    self._send(200, service.health())
+                elif self.path == "/standards":
+                    self._send(200, self._ready().standards_answer())
+                else:
                     raise _Refused(404, f"no such endpoint {self.path[:100]!r}")
-                self._send(200, service.health())
             except _Refused as exc:
                 self._send(exc.status, {"error": str(exc)})
 

@@ -64,7 +64,10 @@ def _cached(key: str, make: Callable[[], object]):
 
 def get_standards(edition: str | None = None) -> pd.DataFrame:
     """The standards table the apps align against (loaded once): the ``edition`` setting's
-    selection, or ``edition``'s (an app's edition chooser; see :mod:`alignment.data.editions`)."""
+    selection, or ``edition``'s (an app's edition chooser; see :mod:`alignment.data.editions`).
+    The setting's: the model service's (the table its models were fitted on; a few
+    hundredths of a second) when it is ready, else read here (about a CPU-second: the
+    service is still loading or reloading, or this kernel has none)."""
     if edition is not None and edition != settings().edition:
         def select():
             from alignment.data.editions import select_edition
@@ -74,6 +77,16 @@ def get_standards(edition: str | None = None) -> pd.DataFrame:
         return _cached(f"standards@{edition}", select)
 
     def load():
+        client = service_client()
+        if client is not None:
+            from alignment.present.model_client import ServiceError
+
+            try:
+                health = client.health()
+                if health.get("ready") and not health.get("reloading"):
+                    return client.standards()
+            except ServiceError:
+                pass  # read them here; the app reports the service's trouble when it asks for the models
         from alignment.data.sources import load_standards_from  # the one reading of a --standards argument
 
         return load_standards_from(settings().standards)
