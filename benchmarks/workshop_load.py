@@ -3,12 +3,16 @@
     python benchmarks/workshop_load.py                        # N = 1, 10, 30 with the model service
     python benchmarks/workshop_load.py --sessions 1 5 --no-model-service    # before: models in every kernel
     python benchmarks/workshop_load.py --sessions 30 --browsers 2 --warm 5
+    python benchmarks/workshop_load.py --sessions 5 30 --preheat 5    # 5 teacher-app kernels pre-heated
 
 For each N it starts a fresh ``pathway-align serve`` (temp review store, the checkout's
 ``.cache`` for the standards' vectors), waits until the model service says its models
 are loaded (a server set up before the workshop; ``--no-model-service`` has nothing to
-wait for: each kernel loads its own), then opens N sessions of the teacher app at the
-same moment, each for a different real course of the bundled catalog:
+wait for: each kernel loads its own) and, with ``--preheat K`` (``serve --preheat-kernels
+K``; default: the server's default), until its pool of K pre-heated teacher-app kernels
+is filled and the server is idle (its processes use under a fifth of a core for two
+seconds: the pooled kernels have run the app), then opens N sessions of the teacher app
+at the same moment, each for a different real course of the bundled catalog:
 
 * ``--browsers`` of them in real headless Chromium (selenium): open the page, wait for
   "Ready", type the course and press Enter, wait for its standards;
@@ -94,7 +98,7 @@ class Server:
                 self.process.wait(10)
 
 
-def start_server(workdir: Path, model_service: bool, cull: int) -> Server:
+def start_server(workdir: Path, model_service: bool, cull: int, preheat: int | None = None) -> Server:
     port = free_port()
     log = workdir / f"serve-{port}.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PATHWAY_ALIGN_")}
@@ -104,6 +108,8 @@ def start_server(workdir: Path, model_service: bool, cull: int) -> Server:
             "--cull-idle-timeout", str(cull)]
     if not model_service:
         args.append("--no-model-service")
+    if preheat is not None:
+        args += ["--preheat-kernels", str(preheat)]
     with log.open("wb") as handle:
         process = subprocess.Popen(args, cwd=workdir, env=env, stdout=handle, stderr=subprocess.STDOUT,
                                    start_new_session=True)
@@ -114,13 +120,33 @@ def start_server(workdir: Path, model_service: bool, cull: int) -> Server:
             raise RuntimeError(f"serve exited:\n{server.log_text()}")
         text = server.log_text()
         answers = "Voil" in text and "is running at" in text
-        if answers and (not model_service or "model service: models loaded" in text):
+        pooled = not preheat or "Kernel pool of course_coverage.ipynb is filled" in text
+        if answers and pooled and (not model_service or "model service: models loaded" in text):
+            wait_idle(process.pid, deadline)
             return server
         if "could not load the models" in text:
             raise RuntimeError(f"the model service failed:\n{text}")
         time.sleep(0.5)
     server.stop()
     raise RuntimeError(f"the server was not ready in 600 s:\n{server.log_text()}")
+
+
+def wait_idle(pid: int, deadline: float, busy: float = 20.0, quiet_for: float = 2.0) -> None:
+    """Wait until the server's process tree uses under ``busy`` % of one core for
+    ``quiet_for`` seconds (pre-heated kernels have run the app), or until ``deadline``."""
+    import psutil
+
+    root = psutil.Process(pid)
+    while time.monotonic() < deadline:
+        try:
+            processes = [root] + root.children(recursive=True)
+            before = sum(sum(p.cpu_times()[:2]) for p in processes)
+            time.sleep(quiet_for)
+            after = sum(sum(p.cpu_times()[:2]) for p in processes if p.is_running())
+        except psutil.NoSuchProcess:
+            continue
+        if (after - before) / quiet_for * 100 < busy:
+            return
 
 
 class MemorySampler:
@@ -325,9 +351,10 @@ def browser_session(server: Server, courses: list[tuple[str, str]], result: Resu
 
 # --------------------------------------------------------------------------- one round
 
-def run_round(n: int, browsers: int, warm: int, model_service: bool, timeout: float, workdir: Path) -> dict:
+def run_round(n: int, browsers: int, warm: int, model_service: bool, timeout: float, workdir: Path,
+              preheat: int | None = None) -> dict:
     labels = course_labels(n * (warm + 1))
-    server = start_server(workdir, model_service, cull=3600)
+    server = start_server(workdir, model_service, cull=3600, preheat=preheat)
     load_before = os.getloadavg()[0]
     results = [Result("browser" if i < browsers else "protocol", labels[i][0]) for i in range(n)]
 
@@ -361,6 +388,7 @@ def run_round(n: int, browsers: int, warm: int, model_service: bool, timeout: fl
         "total_rss_gb": memory.peak_total / 2**30, "kernel_rss_mb": statistics.mean(kernels) / 2**20,
         "kernel_rss_max_mb": max(kernels) / 2**20, "service_rss_mb": memory.service_at_peak / 2**20,
         "kernels": len(memory.kernels_at_peak), "errors": [r.error for r in results if r.error],
+        "sessions": results,
         "load": f"{load_before:.1f} -> {load_after:.1f}",
     }
 
@@ -373,6 +401,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=600, help="seconds a session may wait (default 600)")
     parser.add_argument("--no-model-service", dest="model_service", action="store_false",
                         help="before: every kernel loads its own models")
+    parser.add_argument("--preheat", type=int, default=None, metavar="K",
+                        help="serve --preheat-kernels K (default: the server's default; 0: none)")
     args = parser.parse_args(argv)
     if not shutil.which("chromium") and not Path("/usr/bin/chromium").exists():
         args.browsers = 0
@@ -380,14 +410,25 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     try:
         for n in args.sessions:
-            row = run_round(n, min(args.browsers, n), args.warm, args.model_service, args.timeout, workdir)
+            row = run_round(n, min(args.browsers, n), args.warm, args.model_service, args.timeout, workdir,
+                            args.preheat)
             rows.append(row)
             print(f"N={n}: done ({len(row['errors'])} errors)", file=sys.stderr, flush=True)
             for e in row["errors"]:
                 print(f"   {e}", file=sys.stderr)
+            for kind in ("browser", "protocol"):  # where the time goes: Chromium or the server
+                mine = [r for r in row["sessions"] if r.kind == kind]
+                firsts = [r.first for r in mine if r.first is not None]
+                warms = [w for r in mine for w in r.warm]
+                if mine:
+                    print(f"   {kind} sessions: {len(mine)}, first answer p50 {percentile(firsts, 0.5):.1f} s, "
+                          f"max {max(firsts, default=float('nan')):.1f} s; warm p50 {percentile(warms, 0.5):.2f} s, "
+                          f"p95 {percentile(warms, 0.95):.2f} s", file=sys.stderr)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     mode = "one model service" if args.model_service else "models in every kernel (--no-model-service)"
+    if args.preheat is not None:
+        mode += f", {args.preheat} pre-heated teacher-app kernel(s)"
     print(f"\nTeacher app, {mode}, {os.cpu_count()} cores; {args.warm} warm answers per session\n")
     print("| N (browsers) | first answer p50 / p95 / max | warm answer p95 | total RSS (peak) | per kernel "
           "(mean / max) | model service | errors | load avg |")
