@@ -504,11 +504,13 @@ def test_every_kernel_gets_the_gap_panel_the_service_computed_once(school, stand
 
 # --------------------------------------------------------------------------- the standards table, from the service
 
-def test_a_new_kernel_takes_the_standards_table_from_the_ready_service(standards, monkeypatch):
-    """A kernel's standards table is the service's, exactly (values and column types),
-    without reading the standards files; while the service loads or reloads, the kernel
-    reads them itself (the apps' first paint does not wait for the models)."""
+def test_a_new_kernel_takes_the_standards_and_pathways_from_the_ready_service(standards, school, monkeypatch):
+    """A kernel's standards table and school pathways are the service's, exactly (values
+    and column types), without reading the files; while the service loads or reloads,
+    the kernel reads them itself (the apps' first paint does not wait for the models)."""
+    from alignment.data import pathways as pathways_module
     from alignment.data import sources
+    from alignment.present.model_service import pathway_fingerprint
     from alignment.present.model_service import Models
     from alignment.ui import session
 
@@ -516,7 +518,7 @@ def test_a_new_kernel_takes_the_standards_table_from_the_ready_service(standards
 
     def loader():
         release.wait(30)
-        return Models(OverlapAligner(standards), standards)
+        return Models(OverlapAligner(standards), standards, pathways=school)
 
     service = ModelService(secrets.token_urlsafe(24), loader).start()
     read_here = []
@@ -538,6 +540,14 @@ def test_a_new_kernel_takes_the_standards_table_from_the_ready_service(standards
         assert read_here == [1]  # not read again: it came from the service
         assert table.equals(standards) and table.dtypes.to_dict() == standards.dtypes.to_dict()
         assert list(table.columns) == list(standards.columns) and len(table) == len(standards)
+        monkeypatch.setattr(pathways_module, "load_pathways", lambda *a, **k: pytest.fail("read here"))
+        received = session.get_pathways()
+        assert [p.name for p in received] == [p.name for p in school] and len(received) == 7
+        for got, sent in zip(received, school):
+            assert (got.sector, got.cte_pathway, got.sequence, got.source, got.warnings) == \
+                (sent.sector, sent.cte_pathway, sent.sequence, sent.source, sent.warnings)
+            assert got.courses.equals(sent.courses) and got.courses.dtypes.to_dict() == sent.courses.dtypes.to_dict()
+            assert pathway_fingerprint(got) == pathway_fingerprint(sent)  # so the service's gap panels apply
         status, _ = _get(service.url + "/standards")
         assert status == 403  # the secret is needed here too
     finally:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from alignment.present.model_service import (SECRET_HEADER, GapPanel, frame_from_json, frame_to_json,
-                                             pathway_fingerprint)
+                                             pathway_fingerprint, pathway_from_payload)
 
 
 class ServiceError(RuntimeError):
@@ -87,6 +87,11 @@ class ServiceClient:
         answer = self._request("/standards")
         table = frame_from_json(answer["standards"])
         return table.astype(answer["dtypes"]) if len(table.columns) else table
+
+    def pathways(self) -> list | None:
+        """The school pathways the service loaded (None: its pathways file did not load)."""
+        school = self._request("/pathways")["pathways"]
+        return None if school is None else [pathway_from_payload(p) for p in school]
 
     def reload(self) -> dict:
         """Ask the service to load the standards and fit the models again (after an import

@@ -30,6 +30,9 @@ Endpoints (JSON; tables as pandas ``to_json(orient="split")``)
                     (``{"standards": <table>, "dtypes": {column: dtype}}``): a new kernel
                     takes it from here (tens of milliseconds) instead of reading and
                     tidying the standards files itself (about a CPU-second).
+``GET /pathways``   the school pathways of the configured pathways file, validated against
+                    that catalog and those standards (``{"pathways": [...]}``, each with its
+                    courses table; ``null`` when the file does not load): the same saving.
 ``POST /suggest``   ``{"courses": <table>, "top_k": k|null, "frameworks": [...]|null}``
                     -> ``{"suggestions": <table>}``, as ``Aligner.suggest``.
 ``POST /fixes``     ``{"standard_ids": [...], "n": n}`` -> ``{"fixes": <table>}``, as
@@ -119,6 +122,32 @@ def frame_from_json(text: str) -> pd.DataFrame:
     return pd.DataFrame(data["data"], columns=data["columns"])
 
 
+def table_payload(frame: pd.DataFrame) -> dict:
+    """A table with its column types, as JSON values (:func:`table_from_payload`)."""
+    return {"table": json.loads(frame_to_json(frame)), "dtypes": {str(c): str(t) for c, t in frame.dtypes.items()}}
+
+
+def table_from_payload(payload: dict) -> pd.DataFrame:
+    """The table :func:`table_payload` described, with the same values and column types."""
+    table = frame_from_json(payload["table"])
+    return table.astype(payload["dtypes"]) if len(table.columns) else table
+
+
+def pathway_payload(pathway) -> dict:
+    """A :class:`~alignment.data.pathways.Pathway` as JSON values (:func:`pathway_from_payload`)."""
+    return {"name": pathway.name, "sector": pathway.sector, "cte_pathway": pathway.cte_pathway,
+            "sequence": pathway.sequence, "source": pathway.source, "warnings": list(pathway.warnings),
+            "courses": table_payload(pathway.courses)}
+
+
+def pathway_from_payload(payload: dict):
+    from alignment.data.pathways import Pathway
+
+    return Pathway(name=payload["name"], sector=payload["sector"], cte_pathway=payload["cte_pathway"],
+                   courses=table_from_payload(payload["courses"]), sequence=payload["sequence"],
+                   source=payload["source"], warnings=[str(w) for w in payload["warnings"]])
+
+
 def is_loopback_address(host: str) -> bool:
     import ipaddress
 
@@ -176,6 +205,7 @@ class Models:
     catalog: pd.DataFrame | None = None
     fix_finders: dict = field(default_factory=dict)
     gap_panels: dict = field(default_factory=dict)
+    pathways: list | None = None  # the school pathways (None: the pathways file did not load)
     standards_body: bytes | None = None  # the /standards answer, encoded once
 
     def standards_answer(self) -> bytes:
@@ -220,8 +250,9 @@ def load_models(standards: str | None = None, catalog: str | None = None, top_k:
 
         school_pathways = load_pathways(pathways, catalog=courses, standards=table)
     except Exception:  # noqa: BLE001 - a bad pathways file must not stop the service (the apps say why)
-        school_pathways = []
-    return Models(aligner, table, courses, gap_panels=gap_panels(school_pathways, table, aligner))
+        school_pathways = None
+    return Models(aligner, table, courses, gap_panels=gap_panels(school_pathways, table, aligner),
+                  pathways=school_pathways)
 
 
 # --------------------------------------------------------------------------- batching
@@ -543,6 +574,9 @@ def _handler_for(service: ModelService):
                     self._send(200, service.health())
                 elif self.path == "/standards":
                     self._send(200, self._ready().standards_answer())
+                elif self.path == "/pathways":
+                    school = self._ready().pathways
+                    self._send(200, {"pathways": None if school is None else [pathway_payload(p) for p in school]})
                 else:
                     raise _Refused(404, f"no such endpoint {self.path[:100]!r}")
             except _Refused as exc:

@@ -62,6 +62,21 @@ def _cached(key: str, make: Callable[[], object]):
         return _cache[key]
 
 
+def _from_ready_service(ask: Callable):
+    """``ask(client)`` when this kernel has a model service that is ready (not loading or
+    reloading), else None (then the caller reads its files itself)."""
+    client = service_client()
+    if client is None:
+        return None
+    try:
+        health = client.health()
+        if health.get("ready") and not health.get("reloading"):
+            return ask(client)
+    except Exception:  # noqa: BLE001 - read here; the app reports the service's trouble when it asks for the models
+        pass
+    return None
+
+
 def get_standards(edition: str | None = None) -> pd.DataFrame:
     """The standards table the apps align against (loaded once): the ``edition`` setting's
     selection, or ``edition``'s (an app's edition chooser; see :mod:`alignment.data.editions`).
@@ -77,16 +92,9 @@ def get_standards(edition: str | None = None) -> pd.DataFrame:
         return _cached(f"standards@{edition}", select)
 
     def load():
-        client = service_client()
-        if client is not None:
-            from alignment.present.model_client import ServiceError
-
-            try:
-                health = client.health()
-                if health.get("ready") and not health.get("reloading"):
-                    return client.standards()
-            except ServiceError:
-                pass  # read them here; the app reports the service's trouble when it asks for the models
+        table = _from_ready_service(lambda client: client.standards())
+        if table is not None:
+            return table
         from alignment.data.sources import load_standards_from  # the one reading of a --standards argument
 
         return load_standards_from(settings().standards)
@@ -172,13 +180,18 @@ def get_catalog() -> pd.DataFrame:
 
 def get_pathways() -> list | None:
     """The school pathways for the gap panel, or None when ``alignment.analysis.gaps`` is not
-    available or the pathways cannot be loaded (the apps work without them)."""
+    available or the pathways cannot be loaded (the apps work without them). The model
+    service's, when it is ready and loaded them (the same file, catalog and standards),
+    else read here."""
     def load():
         try:
             importlib.import_module("alignment.analysis.gaps")  # the gap panels need it
             from alignment.data.pathways import load_pathways
         except ImportError:
             return None
+        school = _from_ready_service(lambda client: client.pathways())
+        if school is not None:
+            return school
         try:
             return load_pathways(settings().pathways, catalog=get_catalog(), standards=get_standards())
         except Exception:  # a bad pathways file must not break the coverage app
