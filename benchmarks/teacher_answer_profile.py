@@ -32,15 +32,20 @@ t0 = time.perf_counter()
 from alignment.ui.coverage import CoverageApp
 from alignment.ui import session
 t_import = time.perf_counter() - t0
+n, top, profiled = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) - 1
+profile = cProfile.Profile() if profiled < 0 else None
 t0 = time.perf_counter()
+if profile is not None:
+    profile.enable()
 app = CoverageApp(background=False)
+if profile is not None:
+    profile.disable()
 t_build = time.perf_counter() - t0
 labels = list(app.labels)
-n, top, profiled = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) - 1
 step = max(1, len(labels) // n)
 chosen = [labels[(i * step) % len(labels)] for i in range(n)]
-rows = [("import the app", t_import), ("build the app (standards, catalog, pathways)", t_build)]
-profile = None
+rows = [("import the app", t_import),
+        (f"build the app (standards, catalog, pathways){' (profiled)' if profiled < 0 else ''}", t_build)]
 for i, label in enumerate(chosen):
     if i == profiled:
         profile = cProfile.Profile()
@@ -64,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--courses", type=int, default=5, help="courses picked one after the other (default 5)")
     parser.add_argument("--top", type=int, default=25, help="functions of the profile printed (default 25)")
-    parser.add_argument("--profile", type=int, default=2, help="which answer to profile (default 2: a warm one)")
+    parser.add_argument("--profile", type=int, default=2,
+                        help="which answer to profile (default 2: a warm one; 0: building the app)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
     from alignment.present.model_client import ServiceClient

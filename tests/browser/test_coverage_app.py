@@ -63,7 +63,9 @@ def test_pick_a_catalog_course_shows_grouped_standards_with_evidence(browser, se
     assert box.find_elements(By.CSS_SELECTOR, ".pa-course .pa-desc mark")
     # the anchor standards of Business and Finance are partial data, and say so
     assert "partial data" in box.find_element(By.CSS_SELECTOR, ".pa-group-cte_anchor").text
-    # downloads travel in the page as data: links
+    # the files are made when asked (a button), then travel in the page as data: links
+    assert not browser.find_elements(By.CSS_SELECTOR, "a.pa-download")
+    browser.find_element(By.CSS_SELECTOR, ".pa-prepare-downloads").click()
     links = wait_for(browser, lambda d: {a.get_attribute("download"): a.get_attribute("href")
                                          for a in d.find_elements(By.CSS_SELECTOR, "a.pa-download")},
                      message="no downloads")
