@@ -404,7 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="load the models in every app kernel instead of once in the shared model service")
     srv.add_argument("--preheat-kernels", dest="preheat_kernels", type=int, metavar="N",
                      help="teacher-app kernels started and rendered before anyone asks, so a new tab gets one at "
-                          "once (default 1; 0: none; a workshop: about a third of the room)")
+                          "once (default 1; 0: none; a workshop: a handful, each waiting kernel holds about 115 MB)")
     srv.add_argument("--check", action="store_true", help="check the configuration and print the URLs, do not start")
     srv.set_defaults(func=cmd_serve)
     return parser
