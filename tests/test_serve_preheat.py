@@ -7,7 +7,8 @@ widget messages a page sends; no browser):
 * team-mode identity still holds: the review app is never pre-heated, gets a kernel of
   its own per request with the server-written identity line, and shows the signed-in
   reviewer's name;
-* Voila's unauthenticated ``/voila/query/<kernel>`` websocket is not served.
+* Voila's unauthenticated ``/voila/query/<kernel>`` websocket is not served;
+* the pool is emptied when the standards change (an import asks the service to reload).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def test_only_apps_that_never_read_the_identity_are_preheated(keep_sigterm):
     cfg = serve.load_config({"preheat_kernels": 3}, env={})
     assert serve.preheat_pools(cfg) == {"course_coverage.ipynb": {"pool_size": 3}}
     assert serve.preheat_pools(serve.load_config({"preheat_kernels": 0}, env={})) == {}
+    assert serve.preheat_pools(serve.load_config({"preheat_kernels": 3, "model_service": False}, env={})) == {}
     assert serve.load_config({}, env={"PATHWAY_ALIGN_PREHEAT_KERNELS": "4"}).preheat_kernels == 4
     assert serve.load_config({}, env={}).preheat_kernels == 1
     from alignment.io.errors import InputError
@@ -215,3 +217,62 @@ def test_a_preheated_kernel_serves_the_teacher_app_and_team_identity_still_holds
     finally:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_the_pool_is_emptied_when_the_standards_change():
+    """After an import into the standards library the review app asks the model service
+    to reload (its generation goes up): the next teacher-app request empties the pool
+    (its kernels read the old standards), shuts those kernels down and fills it again;
+    while the generation stays, the pool is used as it is."""
+    import secrets as secrets_module
+
+    import pandas as pd
+
+    from alignment.present.model_client import ServiceClient
+    from alignment.present.model_service import ModelService, Models
+
+    service = ModelService(secrets_module.token_urlsafe(24), lambda: Models(None, pd.DataFrame())).start()
+
+    class Kernels:  # Voila's pool, as PoolGuard uses it
+        def __init__(self):
+            self._pools, self.shut, self.filled = {}, [], []
+
+        async def shutdown_kernel(self, kernel_id):
+            self.shut.append(kernel_id)
+
+        def fill_if_needed(self, notebook_name=None, **kwargs):
+            self.filled.append(notebook_name)
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        kernels = Kernels()
+        started = []
+        for kernel_id in ("k1", "k2"):
+            task = loop.create_future()
+            task.set_result({"kernel_id": kernel_id})
+            started.append(task)
+        kernels._pools["course_coverage.ipynb"] = list(started)
+        guard = serve.PoolGuard(["course_coverage.ipynb"])
+        guard.service = (service.url, service.secret)
+        await guard.check(kernels, "course_coverage.ipynb")  # nothing changed: the pool stays
+        await guard.check(kernels, "review.ipynb")  # not a pooled app
+        assert kernels._pools["course_coverage.ipynb"] == started and guard.drained == 0
+        ServiceClient(service.url, service.secret).reload()  # what an import does
+        await guard.check(kernels, "course_coverage.ipynb")
+        assert kernels._pools["course_coverage.ipynb"] == [] and kernels.filled == ["course_coverage.ipynb"]
+        for _ in range(50):
+            if len(kernels.shut) == 2:
+                break
+            await asyncio.sleep(0.01)
+        assert kernels.shut == ["k1", "k2"] and guard.drained == 1 and guard.generation == 1
+        await guard.check(kernels, "course_coverage.ipynb")  # once per change
+        assert guard.drained == 1
+        guard.service = ("http://127.0.0.1:9", service.secret)  # no answer: the pool is used as it is
+        await guard.check(kernels, "course_coverage.ipynb")
+        assert guard.drained == 1
+
+    try:
+        ServiceClient(service.url, service.secret).wait_ready(timeout=10)
+        asyncio.run(scenario())
+    finally:
+        service.stop()

@@ -24,7 +24,7 @@ Reached only over loopback, with a per-server secret
 Endpoints (JSON; tables as pandas ``to_json(orient="split")``)
 --------------------------------------------------------------
 ``GET /health``     ``ready``, ``error``, ``loads`` (model loads since start: 1),
-                    ``pid``, counts of requests, batches, courses and cache hits, seconds
+                    ``generation`` (reloads asked for since start: the standards' version), ``pid``, counts of requests, batches, courses and cache hits, seconds
                     spent loading.
 ``GET /standards``  the standards table the models were fitted on, with its column types
                     (``{"standards": <table>, "dtypes": {column: dtype}}``): a new kernel
@@ -472,7 +472,7 @@ class ModelService:
     # ------------------------------------------------------------- answers
     def health(self) -> dict:
         return {"ready": self.models is not None, "reloading": self.reloading, "error": self.error,
-                "loads": self.loads, "pid": os.getpid(),
+                "loads": self.loads, "generation": self._requested, "pid": os.getpid(),
                 "requests": self.batcher.requests, "batches": self.batcher.batches, "courses": self.batcher.courses,
                 "cache_hits": self.cache_hits, "gap_panels": len(self.models.gap_panels) if self.models else 0,
                 "gap_panels_served": self.gap_panels_served,

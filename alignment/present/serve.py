@@ -77,7 +77,8 @@ Pre-heated teacher-app kernels
   notebook run before anyone asks (Voila's pre-heated kernel pool, ``preheat_kernel``
   with a per-notebook pool size): a teacher opening the app gets one of them, its
   widgets already built, and Voila starts a replacement a second later. Kernels waiting
-  in the pool are never culled.
+  in the pool are never culled. Only with the model service (``--no-model-service``:
+  no pool; each waiting kernel would load its own models).
 * Only the apps in :data:`PREHEATED_APPS` (the teacher app) are pre-heated. A pre-heated
   kernel ran its notebook before there was a request, so nothing can be put in it for
   the person who gets it: the team-mode identity line above cannot be. Voila therefore
@@ -85,6 +86,11 @@ Pre-heated teacher-app kernels
   both because the teacher app never reads the identity (it only reads), while the
   review app, which records the signed-in name, is never pre-heated: it gets a new
   kernel per request, with the identity line, as before.
+* A pre-heated kernel read the standards when it was started. When they change (an
+  import into the standards library asks the model service to reload: its
+  ``generation`` goes up), the next request for the teacher app empties the pool
+  before Voila looks at it: that request gets a new kernel, the waiting ones are shut
+  down and the pool is filled again with kernels that read the new standards.
 * Voila's ``/voila/query/<kernel>`` websocket (request details for pre-heated kernels
   that call ``voila.utils.wait_for_request``; it asks for no sign-in) is not served:
   the apps do not use the request's URL.
@@ -543,11 +549,20 @@ def voila_class():
             self._write(False)
 
     class AppHandler(TornadoVoilaHandler):
-        """An app's page, plus the script that says so when its kernel was culled."""
+        """An app's page, plus the script that says so when its kernel was culled; a
+        pre-heated kernel is handed out only if the standards did not change since it
+        started (see the module docstring)."""
 
         def initialize(self, **kwargs):
             self.kernel_watch = kwargs.pop("kernel_watch", "")
             super().initialize(**kwargs)
+
+        async def get_generator(self, path=None):
+            pool_guard = self.settings.get("pathway_align_pool_guard")
+            if pool_guard is not None:
+                await pool_guard.check(self.kernel_manager, self.notebook_path or path)
+            async for chunk in super().get_generator(path=path):
+                yield chunk
 
         def write(self, chunk):
             if self.kernel_watch and isinstance(chunk, str) and "</body>" in chunk:
@@ -583,6 +598,8 @@ def voila_class():
             router = self.app.default_router
             router.rules.insert(0, router.process_rule(
                 Rule(RefusedHost(self.host_policy), [(r".*", RefusedHostHandler)])))
+            # Voila's own /voila/render/<notebook> too: the pool guard (and no page without it)
+            handlers = [(h[0], AppHandler, *h[2:]) if h[1] is TornadoVoilaHandler else h for h in handlers]
             ours = [(re.escape(app_path(name)) + "/?", AppHandler,
                      {"notebook_path": name, "template_paths": self.template_paths, "config": self.config,
                       "voila_configuration": self.voila_configuration, "kernel_watch": self.kernel_watch})
@@ -631,6 +648,8 @@ def build_voila(cfg: ServeConfig, page=None):
     app.token = cfg.token
     app.voila_configuration.show_tracebacks = False
     app.voila_configuration.preheat_kernel = bool(pools)
+    if pools:
+        app.tornado_settings = {**app.tornado_settings, "pathway_align_pool_guard": PoolGuard(list(pools))}
     app.voila_configuration.default_pool_size = 0
     app.voila_configuration.progressive_rendering = False  # Voila: not with pre-heated kernels
     # An uploaded catalog reaches the kernel in one websocket message: let files up to the
@@ -660,11 +679,74 @@ KERNEL_GONE_MESSAGE = "This page was idle and has been closed to free memory: re
 SERVER_GONE_MESSAGE = "The server is not answering; reload this page when it is running again."
 
 
+class PoolGuard:
+    """Empties the pre-heated kernel pools when the standards changed since their kernels
+    started (the model service's ``generation`` went up, after an import into the
+    standards library), so no page gets a kernel holding the old standards table.
+
+    ``check`` runs in the server before Voila takes a kernel from a pool; it asks the
+    service (``service``: ``(url, secret)``, set by :func:`serve`; a loopback request of
+    a millisecond) and waits at most a second for it (no service, no answer: the pool
+    is used as it is)."""
+
+    def __init__(self, notebooks: list[str]):
+        self.notebooks = set(notebooks)
+        self.service: tuple[str, str] | None = None
+        self.generation = 0  # the standards' version the pooled kernels read (0: as at start)
+        self.drained = 0
+
+    async def current_generation(self) -> int | None:
+        from tornado.httpclient import AsyncHTTPClient, HTTPClientError
+
+        from alignment.present.model_service import SECRET_HEADER
+
+        if self.service is None:
+            return None
+        url, secret = self.service
+        try:
+            response = await AsyncHTTPClient().fetch(url + "/health", headers={SECRET_HEADER: secret},
+                                                     connect_timeout=1, request_timeout=1)
+            return int(json.loads(response.body).get("generation", 0))
+        except (HTTPClientError, OSError, ValueError, TypeError):
+            return None
+
+    async def check(self, kernel_manager, notebook: str | None) -> None:
+        if notebook not in self.notebooks or not getattr(kernel_manager, "_pools", None):
+            return
+        generation = await self.current_generation()
+        if generation is None or generation == self.generation:
+            return
+        self.generation = generation
+        self.drain(kernel_manager)
+
+    def drain(self, kernel_manager) -> None:
+        """Take every pre-heated kernel out of its pool (they are shut down once started),
+        then fill the pools again. Uses Voila's pool (``_pools``, ``fill_if_needed``)."""
+        import asyncio
+
+        for notebook in self.notebooks:
+            waiting = kernel_manager._pools.get(notebook, [])
+            kernel_manager._pools[notebook] = []
+
+            async def shut_down(tasks=tuple(waiting)):
+                for task in tasks:
+                    try:
+                        kernel_id = (await task)["kernel_id"]
+                        await kernel_manager.shutdown_kernel(kernel_id)
+                    except Exception:  # noqa: BLE001 - a kernel that did not start has nothing to stop
+                        continue
+
+            asyncio.ensure_future(shut_down())
+            kernel_manager.fill_if_needed(notebook_name=notebook)
+        self.drained += 1
+
+
 def preheat_pools(cfg: ServeConfig) -> dict[str, dict]:
     """Voila's pool configuration (notebook -> ``{"pool_size": n}``) of the apps that are
     pre-heated (:data:`PREHEATED_APPS` found in the apps folder); empty when
-    ``preheat_kernels`` is 0."""
-    if cfg.preheat_kernels <= 0 or not cfg.apps_dir.is_dir():
+    ``preheat_kernels`` is 0 or without the model service (each waiting kernel would
+    load its own models, and nothing would tell the pool that the standards changed)."""
+    if cfg.preheat_kernels <= 0 or not cfg.model_service or not cfg.apps_dir.is_dir():
         return {}
     return {name: {"pool_size": int(cfg.preheat_kernels)} for _, name in apps(cfg) if name[:-6] in PREHEATED_APPS}
 
@@ -792,6 +874,9 @@ def serve(cfg: ServeConfig, *, check_only: bool = False) -> int:
         print(f"  model service on {url} (this machine only), loading the models", file=sys.stderr, flush=True)
     try:
         app = build_voila(cfg, landing_page(cfg))
+        guard = app.tornado_settings.get("pathway_align_pool_guard")
+        if guard is not None and service is not None:
+            guard.service = (url, secret)
         app.start()
     finally:
         if service is not None:
