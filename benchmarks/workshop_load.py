@@ -326,12 +326,15 @@ def browser_session(server: Server, courses: list[tuple[str, str]], result: Resu
                  f"--user-data-dir={profile}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    step = "opening the page"
     try:
         driver.set_page_load_timeout(timeout)
         start = time.monotonic()
         driver.get(server.url + APP_PATH)
+        step = "waiting for the app to say Ready"
         WebDriverWait(driver, timeout, 0.2).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".pa-status-ready"))
         for i, (label, title) in enumerate(courses):
+            step = f"waiting for the answer for {label}"
             asked = time.monotonic()
             box = driver.find_element(By.CSS_SELECTOR, ".pa-course-picker input")
             box.clear()
@@ -345,6 +348,15 @@ def browser_session(server: Server, courses: list[tuple[str, str]], result: Resu
                 result.first = now - start
             else:
                 result.warm.append(now - asked)
+    except Exception as exc:  # say where it stopped and what the page showed
+        try:
+            shown = driver.execute_script("return document.body ? document.body.innerText : ''")[:300]
+            html_size = driver.execute_script("return document.documentElement.outerHTML.length")
+            logs = [e.get("message", "")[:200] for e in driver.get_log("browser")][-3:]
+            shown = f"{shown!r} ({html_size} characters of HTML; console: {logs})"
+        except Exception:  # noqa: BLE001 - the browser itself is gone
+            shown = "(no page)"
+        raise RuntimeError(f"{type(exc).__name__} {step}; the page showed: {shown}") from None
     finally:
         driver.quit()
 
