@@ -276,3 +276,29 @@ def test_the_pool_is_emptied_when_the_standards_change():
         asyncio.run(scenario())
     finally:
         service.stop()
+
+
+def test_a_kernel_leaving_the_pool_counts_as_active():
+    """A pooled kernel may have waited longer than the cull timeout (never culled in the
+    pool): handed to a page, it counts as active from then on, so the culler does not
+    take it while the page loads."""
+    from datetime import datetime, timedelta, timezone
+
+    class Kernel:
+        last_activity = datetime.now(timezone.utc) - timedelta(hours=2)
+
+    class Kernels:
+        kernel = Kernel()
+
+        async def get_rendered_notebook(self, notebook_name, **kwargs):
+            return "task", ["<html>"], "k1"
+
+        def get_kernel(self, kernel_id):
+            assert kernel_id == "k1"
+            return self.kernel
+
+    kernels = Kernels()
+    serve.fresh_from_the_pool(kernels)
+    before = datetime.now(timezone.utc)
+    assert asyncio.run(kernels.get_rendered_notebook(notebook_name="course_coverage.ipynb")) == ("task", ["<html>"], "k1")
+    assert kernels.kernel.last_activity >= before

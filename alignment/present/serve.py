@@ -77,7 +77,8 @@ Pre-heated teacher-app kernels
   notebook run before anyone asks (Voila's pre-heated kernel pool, ``preheat_kernel``
   with a per-notebook pool size): a teacher opening the app gets one of them, its
   widgets already built, and Voila starts a replacement a second later. Kernels waiting
-  in the pool are never culled. Only with the model service (``--no-model-service``:
+  in the pool are never culled, and one handed to a page counts as active from then on
+  (it may have waited longer than the cull timeout). Only with the model service (``--no-model-service``:
   no pool; each waiting kernel would load its own models).
 * Only the apps in :data:`PREHEATED_APPS` (the teacher app) are pre-heated. A pre-heated
   kernel ran its notebook before there was a request, so nothing can be put in it for
@@ -580,13 +581,15 @@ def voila_class():
             # line). Only PREHEATED_APPS are pooled and they never read the identity; every other app
             # is rendered per request with the hook (see the module docstring).
             hook = self.voila_configuration.prelaunch_hook
-            if not (self.voila_configuration.preheat_kernel and hook is not None):
+            if not self.voila_configuration.preheat_kernel:
                 return super().init_settings()
             self.voila_configuration.prelaunch_hook = None
             try:
-                return super().init_settings()
+                settings = super().init_settings()
             finally:
                 self.voila_configuration.prelaunch_hook = hook
+            fresh_from_the_pool(self.kernel_manager)
+            return settings
 
         def init_handlers(self):
             from voila.request_info_handler import RequestInfoSocketHandler
@@ -739,6 +742,25 @@ class PoolGuard:
             asyncio.ensure_future(shut_down())
             kernel_manager.fill_if_needed(notebook_name=notebook)
         self.drained += 1
+
+
+def fresh_from_the_pool(kernel_manager) -> None:
+    """A kernel leaving Voila's pre-heated pool counts as active from then on: it may have
+    waited in the pool longer than ``cull_idle_timeout`` (never culled there), and the
+    culler must not take it while its page is still loading."""
+    from jupyter_server._tz import utcnow
+
+    take = kernel_manager.get_rendered_notebook
+
+    async def get_rendered_notebook(*args, **kwargs):
+        render_task, rendered, kernel_id = await take(*args, **kwargs)
+        try:
+            kernel_manager.get_kernel(kernel_id).last_activity = utcnow()
+        except KeyError:  # already gone: Voila reports it
+            pass
+        return render_task, rendered, kernel_id
+
+    kernel_manager.get_rendered_notebook = get_rendered_notebook
 
 
 def preheat_pools(cfg: ServeConfig) -> dict[str, dict]:
