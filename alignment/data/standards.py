@@ -217,8 +217,8 @@ def coerce_tidy(df: pd.DataFrame) -> pd.DataFrame:
     already be clean.
     """
     out = df.reindex(columns=TIDY_COLUMNS).copy()
-    for col in STRING_COLUMNS:
-        out[col] = out[col].fillna("").astype(str)
+    for col in STRING_COLUMNS:  # (an all-empty column reads as float: cast before filling)
+        out[col] = out[col].astype(object).fillna("").astype(str)
     out = with_editions(out)
     out["depth"] = out["depth"].astype("int64")
     out["is_leaf"] = out["is_leaf"].astype(bool)
