@@ -61,6 +61,13 @@ version 3  ``audit`` gains ``batch``: the id shared by the rows of one bulk
 version 4  ``review_settings``: per catalog, how many reviewers a pair needs
            (``required_reviews``, 1 or 2) and whether a second reviewer sees the
            first review before deciding (``second_review_visible``; blind by default).
+version 5  crosswalks between standards editions
+           (:mod:`alignment.review.crosswalk_store`): ``crosswalk_suggestions``
+           (what was shown), ``crosswalk_decisions`` (``exact`` / ``related`` /
+           ``none`` per (edition A standard, edition B standard) pair),
+           ``crosswalk_audit`` (append-only, like ``audit``) and ``carried``
+           (course decisions carried across a crosswalk, with their source).
+           Additive: no earlier table changes.
 =========  ================================================================
 """
 
@@ -215,10 +222,79 @@ def _migrate_to_4(con: sqlite3.Connection) -> None:
         )""")
 
 
+def _migrate_to_5(con: sqlite3.Connection) -> None:
+    """Crosswalks between editions and carried decisions (new tables only)."""
+    con.execute("""
+        CREATE TABLE crosswalk_suggestions (
+            from_edition   TEXT NOT NULL,
+            to_edition     TEXT NOT NULL,
+            from_id        TEXT NOT NULL,
+            to_id          TEXT NOT NULL,
+            from_framework TEXT NOT NULL DEFAULT '',
+            from_code      TEXT NOT NULL DEFAULT '',
+            to_framework   TEXT NOT NULL DEFAULT '',
+            to_code        TEXT NOT NULL DEFAULT '',
+            score          REAL,
+            rank           INTEGER,
+            band           TEXT NOT NULL DEFAULT '',
+            evidence       TEXT NOT NULL DEFAULT '',
+            shown_at       TEXT NOT NULL,
+            PRIMARY KEY (from_edition, to_edition, from_id, to_id)
+        )""")
+    con.execute("""
+        CREATE TABLE crosswalk_decisions (
+            from_edition TEXT NOT NULL,
+            to_edition   TEXT NOT NULL,
+            from_id      TEXT NOT NULL,
+            to_id        TEXT NOT NULL,
+            decision     TEXT NOT NULL CHECK (decision IN ('exact', 'related', 'none')),
+            reviewer     TEXT NOT NULL,
+            note         TEXT NOT NULL DEFAULT '',
+            decided_at   TEXT NOT NULL,
+            PRIMARY KEY (from_edition, to_edition, from_id, to_id)
+        )""")
+    con.execute("""
+        CREATE TABLE crosswalk_audit (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            at           TEXT NOT NULL,
+            reviewer     TEXT NOT NULL,
+            from_edition TEXT NOT NULL,
+            to_edition   TEXT NOT NULL,
+            from_id      TEXT NOT NULL,
+            to_id        TEXT NOT NULL,
+            action       TEXT NOT NULL,
+            previous     TEXT,
+            new          TEXT,
+            reverts      INTEGER
+        )""")
+    for trigger in _APPEND_ONLY_TRIGGERS:
+        con.execute(trigger.replace("audit_no_", "crosswalk_audit_no_").replace(" ON audit", " ON crosswalk_audit"))
+    con.execute("""
+        CREATE TABLE carried (
+            catalog            TEXT NOT NULL,
+            course_id          TEXT NOT NULL,
+            standard_id        TEXT NOT NULL,
+            source_standard_id TEXT NOT NULL,
+            status             TEXT NOT NULL CHECK (status IN ('carried', 'needs review')),
+            source_decision    TEXT NOT NULL,
+            source_reviewer    TEXT NOT NULL,
+            source_decided_at  TEXT NOT NULL,
+            source_audit_id    INTEGER,
+            crosswalk_decision TEXT NOT NULL,
+            crosswalk_reviewer TEXT NOT NULL,
+            from_edition       TEXT NOT NULL,
+            to_edition         TEXT NOT NULL,
+            carried_by         TEXT NOT NULL,
+            carried_at         TEXT NOT NULL,
+            batch              TEXT,
+            PRIMARY KEY (catalog, course_id, standard_id, source_standard_id)
+        )""")
+
+
 #: ``MIGRATIONS[i]`` brings a database from version ``i`` to ``i + 1``. Append only:
 #: never edit a released migration, add a new one.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3,
-                                                          _migrate_to_4]
+                                                          _migrate_to_4, _migrate_to_5]
 #: The schema version this release writes.
 SCHEMA_VERSION = len(MIGRATIONS)
 
