@@ -6,6 +6,7 @@
     pathway-align standards [--framework F ...] [--sector S] [--search TEXT] [-o list.csv|.xlsx|framework.json]
     pathway-align gaps PATHWAY_FILE [--pathway NAME ...] [--catalog FILE] [--decisions FILE] [--edition E]
                         [--suggestions FILE] [--all] [--compare] -o report.xlsx|report.html
+    pathway-align crosswalk suggest|export|carry --from EDITION --to EDITION [...] (crosswalk_cli.py)
     pathway-align serve [--port N] [--team [--host H] [--token T]] [--config pathway-align.toml]
                         [--catalog FILE] [--standards FILE_OR_DIR] [--review-db FILE] [--check]
                         [--allow-foreign-apps]
@@ -45,6 +46,8 @@ EXAMPLES = {
     "standards": "pathway-align standards --framework cte_pathway --sector \"Business and Finance\" --search budget",
     "gaps": "pathway-align gaps {data}/catalogs/westview_2025_26_pathways.csv --pathway \"Business & Finance\" "
             "-o bf_gaps.xlsx",
+    "crosswalk": "pathway-align crosswalk suggest --from 2013 --to 2023-draft --sector \"Arts, Media, and "
+                 "Entertainment\" -o crosswalk.csv",
     "serve": "pathway-align serve",
 }
 
@@ -374,6 +377,9 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     gaps.set_defaults(func=cmd_gaps)
 
+    from alignment.present.crosswalk_cli import add_crosswalk_parser
+
+    add_crosswalk_parser(sub, common)
     srv = sub.add_parser("serve", parents=[common],
                          help="serve the web apps (Voila) on 127.0.0.1, or to a team with --team",
                          description="Serve the Voila apps of apps/ and print their URLs. Options override "
