@@ -102,3 +102,66 @@ def test_editions_must_be_named_and_headings_are_never_queries(standards):
         CrosswalkSuggester().fit(ame.drop(columns=["edition"], errors="ignore"))
     with pytest.raises(RuntimeError, match="not fitted"):
         CrosswalkSuggester().transform(ame, from_edition="2013")
+
+
+# ------------------------------------------------------------------ 2013 AME -> 2023 draft
+
+#: Edition-A standard -> its 2023 counterpart, where reading both texts makes it plain:
+#: PMA C1.0 "Demonstrate knowledge of industry safety standards and practices in all areas of
+#: technical production" / anchor 6.2 "Practice workplace safety as defined by industry
+#: standards, including ... PPE, injury prevention, and callouts";
+#: DVMA A1.9 "Analyze the material used by a given artist and describe how its use influences
+#: the meaning of the work" / Studio Arts 17.5 "Use different techniques, materials, textures,
+#: and artistic mediums to produce desired effects in original work";
+#: anchor 10.4 "Collaborate with industry experts for specific technical knowledge and skills" /
+#: interdisciplinary 16.6 "Interact professionally with technical crew, talent, developers,
+#: and/or staff to realize creative ideas and execute project needs".
+AME_COUNTERPARTS = {
+    "CA-CTE.PATHWAY.AME.PMA.C1.0": "CA-CTE.2023-DRAFT.AME.ANCHOR.6.2",
+    "CA-CTE.PATHWAY.AME.DVMA.A1.9": "CA-CTE.2023-DRAFT.AME.PATHWAY.SA.17.5",
+    "CA-CTE.ANCHOR.AME.10.4": "CA-CTE.2023-DRAFT.AME.INTERDISCIPLINARY.16.6",
+}
+
+
+@pytest.fixture(scope="module")
+def ame(standards, crosswalk):
+    rows = standards[standards["sector"] == "Arts, Media, and Entertainment"]
+    old, new = rows[rows["edition"] == "2013"], rows[rows["edition"] == "2023-draft"]
+    return old, new, CrosswalkSuggester(top_k=3).fit(new).transform(old)
+
+
+def test_ame_2013_standards_find_their_2023_draft_counterparts(ame):
+    old, new, table = ame
+    assert len(old) == 10 and table["from_id"].nunique() == 10 and len(table) == 30
+    assert set(table["from_edition"]) == {"2013"} and set(table["to_edition"]) == {"2023-draft"}
+    top3 = table.groupby("from_id")["to_id"].apply(set)
+    for old_id, new_id in AME_COUNTERPARTS.items():
+        assert new_id in top3[old_id], (old_id, table[table["from_id"] == old_id][["to_id", "score"]])
+    safety = table[(table["from_id"] == "CA-CTE.PATHWAY.AME.PMA.C1.0") & (table["rank"] == 1)].iloc[0]
+    assert safety["to_id"] == AME_COUNTERPARTS["CA-CTE.PATHWAY.AME.PMA.C1.0"] and "safety" in safety["matched_terms"]
+    # 2013 PA B1.0 names "Theater, Dance, and Music": its candidates are the Dance and Theatre focus area's
+    theater = table[table["from_id"] == "CA-CTE.PATHWAY.AME.PA.B1.0"]
+    assert all(t.startswith("CA-CTE.2023-DRAFT.AME.PATHWAY.DT.") for t in theater["to_id"])
+
+
+def test_crosswalk_suggest_command_registers_for_review(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from alignment.review.crosswalk_store import CrosswalkReviews
+    from alignment.review.store import ReviewStore
+
+    root = Path(__file__).resolve().parents[1]
+    db, out = tmp_path / "reviews.sqlite3", tmp_path / "xw.csv"
+    result = subprocess.run(
+        [sys.executable, "-m", "alignment.present.cli", "crosswalk", "suggest", "--from", "2013", "--to", "2023-draft",
+         "--sector", "Arts, Media, and Entertainment", "--review-db", str(db), "-o", str(out)],
+        capture_output=True, text=True, cwd=root, env=dict(os.environ, PYTHONPATH=str(root)), timeout=600)
+    assert result.returncode == 0, result.stderr
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert len(written) == 30 and list(written.columns) == [c for c in CROSSWALK_COLUMNS if not c.startswith("matched")]
+    with ReviewStore(db, read_only=True) as store:
+        shown = CrosswalkReviews(store).suggestions("2013", "2023-draft")
+    assert len(shown) == 30 and set(shown["from_id"]) == set(written["from_id"])
