@@ -342,6 +342,7 @@ class ReviewApp:
         ])
         self.widget.add_class("pa-app")
         self.widget.add_class("pa-review-app")
+        _crosswalk_mode(self)
         self._enable(False)
 
         if self.session is not None or all(v is not None for v in self._given.values()):
@@ -404,6 +405,7 @@ class ReviewApp:
             self.create_button.layout.display = "none"
             self._enable(True)
             self._set_catalog_options(self.session.catalog_key)
+            _attach_crosswalk(self)
             if self.store_note and not self.message.value:
                 self.message.value = h.notice(self.store_note, "warn")
             self.ready_marker.value = h.READY_MARKER
@@ -1076,6 +1078,52 @@ class ReviewApp:
         self.export_links.value = (f'<div class="pa-downloads">{link}<span class="pa-muted">{n} decision'
                                    f'{"s" if n != 1 else ""} of {h.esc(self.catalog_key)}</span></div>')
         return made.data
+
+
+def _crosswalk_mode(app: ReviewApp) -> None:
+    """The Crosswalk mode (``alignment.ui.crosswalk_review``): a toggle above the page
+    switches between reviewing course alignments and reviewing a crosswalk between two
+    editions; the course review's widgets are unchanged, one level down."""
+    from alignment.ui.crosswalk_review import CrosswalkPanel
+
+    w = app.w
+    app.crosswalk = CrosswalkPanel()
+    app.course_mode = w.VBox(list(app.widget.children))
+    app.mode = w.ToggleButtons(options=[("Course alignments", "courses"), ("Crosswalk between editions", "crosswalk")],
+                               value="courses", style={"button_width": "220px"})
+    app.mode.add_class("pa-mode")
+    app.crosswalk.widget.layout.display = "none"
+
+    def switch(change):
+        crosswalk = change["new"] == "crosswalk"
+        app.course_mode.layout.display = "none" if crosswalk else None
+        app.crosswalk.widget.layout.display = None if crosswalk else "none"
+        if crosswalk and app.session is not None:
+            _attach_crosswalk(app)
+
+    app.mode.observe(switch, names="value")
+    children = list(app.course_mode.children)
+    # the style, keys, header, status, ready marker and the reviewer's name stay on top in both modes
+    app.course_mode.children = children[7:]
+    app.widget.children = [*children[:7], app.mode, app.course_mode, app.crosswalk.widget]
+
+
+def _attach_crosswalk(app: ReviewApp) -> None:
+    """Give the Crosswalk mode its session (the review store and standards of the app)."""
+    from alignment.ui.crosswalk_session import CrosswalkSession
+
+    if getattr(app, "crosswalk", None) is None or app.session is None:
+        return
+    try:
+        standards = app._given["standards"]
+        if standards is None:  # every edition, whichever one the app aligns against
+            from alignment.data.sources import load_standards_from
+
+            standards = session.cached("standards-all-editions",
+                                       lambda: load_standards_from(session.settings().standards))
+        app.crosswalk.attach(CrosswalkSession(app.session.store, standards, reviewer=app.reviewer))
+    except Exception as exc:
+        app.crosswalk.message.value = h.notice(_text(exc), "error")
 
 
 def review_app(**kwargs):
