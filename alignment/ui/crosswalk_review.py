@@ -103,8 +103,9 @@ class CrosswalkPanel:
     def _item(self, item):
         w = self.w
         a, b = self.session.crosswalk
-        head = w.HTML(f'<div class="pa-xw-from"><b>{h.esc(item.code)}</b> '
-                      f'<span class="pa-muted">{h.esc(self.session.label(a))}</span>'
+        head = w.HTML(f'<div class="pa-xw-from" style="margin-top:12px;padding:6px 8px;border-left:4px solid '
+                      f'#1a56db;background:#f5f7fa"><b>{h.esc(item.code)}</b> '
+                      f'<span class="pa-muted">{h.esc(self.session.label(a))} · {h.esc(item.status)}</span>'
                       f'<div>{h.esc(item.text)}</div></div>')
         rows = [self._candidate(item.from_id, c) for c in item.candidates]
         box = w.VBox([head, *rows])
