@@ -90,7 +90,7 @@ def run_crosswalk(args, settings) -> int:
                             hint=" (or name one with --format)")
     elif args.action in ("export", "carry"):
         raise InputError("-o", f"crosswalk {args.action}: give -o FILE")
-    standards = load_standards_from(args.standards)
+    standards = load_standards_from(args.standards, edition=None)  # every edition, side by side
     edition_a = _scoped(edition_rows(standards, args.from_edition), args)
     edition_b = _scoped(edition_rows(standards, args.to_edition), args)
     if args.action == "suggest":

@@ -1120,7 +1120,7 @@ def _attach_crosswalk(app: ReviewApp) -> None:
             from alignment.data.sources import load_standards_from
 
             standards = session.cached("standards-all-editions",
-                                       lambda: load_standards_from(session.settings().standards))
+                                       lambda: load_standards_from(session.settings().standards, edition=None))
         app.crosswalk.attach(CrosswalkSession(app.session.store, standards, reviewer=app.reviewer))
     except Exception as exc:
         app.crosswalk.message.value = h.notice(_text(exc), "error")
