@@ -1098,6 +1098,8 @@ def _crosswalk_mode(app: ReviewApp) -> None:
         crosswalk = change["new"] == "crosswalk"
         app.course_mode.layout.display = "none" if crosswalk else None
         app.crosswalk.widget.layout.display = None if crosswalk else "none"
+        # the course review's shortcuts must not act on its hidden rows
+        app.keys.shortcut_keys = [] if crosswalk else list(SHORTCUTS)
         if crosswalk and app.session is not None:
             _attach_crosswalk(app)
 
