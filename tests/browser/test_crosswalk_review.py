@@ -65,7 +65,8 @@ def test_review_a_crosswalk_in_the_app(browser, server):
     toggle = wait_for(browser, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, ".pa-mode button")
                                           if "Crosswalk" in b.text], message="no Crosswalk mode")[0]
     toggle.click()
-    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".pa-xw-row")) == 30,
+    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".pa-xw-panel").is_displayed()
+             and len([r for r in d.find_elements(By.CSS_SELECTOR, ".pa-xw-row") if r.is_displayed()]) == 30,
              message="the 30 suggested pairs (10 standards x 3) are not shown")
     panel = browser.find_element(By.CSS_SELECTOR, ".pa-xw-panel").text
     assert "2013 (adopted) -> 2023-draft (draft)" in panel and "2023-draft (draft)" in panel
