@@ -44,6 +44,8 @@ class CrosswalkPanel:
         self.session: CrosswalkSession | None = None
         self._lock = threading.RLock()
         self.rows: dict[tuple[str, str], dict] = {}
+        #: the crosswalks listed (the store's, when attached)
+        self.known: list[tuple[str, str]] = []
         self.choice = w.Dropdown(options=[], description="Crosswalk", layout=w.Layout(width="620px"))
         self.choice.style.description_width = "90px"
         self.choice.add_class("pa-xw-choice")
@@ -75,6 +77,7 @@ class CrosswalkPanel:
         with self._lock:
             self.session = session
             pairs = session.crosswalks()
+            self.known = pairs
             keys = [f"{p[0]}\x1f{p[1]}" for p in pairs]
             current = self.choice.value
             self.choice.options = [(session.crosswalk_label(p), key) for p, key in zip(pairs, keys)]

@@ -1100,7 +1100,10 @@ def _crosswalk_mode(app: ReviewApp) -> None:
         app.crosswalk.widget.layout.display = None if crosswalk else "none"
         # the course review's shortcuts must not act on its hidden rows
         app.keys.shortcut_keys = [] if crosswalk else list(SHORTCUTS)
-        if crosswalk and app.session is not None:
+        # drawn when the app became ready; drawn again only when a crosswalk was registered since
+        # (redrawing under the reviewer's pointer would swallow a click)
+        if crosswalk and app.session is not None and (app.crosswalk.session is None
+                                                      or app.crosswalk.session.crosswalks() != app.crosswalk.known):
             _attach_crosswalk(app)
 
     app.mode.observe(switch, names="value")
