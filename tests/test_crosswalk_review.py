@@ -29,6 +29,14 @@ def registered(store) -> None:
           "evidence": "shared terms: safety, industry", "from_code": "", "to_code": ""} for f, t, r, s, band in rows]))
 
 
+@pytest.fixture(scope="module")
+def standards():
+    """Every edition side by side (the 2013 rows and the 2023 draft's)."""
+    from alignment.data.standards import load_standards
+
+    return load_standards()
+
+
 @pytest.fixture
 def store(tmp_path):
     with ReviewStore(tmp_path / "reviews.sqlite3", create=True) as s:

@@ -73,7 +73,10 @@ class CrosswalkSession:
 
     def label(self, edition: str) -> str:
         """An edition with its status: ``2023-draft (draft)``, ``2013 (adopted)``."""
-        status = self._status_of.get(edition, "")
+        from alignment.data.editions import EDITION_BY_ID
+
+        known = EDITION_BY_ID.get(edition)
+        status = self._status_of.get(edition) or (known.status if known else "")
         return f"{edition} ({status})" if status else edition
 
     def crosswalk_label(self, pair: tuple[str, str]) -> str:
