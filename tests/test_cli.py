@@ -114,7 +114,7 @@ def test_without_arguments_it_lists_every_command_with_a_real_example():
     assert result.returncode == 0, result.stderr
     examples = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("pathway-align ")]
     commands = [shlex.split(e)[1] for e in examples]
-    assert commands == ["align", "standards", "gaps", "serve"]
+    assert commands == ["align", "standards", "gaps", "crosswalk", "serve"]
     parser = build_parser()
     for example in examples:
         args = parser.parse_args(shlex.split(example)[1:])  # each one is a valid command line

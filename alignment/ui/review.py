@@ -1109,8 +1109,9 @@ def _crosswalk_mode(app: ReviewApp) -> None:
     app.mode.observe(switch, names="value")
     children = list(app.course_mode.children)
     # the style, keys, header, status, ready marker and the reviewer's name stay on top in both modes
-    app.course_mode.children = children[7:]
-    app.widget.children = [*children[:7], app.mode, app.course_mode, app.crosswalk.widget]
+    top = children.index(app.who) + 1
+    app.course_mode.children = children[top:]
+    app.widget.children = [*children[:top], app.mode, app.course_mode, app.crosswalk.widget]
 
 
 def _attach_crosswalk(app: ReviewApp) -> None:
