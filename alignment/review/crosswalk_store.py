@@ -29,7 +29,7 @@ import pandas as pd
 
 from alignment.io.errors import InputError
 from alignment.review.store import (
-    MAX_ID_CHARS, MAX_NOTE_CHARS, ReviewStore, _as_json, _check_name, _now, _raise,
+    MAX_ID_CHARS, MAX_NOTE_CHARS, ReviewStore, _as_json, _check_name, _check_note, _now, _raise,
 )
 
 #: Crosswalk decisions.
@@ -121,16 +121,9 @@ class CrosswalkReviews:
         value = decision.strip().lower() if isinstance(decision, str) else decision
         if value not in CROSSWALK_DECISIONS:
             problems.append(f"decision {decision!r} is not one of {', '.join(CROSSWALK_DECISIONS)}")
-        note = "" if note is None else note
-        if not isinstance(note, str):
-            problems.append(f"note must be text, got {type(note).__name__}")
-            note = ""
-        elif len(note) > MAX_NOTE_CHARS:
-            problems.append(f"note is {len(note)} characters long (at most {MAX_NOTE_CHARS}); shorten it")
-        elif "\x00" in note:
-            problems.append("note contains a NUL character")
+        note = _check_note(note, problems)
         _raise(f"crosswalk decision on {key[2] or '?'} -> {key[3] or '?'}", problems)
-        new = {"decision": value, "reviewer": reviewer, "note": note.strip(), "decided_at": _now()}
+        new = {"decision": value, "reviewer": reviewer, "note": note, "decided_at": _now()}
 
         def work(con):
             previous = self._current(con, key)

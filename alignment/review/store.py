@@ -310,6 +310,20 @@ def _as_json(row: dict | None) -> str | None:
     return None if row is None else json.dumps(row, sort_keys=True, ensure_ascii=False)
 
 
+def _check_note(note, problems: list[str]) -> str:
+    """A reviewer's note: text (None is empty), at most MAX_NOTE_CHARS, no NUL; stripped."""
+    if note is None:
+        return ""
+    if not isinstance(note, str):
+        problems.append(f"note must be text, got {type(note).__name__}")
+        return ""
+    if len(note) > MAX_NOTE_CHARS:
+        problems.append(f"note is {len(note)} characters long (at most {MAX_NOTE_CHARS}); shorten it")
+    elif "\x00" in note:
+        problems.append("note contains a NUL character")
+    return note.strip()
+
+
 def _check_name(value, what: str, problems: list[str]) -> str:
     """A non-empty, single-line identifier of reasonable length, stripped."""
     if not isinstance(value, str):
@@ -740,19 +754,11 @@ class ReviewStore:
             found.append(f"association_type {association_type!r} is not one of {', '.join(ASSOCIATION_TYPES)}")
         if origin not in ORIGINS:
             found.append(f"origin {origin!r} is not one of {', '.join(ORIGINS)}")
-        if note is None:
-            note = ""
-        if not isinstance(note, str):
-            found.append(f"note must be text, got {type(note).__name__}")
-            note = ""
-        elif len(note) > MAX_NOTE_CHARS:
-            found.append(f"note is {len(note)} characters long (at most {MAX_NOTE_CHARS}); shorten it")
-        elif "\x00" in note:
-            found.append("note contains a NUL character")
+        note = _check_note(note, found)
         problems.extend(prefix + p for p in found)
         new = {
             "decision": decision_value, "association_type": association_type, "origin": origin,
-            "reviewer": reviewer, "note": note.strip(), "decided_at": _now(),
+            "reviewer": reviewer, "note": note, "decided_at": _now(),
         }
         return {"course_id": course_id, "standard_id": standard_id, "new": new}
 
