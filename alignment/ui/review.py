@@ -152,6 +152,8 @@ class ReviewApp:
     def __init__(self, aligner=None, standards: pd.DataFrame | None = None, catalog: pd.DataFrame | None = None,
                  store=None, *, review_session: ReviewSession | None = None, background: bool = True):
         import ipywidgets as w
+        from ipywidgets.widgets.widget_description import DescriptionStyle
+        from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 
         self.w = w
         self._given = {"aligner": aligner, "standards": standards, "catalog": catalog, "store": store}
@@ -245,6 +247,11 @@ class ReviewApp:
         self._layouts = {name: w.Layout(width=width) for name, width in (
             ("accept", "100px"), ("reject", "100px"), ("clear", "90px"), ("assoc", "230px"), ("note", "260px"),
             ("bulk_accept", "170px"), ("bulk_reject", "160px"))}
+        # the same for the rest of a row: its HTML, boxes and every control's style (a style
+        # is a widget too); none is changed per row, and closing a row leaves them alone
+        self._layouts["plain"] = w.Layout()
+        self._styles = {"button": w.ButtonStyle(), "html": HTMLStyle(), "dropdown": DescriptionStyle(),
+                        "text": TextStyle()}
         self.course_bulk = w.Button(description="Accept strong, reject the rest", icon="check-double",
                                     layout=w.Layout(width="260px"), tooltip=BULK_ACTIONS["accept_strong_reject_rest"])
         self.course_bulk.add_class("pa-bulk-course")
@@ -572,7 +579,7 @@ class ReviewApp:
             partial = "".join(f'<div class="pa-group-note"><span class="pa-partial">partial data</span> '
                               f'{h.esc(n)}</div>' for n in group.partial)
             children.append(self.w.HTML(f'<div class="pa-group"><h3>{h.esc(group.title)}</h3></div>'
-                                        + notes + partial))
+                                        + notes + partial, **self._plain("html")))
             if len(group.rows) and not session.read_only:
                 children.append(self._bulk_buttons(group.framework, view.course["course_id"]))
             for row in group.rows.to_dict("records"):
@@ -590,20 +597,24 @@ class ReviewApp:
         self._show_added(view)
         self._show_progress()
 
+    def _plain(self, kind: str) -> dict:
+        """The shared layout and style of a row's widget of ``kind`` (keyword arguments)."""
+        return {"layout": self._layouts["plain"], "style": self._styles[kind]}
+
     def _bulk_buttons(self, framework: str, course_id: str):
         w = self.w
         where = {"course_id": course_id, "catalog": self.catalog_key}
         accept = w.Button(description="Accept all strong", icon="check-circle", layout=self._layouts["bulk_accept"],
-                          tooltip=BULK_ACTIONS["accept_strong"])
+                          tooltip=BULK_ACTIONS["accept_strong"], style=self._styles["button"])
         reject = w.Button(description="Reject the rest", icon="times-circle", layout=self._layouts["bulk_reject"],
-                          tooltip=BULK_ACTIONS["reject_rest"])
+                          tooltip=BULK_ACTIONS["reject_rest"], style=self._styles["button"])
         accept.add_class("pa-bulk-accept")
         accept.add_class(f"pa-bulk-accept-{h.css_class(framework)}")
         reject.add_class("pa-bulk-reject")
         reject.add_class(f"pa-bulk-reject-{h.css_class(framework)}")
         accept.on_click(lambda _b: self.bulk(framework, "accept_strong", **where))
         reject.on_click(lambda _b: self.bulk(framework, "reject_rest", **where))
-        box = w.HBox([accept, reject])
+        box = w.HBox([accept, reject], layout=self._layouts["plain"])
         box.add_class("pa-bulk")
         return box
 
@@ -626,22 +637,25 @@ class ReviewApp:
         where = {"course_id": course_id, "catalog": self.catalog_key}
         card = w.HTML(render_card(row, self.completeness.get(sid, ("", "")),
                                   getattr(self, "editions", {}).get(sid, ("", "")),
-                                  several_editions=getattr(self, "several_editions", False)))
-        status = w.HTML(status_html(decision, review, hidden))
+                                  several_editions=getattr(self, "several_editions", False)), **self._plain("html"))
+        status = w.HTML(status_html(decision, review, hidden), **self._plain("html"))
         status.add_class("pa-status-line")
         read_only = self.session.read_only
         layouts = self._layouts
-        accept = w.Button(description="Accept", icon="check", layout=layouts["accept"], disabled=read_only)
-        reject = w.Button(description="Reject", icon="times", layout=layouts["reject"], disabled=read_only)
+        styles = self._styles
+        accept = w.Button(description="Accept", icon="check", layout=layouts["accept"], disabled=read_only,
+                          style=styles["button"])
+        reject = w.Button(description="Reject", icon="times", layout=layouts["reject"], disabled=read_only,
+                          style=styles["button"])
         clear = w.Button(description="Undo", icon="undo", layout=layouts["clear"], disabled=read_only,
-                         tooltip="back to not reviewed (audited)")
+                         tooltip="back to not reviewed (audited)", style=styles["button"])
         assoc = w.Dropdown(options=ASSOCIATION_CHOICES, value=(decision or {}).get("association_type") or "exactMatchOf",
-                           layout=layouts["assoc"])
+                           layout=layouts["assoc"], style=styles["dropdown"])
         # continuous_update=False: the note reaches the kernel in one message when the field
         # loses focus, i.e. before the click on Accept/Reject; sent per keystroke, the browser
         # holds the later keystrokes back while the kernel is busy and the click overtakes them
         note = w.Text(value=(decision or {}).get("note", ""), placeholder="note (optional)",
-                      continuous_update=False, layout=layouts["note"])
+                      continuous_update=False, layout=layouts["note"], style=styles["text"])
         accept.add_class("pa-accept")
         reject.add_class("pa-reject")
         clear.add_class("pa-undo")
@@ -652,7 +666,8 @@ class ReviewApp:
         reject.on_click(lambda _b: self.decide(sid, "rejected", association_type=assoc.value, note=note.value,
                                                **where))
         clear.on_click(lambda _b: self.undo(sid, **where))
-        box = w.VBox([card, w.HBox([accept, reject, assoc, note, clear]), status])
+        box = w.VBox([card, w.HBox([accept, reject, assoc, note, clear], layout=layouts["plain"]), status],
+                     layout=layouts["plain"])
         box.add_class("pa-row")
         box.add_class(f"pa-row-{h.css_class(sid)}")
         box.add_class(f"pa-row-course-{h.css_class(course_id)}")
