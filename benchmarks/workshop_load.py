@@ -4,6 +4,7 @@
     python benchmarks/workshop_load.py --sessions 1 5 --no-model-service    # before: models in every kernel
     python benchmarks/workshop_load.py --sessions 30 --browsers 2 --warm 5
     python benchmarks/workshop_load.py --sessions 5 30 --preheat 5    # 5 teacher-app kernels pre-heated
+    python benchmarks/workshop_load.py --sessions 30 --preheat 30 --think 10   # a room of 30, reading answers
 
 For each N it starts a fresh ``pathway-align serve`` (temp review store, the checkout's
 ``.cache`` for the standards' vectors), waits until the model service says its models
@@ -22,7 +23,10 @@ at the same moment, each for a different real course of the bundled catalog:
   picker's value, exactly the message the browser sends when a teacher picks a course;
   the answer is the results widget's update with the course's standards.
 
-Then each session picks ``--warm`` more courses, one at a time (warm answers).
+Then each session picks ``--warm`` more courses, one at a time (warm answers): back to
+back by default (every session asking again the moment it has its answer: the server
+saturated), or with ``--think S``, a pause of about S seconds before each, as a teacher
+reading the answer.
 
 Prints, per N: time from page request to first answer (p50, p95, max), warm answer p95,
 the server's total RSS (the Voila server, the model service and every kernel; peak of
@@ -36,6 +40,7 @@ import argparse
 import html
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -227,9 +232,10 @@ class ProtocolSession:
     """One teacher without a browser: the page over HTTP, then the kernel's websocket with
     the widget messages the page would send (see the module docstring)."""
 
-    def __init__(self, server: Server, timeout: float):
+    def __init__(self, server: Server, timeout: float, think: float = 0):
         self.server = server
         self.timeout = timeout
+        self.think = think
         self.session_id = uuid.uuid4().hex
         self.models: dict[str, dict] = {}
         self.ws = None
@@ -278,6 +284,9 @@ class ProtocolSession:
         deadline = start + self.timeout
         page = urllib.request.urlopen(self.server.url + APP_PATH, timeout=self.timeout).read().decode()
         config = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', page, re.S)
+        if config is None:
+            shown = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+            raise RuntimeError(f"the page has no kernel: {shown[:300]!r}")
         kernel = json.loads(html.unescape(config.group(1)) if "&#34;" in config.group(1) else config.group(1))["kernelId"]
         self.ws = websocket.create_connection(
             f"ws://127.0.0.1:{self.server.port}/api/kernels/{kernel}/channels?session_id={self.session_id}",
@@ -292,6 +301,8 @@ class ProtocolSession:
                 self._model("pa-status-box")
             self._receive(lambda: "pa-status-ready" in self.models[status].get("value", ""), deadline)
             for i, (label, title) in enumerate(courses):
+                if i:
+                    think_pause(self.think, label)
                 asked = time.monotonic()
                 self._send("comm_msg", {"comm_id": picker, "data": {"method": "update", "state": {"value": label},
                                                                      "buffer_paths": []}})
@@ -307,7 +318,15 @@ class ProtocolSession:
             self.ws.close()
 
 
-def browser_session(server: Server, courses: list[tuple[str, str]], result: Result, timeout: float, profile: Path):
+def think_pause(think: float, label: str) -> None:
+    """A teacher reading the last answer before asking again: ``think`` seconds on average
+    (uniform from half to one and a half times it; 0: none, every session asks at once)."""
+    if think > 0:
+        time.sleep(random.Random(label).uniform(0.5, 1.5) * think)
+
+
+def browser_session(server: Server, courses: list[tuple[str, str]], result: Result, timeout: float, profile: Path,
+                    think: float = 0):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -328,6 +347,8 @@ def browser_session(server: Server, courses: list[tuple[str, str]], result: Resu
         step = "waiting for the app to say Ready"
         WebDriverWait(driver, timeout, 0.2).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".pa-status-ready"))
         for i, (label, title) in enumerate(courses):
+            if i:
+                think_pause(think, label)
             step = f"waiting for the answer for {label}"
             asked = time.monotonic()
             box = driver.find_element(By.CSS_SELECTOR, ".pa-course-picker input")
@@ -358,7 +379,7 @@ def browser_session(server: Server, courses: list[tuple[str, str]], result: Resu
 # --------------------------------------------------------------------------- one round
 
 def run_round(n: int, browsers: int, warm: int, model_service: bool, timeout: float, workdir: Path,
-              preheat: int | None = None) -> dict:
+              preheat: int | None = None, think: float = 0) -> dict:
     labels = course_labels(n * (warm + 1))
     server = start_server(workdir, model_service, cull=3600, preheat=preheat)
     load_before = os.getloadavg()[0]
@@ -368,9 +389,9 @@ def run_round(n: int, browsers: int, warm: int, model_service: bool, timeout: fl
         mine = [labels[i]] + [labels[(n + i * warm + j) % len(labels)] for j in range(warm)]
         try:
             if results[i].kind == "browser":
-                browser_session(server, mine, results[i], timeout, workdir / f"profile-{n}-{i}")
+                browser_session(server, mine, results[i], timeout, workdir / f"profile-{n}-{i}", think)
             else:
-                ProtocolSession(server, timeout).run(mine, results[i])
+                ProtocolSession(server, timeout, think).run(mine, results[i])
         except Exception as exc:  # noqa: BLE001 - counted and printed
             results[i].error = f"{type(exc).__name__}: {str(exc)[:200]}"
 
@@ -409,6 +430,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="before: every kernel loads its own models")
     parser.add_argument("--preheat", type=int, default=None, metavar="K",
                         help="serve --preheat-kernels K (default: the server's default; 0: none)")
+    parser.add_argument("--think", type=float, default=0, metavar="SECONDS",
+                        help="a pause of about SECONDS before each warm ask, as a teacher reading the answer "
+                             "(default 0: every session asks again at once)")
     args = parser.parse_args(argv)
     if not shutil.which("chromium") and not Path("/usr/bin/chromium").exists():
         args.browsers = 0
@@ -417,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for n in args.sessions:
             row = run_round(n, min(args.browsers, n), args.warm, args.model_service, args.timeout, workdir,
-                            args.preheat)
+                            args.preheat, args.think)
             rows.append(row)
             print(f"N={n}: done ({len(row['errors'])} errors)", file=sys.stderr, flush=True)
             for e in row["errors"]:
@@ -435,7 +459,8 @@ def main(argv: list[str] | None = None) -> int:
     mode = "one model service" if args.model_service else "models in every kernel (--no-model-service)"
     if args.preheat is not None:
         mode += f", {args.preheat} pre-heated teacher-app kernel(s)"
-    print(f"\nTeacher app, {mode}, {os.cpu_count()} cores; {args.warm} warm answers per session\n")
+    pause = f", a pause of about {args.think:g} s before each" if args.think else ", asked back to back"
+    print(f"\nTeacher app, {mode}, {os.cpu_count()} cores; {args.warm} warm answers per session{pause}\n")
     print("| N (browsers) | first answer p50 / p95 / max | warm answer p95 | total RSS (peak) | per kernel "
           "(mean / max) | model service | errors | load avg |")
     print("|:--|--:|--:|--:|--:|--:|--:|:--|")

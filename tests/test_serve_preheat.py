@@ -51,6 +51,63 @@ def keep_sigterm():
     signal.signal(signal.SIGTERM, handler)
 
 
+class FakePool:
+    """Voila 0.5's pool API as :func:`serve.room_sized_pool` uses it: ``kernel_pools_config``,
+    ``_pools`` (notebook -> tasks), ``list_kernel_ids``, ``fill_if_needed`` (tops the pool
+    up to its ``pool_size``) and ``_initialize`` (starts one kernel)."""
+
+    def __init__(self, size: int, running: int):
+        self.kernel_pools_config = {"default": {"pool_size": 0}, "course_coverage.ipynb": {"pool_size": size}}
+        self._pools = {"course_coverage.ipynb": []}
+        self.running = running
+        self.starting = self.most_starting = 0
+
+    def list_kernel_ids(self):
+        return [f"k{i}" for i in range(self.running)]
+
+    def fill_if_needed(self, delay=None, notebook_name=None, extra_kernel_env_variables={}, **kwargs):  # noqa: B006
+        pool = self._pools[notebook_name]
+        size = self.kernel_pools_config[notebook_name]["pool_size"]
+        for _ in range(size - len(pool)):
+            pool.append(asyncio.ensure_future(self._initialize(notebook_name)))
+
+    async def _initialize(self, notebook_name, kernel_id=None, **kwargs):
+        self.starting += 1
+        self.most_starting = max(self.most_starting, self.starting)
+        await asyncio.sleep(0.01)
+        self.starting -= 1
+        self.running += 1
+        return {"kernel_id": f"k{self.running}"}
+
+
+def test_the_pool_is_sized_for_the_room_and_kernels_start_two_at_a_time():
+    async def scenario():
+        km = FakePool(size=30, running=0)
+        serve.room_sized_pool(km, 30)
+        km.fill_if_needed(delay=0, notebook_name="course_coverage.ipynb")  # the server starts: the room's 30
+        pool = km._pools["course_coverage.ipynb"]
+        await asyncio.gather(*pool)
+        assert len(pool) == 30 and km.running == 30 and km.most_starting == 2
+        for _ in range(30):  # thirty teachers take thirty kernels; Voila asks for a refill after each
+            pool.pop(0)
+            km.fill_if_needed(notebook_name="course_coverage.ipynb")
+        await asyncio.gather(*pool)
+        # Voila alone would have started 30 more; with 30 in use the room needs one ready
+        assert len(pool) == 1 and km.running == 31
+        assert km.kernel_pools_config["course_coverage.ipynb"]["pool_size"] == 30  # the setting is kept
+        km.running = 11  # twenty teachers left (their kernels culled): the pool grows back to the room
+        pool[:] = []
+        km.fill_if_needed(notebook_name="course_coverage.ipynb")
+        assert len(pool) == 30 - 11
+        await asyncio.gather(*pool)
+        unpooled = FakePool(size=0, running=5)  # apps without a pool are left to Voila
+        serve.room_sized_pool(unpooled, 30)
+        unpooled.fill_if_needed(notebook_name="course_coverage.ipynb")
+        assert unpooled._pools["course_coverage.ipynb"] == []
+
+    asyncio.run(scenario())
+
+
 def test_only_apps_that_never_read_the_identity_are_preheated(keep_sigterm):
     from alignment.ui import coverage
 
