@@ -152,8 +152,9 @@ OPTIONS: tuple[Option, ...] = (
            "load the models once per server in the model service, shared by every app kernel "
            "(false: each kernel loads its own)"),
     Option("preheat_kernels", "int", "PATHWAY_ALIGN_PREHEAT_KERNELS", "server",
-           "teacher-app kernels the server starts and renders before anyone asks (Voila's pre-heated "
-           "kernel pool), so a new tab gets one at once; 0: none", unit="kernels", low=0, high=200),
+           "the room's size: teacher-app kernels the server starts and renders before anyone asks "
+           "(Voila's pre-heated kernel pool), so a new tab gets one at once, refilled up to this many "
+           "minus the kernels in use; 0: none", unit="kernels", low=0, high=200),
     Option("service_url", "optional_str", "PATHWAY_ALIGN_SERVICE_URL", None,
            "set by pathway-align serve for its app kernels: where its model service listens"),
     Option("service_secret", "str", "PATHWAY_ALIGN_SERVICE_SECRET", None,

@@ -367,7 +367,7 @@ def browser_session(server: Server, courses: list[tuple[str, str]], result: Resu
         try:
             shown = driver.execute_script("return document.body ? document.body.innerText : ''")[:300]
             html_size = driver.execute_script("return document.documentElement.outerHTML.length")
-            logs = [e.get("message", "")[:200] for e in driver.get_log("browser")][-3:]
+            logs = [e.get("message", "")[:300] for e in driver.get_log("browser")][-8:]
             shown = f"{shown!r} ({html_size} characters of HTML; console: {logs})"
         except Exception:  # noqa: BLE001 - the browser itself is gone
             shown = "(no page)"
@@ -393,7 +393,7 @@ def run_round(n: int, browsers: int, warm: int, model_service: bool, timeout: fl
             else:
                 ProtocolSession(server, timeout, think).run(mine, results[i])
         except Exception as exc:  # noqa: BLE001 - counted and printed
-            results[i].error = f"{type(exc).__name__}: {str(exc)[:200]}"
+            results[i].error = f"{type(exc).__name__}: {str(exc)[:3000]}"
 
     try:
         with MemorySampler(server.process.pid) as memory:

@@ -409,8 +409,9 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--no-model-service", dest="no_model_service", action="store_true",
                      help="load the models in every app kernel instead of once in the shared model service")
     srv.add_argument("--preheat-kernels", dest="preheat_kernels", type=int, metavar="N",
-                     help="teacher-app kernels started and rendered before anyone asks, so a new tab gets one at "
-                          "once (default 1; 0: none; a workshop: a handful, each waiting kernel holds about 115 MB)")
+                     help="the room's size: teacher-app kernels started and rendered before anyone asks, so a new "
+                          "tab gets one at once, refilled up to N minus the kernels in use (default 1; 0: none; a "
+                          "workshop of 30: 30, each waiting kernel holds about 120 MB)")
     srv.add_argument("--check", action="store_true", help="check the configuration and print the URLs, do not start")
     srv.set_defaults(func=cmd_serve)
     return parser
