@@ -738,16 +738,18 @@ class PoolGuard:
             waiting = kernel_manager._pools.get(notebook, [])
             kernel_manager._pools[notebook] = []
 
-            async def shut_down(tasks=tuple(waiting)):
+            async def shut_down_then_fill(tasks=tuple(waiting), notebook=notebook):
                 for task in tasks:
                     try:
                         kernel_id = (await task)["kernel_id"]
                         await kernel_manager.shutdown_kernel(kernel_id)
                     except Exception:  # noqa: BLE001 - a kernel that did not start has nothing to stop
                         continue
+                # after the old ones are gone: a pool sized for the room counts them as in use
+                # while they run, and they would share the memory with their replacements
+                kernel_manager.fill_if_needed(delay=0, notebook_name=notebook)
 
-            asyncio.ensure_future(shut_down())
-            kernel_manager.fill_if_needed(notebook_name=notebook)
+            asyncio.ensure_future(shut_down_then_fill())
         self.drained += 1
 
 
