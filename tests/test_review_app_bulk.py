@@ -108,3 +108,19 @@ def test_keys_move_the_focus_decide_and_undo(app, store):
     assert app.course_id == "C1"
     app.keys.press("x")  # not a shortcut: nothing happens
     assert "<kbd>A</kbd>" in app.legend.value
+
+
+def test_opening_courses_makes_no_new_layouts_or_styles(app):
+    """Every row shares one Layout and one style per kind of control (a Layout or a style
+    is a widget the page must create too): opening courses adds none of them."""
+    from ipywidgets.widgets.widget import _instances
+
+    def layouts_and_styles():
+        return sum(1 for widget in list(_instances.values())
+                   if type(widget).__name__ == "Layout" or type(widget).__name__.endswith("Style"))
+
+    app.step(+1)
+    before = layouts_and_styles()
+    app.step(+1)
+    app.step(+1)
+    assert app.rows and layouts_and_styles() == before
