@@ -61,7 +61,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 
-from voila_server import free_port  # noqa: E402  (the test servers' free-port helper)
+from voila_server import apply_widget_message, free_port, model_with_class  # noqa: E402  (the test servers' helpers)
 
 APP_PATH = "apps/teacher-coverage"
 
@@ -259,23 +259,10 @@ class ProtocolSession:
                 raw = self.ws.recv()
             except websocket.WebSocketTimeoutException:
                 continue
-            if isinstance(raw, bytes):
-                continue
-            msg = json.loads(raw)
-            if msg.get("msg_type") != "comm_msg":
-                continue
-            data = msg["content"].get("data", {})
-            if data.get("method") == "update_states":
-                for model_id, entry in data.get("states", {}).items():
-                    self.models[model_id] = dict(entry.get("state", {}))
-            elif data.get("method") == "update":
-                self.models.setdefault(msg["content"]["comm_id"], {}).update(data.get("state", {}))
+            apply_widget_message(self.models, raw)
 
     def _model(self, dom_class: str) -> str | None:
-        for model_id, state in self.models.items():
-            if dom_class in (state.get("_dom_classes") or []):
-                return model_id
-        return None
+        return model_with_class(self.models, dom_class)
 
     def run(self, courses: list[tuple[str, str]], result: Result) -> None:
         import websocket

@@ -184,20 +184,10 @@ class Page:
             assert left > 0, "no answer in time"
             raw = await asyncio.wait_for(self.ws.read_message(), left)
             assert raw is not None, "the kernel's websocket closed"
-            if isinstance(raw, bytes):
-                continue
-            msg = json.loads(raw)
-            if msg.get("msg_type") != "comm_msg":
-                continue
-            data = msg["content"].get("data", {})
-            if data.get("method") == "update_states":
-                for model_id, entry in data.get("states", {}).items():
-                    self.models[model_id] = dict(entry.get("state", {}))
-            elif data.get("method") == "update":
-                self.models.setdefault(msg["content"]["comm_id"], {}).update(data.get("state", {}))
+            voila_server.apply_widget_message(self.models, raw)
 
     def model(self, dom_class: str) -> str | None:
-        return next((m for m, s in self.models.items() if dom_class in (s.get("_dom_classes") or [])), None)
+        return voila_server.model_with_class(self.models, dom_class)
 
     def value(self, dom_class: str) -> str:
         return str(self.models[self.model(dom_class)].get("value", ""))

@@ -5,6 +5,7 @@ the standards' vectors is not paid again)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -55,6 +56,29 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)  # our own session: the server and its kernels
                 self.process.wait(10)
         return self.process.returncode
+
+
+def apply_widget_message(models: dict[str, dict], raw: str | bytes) -> None:
+    """Keep ``models`` (widget model id -> its state) up to date from one message of a
+    kernel's websocket, as a page's widget manager does: ``update_states`` (the answer to
+    ipywidgets' ``request_states``) and ``update``; anything else is left alone. For
+    clients that speak the widget protocol without a browser (tests, benchmarks)."""
+    if isinstance(raw, bytes):
+        return
+    msg = json.loads(raw)
+    if msg.get("msg_type") != "comm_msg":
+        return
+    data = msg["content"].get("data", {})
+    if data.get("method") == "update_states":
+        for model_id, entry in data.get("states", {}).items():
+            models[model_id] = dict(entry.get("state", {}))
+    elif data.get("method") == "update":
+        models.setdefault(msg["content"]["comm_id"], {}).update(data.get("state", {}))
+
+
+def model_with_class(models: dict[str, dict], dom_class: str) -> str | None:
+    """The id of the widget model whose ``_dom_classes`` include ``dom_class`` (None: none yet)."""
+    return next((m for m, state in models.items() if dom_class in (state.get("_dom_classes") or [])), None)
 
 
 def seed_cache(target: Path) -> Path:
