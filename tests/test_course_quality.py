@@ -65,3 +65,15 @@ def test_bootstrap_counted_and_isotonic_precision_read_the_pairs():
     assert isotonic_precision(pairs, "ccss_math", 0.20) == pytest.approx(0.0)
     low, high = (isotonic_precision(_pairs(60, 0.40, 0.2), "ccss_math", s) for s in (0.3, 0.5))
     assert low < 0.5 < high
+
+
+def test_compare_calibrations_reads_courses_left_out():
+    from benchmarks.course_quality import compare_calibrations
+
+    clean = compare_calibrations(_pairs(40, 0.40, 0.0), folds=4, repeats=2).set_index("method")
+    assert set(clean.index) == {"isotonic (shipped)", "5-point windows (before)"}
+    assert (clean["agreement"] > 0.95).all()
+    # labels that say nothing about the score: no method can agree with held-out courses
+    coin = compare_calibrations(_pairs(40, 0.40, 0.5, seed=1), folds=4, repeats=2)
+    assert (coin["agreement"] < 0.7).all()
+

@@ -170,3 +170,22 @@ def test_hub_demotion_lowers_a_synthetic_generic_standard(standards, catalog, tm
 
     off, on = rank_of_generic(0), rank_of_generic(1.0)
     assert all(b > a for a, b in zip(off, on)), (off, on)
+
+
+@pytest.mark.slow
+def test_the_business_and_finance_report_counts_the_finance_course_common_core(catalog_suggestions, standards):
+    """Issue 18's finance criterion on the bundled data: part (f) of the Business & Finance
+    gap report lists a Common Core content standard that Introduction to Finance reinforces
+    (a possible-or-better suggestion under the course-level bands), with the course named."""
+    from alignment.analysis.gaps import gap_report
+    from alignment.data.pathways import load_pathways
+
+    bf = next(p for p in load_pathways(standards=standards) if p.name.startswith("Business & Finance"))
+    finance = "000217-000218"  # Intro to Finance 1-2
+    sugg = catalog_suggestions[catalog_suggestions["course_id"].isin(bf.course_ids)]
+    f = gap_report(bf, standards, sugg).common_core
+    counted = f[f["counted"] & (f["family"] == CONTENT) & f["courses"].str.contains(finance, regex=False)]
+    assert len(counted), f[["display_code", "counted", "best_score", "courses"]]
+    assert set(counted["framework"]) <= {"ccss_math", "ccss_ela"}
+    for row in counted.itertuples():
+        assert bands.band_for(row.best_score, row.framework, CONTENT) in ("strong", "possible")
