@@ -85,11 +85,25 @@ def test_csv_round_trips_through_the_decisions_contract(decisions, tmp_path):
     assert path.read_bytes() == data
     back = read_decisions_csv(path)
     expected = decisions.sort_values(["catalog", "course_id", "standard_id"]).reset_index(drop=True)
-    # a note that starts like a formula comes back with the writer's protective apostrophe
-    expected["note"] = expected["note"].map(safe_text)
-    assert "'=HYPERLINK(\"http://x\")" in set(back["note"])
+    # the file guards a note that starts like a formula with an apostrophe; reading it back
+    # removes the apostrophe again, so the round trip gives the reviewer's note unchanged
+    assert safe_text('=HYPERLINK("http://x")') in set(pd.read_csv(path, dtype=str, keep_default_na=False)["note"])
+    assert '=HYPERLINK("http://x")' in set(back["note"])
     pd.testing.assert_frame_equal(back, expected[DECISION_COLUMNS])
     assert list(tmp_path.joinpath("out").iterdir()) == [path]  # no temporary files left
+
+
+def test_notes_that_start_like_formulas_survive_a_csv_round_trip(tmp_path, picks):
+    (c1, _), maths, _ = picks["courses"], picks["math"], picks["cte"]
+    notes = ["-- ask the maths department", "+1, same as last year", "@ana please check", "-3"]
+    with ReviewStore(tmp_path / "review.db", create=True) as store:
+        for standard, note in zip(maths + [picks["cte"]], notes):
+            store.record(CATALOG, c1, standard, "accepted", "ana", note=note)
+        decisions = store.decisions()
+    path = exports.write_csv(decisions, tmp_path / "d.csv")
+    raw = set(pd.read_csv(path, dtype=str, keep_default_na=False)["note"])
+    assert raw == {"'-- ask the maths department", "'+1, same as last year", "'@ana please check", "-3"}
+    assert set(read_decisions_csv(path)["note"]) == set(notes)
 
 
 def test_csv_of_one_catalog_and_of_a_plain_decisions_file(decisions, tmp_path):

@@ -108,6 +108,16 @@ def assert_safe_csv(data: bytes, *must_hold: str) -> list[list[str]]:
 def test_safe_text(raw, safe):
     assert writers.safe_text(raw) == safe
     assert writers.safe_text(safe) == safe  # idempotent
+    if raw != "'=already safe":  # (a text that already looked guarded reads back unguarded)
+        assert writers.unsafe_text(safe) == writers.ILLEGAL_CHARACTERS_RE.sub("", raw)  # reading undoes it
+
+
+def test_unsafe_text_removes_only_the_writers_apostrophe():
+    assert writers.unsafe_text("'it's fine") == "'it's fine"
+    assert writers.unsafe_text("'-3") == "'-3"  # the writer never guards a plain number
+    assert writers.unsafe_text("''=x") == "''=x"  # the writer never adds a second one
+    table = pd.DataFrame({"note": ["'=1+1", "plain", "'word"], "n": ["'-2", "x", ""]})
+    assert writers.unsafe_frame(table).to_dict("list") == {"note": ["=1+1", "plain", "'word"], "n": ["'-2", "x", ""]}
 
 
 def _hostile_table() -> pd.DataFrame:

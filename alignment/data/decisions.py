@@ -21,6 +21,7 @@ import pandas as pd
 
 from alignment.io.errors import InputError, row_problem
 from alignment.io.files import as_utf8, read_input_file
+from alignment.io.writers import unsafe_frame
 
 DECISION_COLUMNS = [
     "course_id", "standard_id", "decision", "association_type", "origin", "reviewer", "note", "decided_at",
@@ -78,7 +79,7 @@ def read_decisions_csv(path: str | Path) -> pd.DataFrame:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(source, row_problem(source, None, f"not a readable CSV file: {' '.join(str(exc).split())}")) from None
-    return validate_decisions(df, source)
+    return validate_decisions(unsafe_frame(df), source)  # our exports' formula guard undone
 
 
 def latest_decisions(df: pd.DataFrame) -> pd.DataFrame:

@@ -11,7 +11,8 @@ the same safety:
   price of one rule for both formats. Real numbers are left alone: a number (``int``,
   ``float``, numpy scalar) is written as a number, so ``-0.25`` stays a number in Excel,
   and a text that *is* a plain number (``"-12.5"``) is not prefixed either, since no
-  spreadsheet reads a number as a formula.
+  spreadsheet reads a number as a formula. Reading one of our CSVs back undoes the
+  apostrophe (:func:`unsafe_text`, :func:`unsafe_frame`), so a round trip keeps the text.
 * **Characters Excel refuses** (openpyxl's ``ILLEGAL_CHARACTERS_RE``: control characters
   other than tab, line feed and carriage return, e.g. a vertical tab pasted into a
   note) are removed from every text cell, in both formats, so one pasted note can never
@@ -70,6 +71,30 @@ def safe_text(value: str) -> str:
     if text.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
+
+
+def unsafe_text(value: str) -> str:
+    """What :func:`safe_text` was given, for a cell read back from one of our files: the
+    leading apostrophe it adds before ``=``, ``+``, ``-``, ``@``, tab or carriage return
+    is removed, so a note such as ``"-- ask the department"`` survives an export and an
+    import unchanged. Only an apostrophe the writer would have added goes (``"'-3"`` stays:
+    a plain number is never prefixed). Since :func:`safe_text` is idempotent, a text of
+    one's own that already began with an apostrophe and one of those characters reads
+    back without the apostrophe."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(value[1:]):
+        return value[1:]
+    return value
+
+
+def unsafe_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (as read with ``dtype=str``) with :func:`unsafe_text` applied to its text
+    cells: the reading side of :func:`safe_frame`."""
+    out = table.copy()
+    for i in range(out.shape[1]):
+        column = out.iloc[:, i]
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            out.isetitem(i, column.map(lambda v: unsafe_text(v) if isinstance(v, str) and v[:1] == "'" else v))
+    return out
 
 
 def _is_missing(value) -> bool:

@@ -35,7 +35,7 @@ import pandas as pd
 
 from alignment.data.sources import load_standards_from
 from alignment.io.errors import InputError
-from alignment.io.writers import output_format, slug, write_csv, write_excel
+from alignment.io.writers import output_format, slug, unsafe_frame, write_csv, write_excel
 from alignment.settings import Settings, SettingsError, load_settings, set_settings
 
 DESCRIPTION = ("Pathway Align: suggest, explain and review course-to-standard alignments (CCSS, CA CTE) "
@@ -183,7 +183,7 @@ def _read_suggestions_csv(path: str) -> pd.DataFrame:
     file = Path(path)
     if not file.exists():
         raise InputError(file.name, row_problem(file.name, None, f"file not found: {path}"))
-    table = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+    table = unsafe_frame(pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8"))
     missing = [c for c in ("course_id", "standard_id") if c not in table.columns]
     if missing:
         raise InputError(file.name, row_problem(file.name, 1, f"missing column(s) {', '.join(missing)}; "
