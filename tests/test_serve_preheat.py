@@ -83,7 +83,7 @@ class FakePool:
 def test_the_pool_is_sized_for_the_room_and_kernels_start_two_at_a_time():
     async def scenario():
         km = FakePool(size=30, running=0)
-        serve.room_sized_pool(km, 30)
+        serve.room_sized_pool(km, 30, parallel=2)  # a 2-core server (the default: one per usable core)
         km.fill_if_needed(delay=0, notebook_name="course_coverage.ipynb")  # the server starts: the room's 30
         pool = km._pools["course_coverage.ipynb"]
         await asyncio.gather(*pool)
@@ -104,6 +104,17 @@ def test_the_pool_is_sized_for_the_room_and_kernels_start_two_at_a_time():
         serve.room_sized_pool(unpooled, 30)
         unpooled.fill_if_needed(notebook_name="course_coverage.ipynb")
         assert unpooled._pools["course_coverage.ipynb"] == []
+
+    asyncio.run(scenario())
+
+
+def test_kernels_start_one_per_usable_core_by_default():
+    async def scenario():
+        km = FakePool(size=12, running=0)
+        serve.room_sized_pool(km, 12)
+        km.fill_if_needed(delay=0, notebook_name="course_coverage.ipynb")
+        await asyncio.gather(*km._pools["course_coverage.ipynb"])
+        assert km.most_starting == min(12, serve.usable_cores())
 
     asyncio.run(scenario())
 

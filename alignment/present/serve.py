@@ -77,7 +77,7 @@ Pre-heated teacher-app kernels
   notebook run before anyone asks (Voila's pre-heated kernel pool, ``preheat_kernel``
   with a per-notebook pool size): a teacher opening the app gets one of them, its
   widgets already built. The number is the room's size: for a workshop of 30, ``--preheat-kernels
-  30`` starts 30 before the doors open (two at a time, one per core), and after that the pool
+  30`` starts 30 before the doors open (one per usable core at a time), and after that the pool
   is refilled only up to the room's size minus the kernels in use, at least one ready
   (:func:`room_sized_pool`; Voila alone would start a replacement for every kernel taken,
   30 more kernels competing with the first answers). Kernels waiting
@@ -753,7 +753,17 @@ class PoolGuard:
         self.drained += 1
 
 
-def room_sized_pool(kernel_manager, room: int, *, parallel: int = 2) -> None:
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS says, else all)."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def room_sized_pool(kernel_manager, room: int, *, parallel: int | None = None) -> None:
     """Voila's pool, sized for a room rather than kept full: ``preheat_kernels`` is how
     many teachers may open the app at once (a workshop's room), so that many kernels are
     pre-heated at the start, and afterwards the pool is refilled only up to ``room``
@@ -761,8 +771,8 @@ def room_sized_pool(kernel_manager, room: int, *, parallel: int = 2) -> None:
     thirty teachers taking thirty pooled kernels started thirty more a second later,
     which took the two cores from the answers (measured: first-answer p95 31.7 s, warm
     p95 19 s) and doubled the memory (8.4 GB). Kernels are also started at most
-    ``parallel`` at a time (one per core): starting thirty at once makes each wait for
-    all the others.
+    ``parallel`` at a time (default: one per usable core, :func:`usable_cores`): starting
+    thirty at once makes each wait for all the others.
 
     Patches the instance (``fill_if_needed``, ``_initialize``: Voila 0.5's pool)."""
     import asyncio
@@ -788,7 +798,7 @@ def room_sized_pool(kernel_manager, room: int, *, parallel: int = 2) -> None:
 
     async def paced_initialize(*args, **kwargs):
         if "semaphore" not in gate:  # made on the server's loop, on first use
-            gate["semaphore"] = asyncio.Semaphore(parallel)
+            gate["semaphore"] = asyncio.Semaphore(parallel or usable_cores())
         async with gate["semaphore"]:
             return await initialize(*args, **kwargs)
 
