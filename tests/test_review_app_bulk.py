@@ -4,6 +4,8 @@ and the agreement table. Stub aligner and tiny catalog of ``test_ui`` (no models
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from test_ui import StubAligner, tiny_catalog  # noqa: F401  (fixture)
 
@@ -124,3 +126,24 @@ def test_opening_courses_makes_no_new_layouts_or_styles(app):
     app.step(+1)
     app.step(+1)
     assert app.rows and layouts_and_styles() == before
+
+
+def test_the_next_course_is_computed_while_this_one_is_read(standards, tiny_catalog, store):  # noqa: F811
+    counting = StubAligner(standards)
+    app = ReviewApp(aligner=counting, standards=standards, catalog=tiny_catalog, store=store)
+    app.name.value = "Ana"
+    following = app.session.course_after(+1)
+    assert ("tiny.csv", following) in app.session._suggestions  # no event loop here: computed with the draw
+    assert any(key[:2] == ("tiny.csv", following) for key in app._groups)
+
+    async def in_a_kernel():
+        """As in a kernel: the draw is handled first; the loop computes the next course after it."""
+        calls = counting.calls
+        app.step(+1)
+        assert app.course_id == following and counting.calls == calls  # drawn from what was computed ahead
+        after = app.session.course_after(+1)
+        assert ("tiny.csv", after) not in app.session._suggestions  # not computed inside the draw...
+        await asyncio.sleep(0)
+        assert ("tiny.csv", after) in app.session._suggestions and counting.calls == calls + 1  # ...but right after
+
+    asyncio.run(in_a_kernel())

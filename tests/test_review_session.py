@@ -232,3 +232,44 @@ def test_real_suggestions_reviewed_and_exported_as_case(aligner, standards, cata
         view.suggestions[view.suggestions["standard_id"] != ""])
     package = json.loads(session.export("case").data)
     assert any(a["associationType"] == "exactMatchOf" for a in package["CFAssociations"])
+
+
+# ------------------------------------------------------------------ the next course, computed ahead
+
+class _Counting:
+    """An aligner that records the course of each call and fails for those in ``fail``."""
+
+    def __init__(self, inner):
+        self.inner, self.fail, self.calls = inner, set(), []
+
+    def suggest(self, courses, **kwargs):
+        cid = courses["course_id"].iloc[0]
+        self.calls.append(cid)
+        if cid in self.fail:
+            raise RuntimeError(f"no suggestions for {cid}")
+        return self.inner.suggest(courses, **kwargs)
+
+
+def test_prefetch_computes_the_next_course_once_and_registers_nothing(stub, standards, catalog, store):
+    aligner = _Counting(stub)
+    session = make(aligner, standards, catalog, store, reviewer="Ana")
+    session.open_course(FINANCE)
+    aligner.calls.clear()
+    following = session.course_after(+1)
+    registered = store.progress(CATALOG)["course_id"].tolist()
+    assert session.prefetch(+1) == (CATALOG, following) and aligner.calls == [following]
+    assert following not in registered and store.progress(CATALOG)["course_id"].tolist() == registered
+    view = session.step(+1)
+    assert view.course["course_id"] == following and aligner.calls == [following]  # read, not recomputed
+
+
+def test_a_failed_prefetch_is_not_remembered(stub, standards, catalog, store):
+    session = make(_Counting(stub), standards, catalog, store, reviewer="Ana")
+    session.open_course(FINANCE)
+    following = session.course_after(+1)
+    session.aligner.fail.add(following)
+    with pytest.raises(RuntimeError, match="no suggestions"):
+        session.prefetch(+1)
+    session.aligner.fail.clear()  # e.g. the model service is back
+    assert session.step(+1).course["course_id"] == following
+    assert session.aligner.calls.count(following) == 2

@@ -23,6 +23,7 @@ import threading
 
 import pandas as pd
 
+from alignment.data.catalog import course_sectors
 from alignment.data.frameworks import FRAMEWORK_ORDER
 from alignment.ui import html as h
 from alignment.ui import session
@@ -242,6 +243,8 @@ class ReviewApp:
         self._serial = 0
         self._draw = 0  # courses drawn so far (the row ids remember the draw they belong to)
         self._drawn: dict[int, list] = {}  # draw -> its row widgets (closed two draws later)
+        # the next course's suggestions and groups, computed while the reviewer reads this one
+        self._groups: dict[tuple, list] = {}
         # one Layout per kind of control, shared by every row: a Layout is a widget of its
         # own, so per-row layouts were a third of the widgets sent when a course opens
         self._layouts = {name: w.Layout(width=width) for name, width in (
@@ -574,7 +577,7 @@ class ReviewApp:
             return
         self.course_card.value = render_course(view.course, view.suggestions)
         children, self.rows = [], {}
-        for group in group_suggestions(view.suggestions, session.standards, view.sectors):
+        for group in self._grouped(view.catalog, view.course["course_id"], view.suggestions, view.sectors):
             notes = "".join(h.notice(n[:1].upper() + n[1:] + ".", "warn") for n in group.notes)
             partial = "".join(f'<div class="pa-group-note"><span class="pa-partial">partial data</span> '
                               f'{h.esc(n)}</div>' for n in group.partial)
@@ -596,6 +599,44 @@ class ReviewApp:
         self.move_focus(0, absolute=True)
         self._show_added(view)
         self._show_progress()
+        self._prefetch_next()
+
+    def _grouped(self, catalog: str, course_id: str, suggestions: pd.DataFrame, sectors) -> list:
+        """``group_suggestions`` of a course, remembered for the course drawn next (the
+        key holds the suggestions and standards tables themselves, so a new standards
+        table or recomputed suggestions are grouped again)."""
+        standards = self.session.standards
+        key = (catalog, course_id, id(suggestions), id(standards), tuple(sectors or ()))
+        groups = self._groups.get(key)
+        if groups is None:
+            groups = group_suggestions(suggestions, standards, sectors)
+            self._groups = {**dict(list(self._groups.items())[-3:]), key: groups}  # a few courses, no more
+        return groups
+
+    def _prefetch_next(self):
+        """Compute (and group) the suggestions of the course the Next button or the ``n`` key
+        opens, so opening it only draws. In a kernel this runs on its event loop just
+        after the message that drew this course is handled, i.e. once the drawing has been
+        sent and before the reviewer's next click is read: one thread, nothing computed
+        while a click waits for it. Without a running loop (tests, scripts), it runs now.
+        An error is left for opening that course to show."""
+        import asyncio
+
+        try:
+            asyncio.get_running_loop().call_soon(self._prefetch)
+        except RuntimeError:  # no event loop in this thread
+            self._prefetch()
+
+    def _prefetch(self):
+        session = self.session
+        try:
+            catalog, course_id = session.prefetch(+1)
+            with session.lock:
+                course = session.course(course_id) if catalog == session.catalog_key else None
+                if course:
+                    self._grouped(catalog, course_id, session.suggestions(course_id, catalog), course_sectors(course))
+        except Exception:  # noqa: BLE001 - opening the course says what went wrong
+            pass
 
     def _plain(self, kind: str) -> dict:
         """The shared layout and style of a row's widget of ``kind`` (keyword arguments)."""

@@ -238,9 +238,24 @@ class ReviewSession:
     def step(self, delta: int) -> CourseView:
         """Open the course ``delta`` places on in the catalog's order (wrapping around)."""
         with self.lock:
+            return self.open_course(self.course_after(delta))
+
+    def course_after(self, delta: int = 1) -> str:
+        """The course ``delta`` places on from the reviewer's (what :meth:`step` opens)."""
+        with self.lock:
             ids = self.course_ids
             i = ids.index(self.course_id) if self.course_id in ids else 0
-            return self.open_course(ids[(i + delta) % len(ids)])
+            return ids[(i + delta) % len(ids)]
+
+    def prefetch(self, delta: int = 1) -> tuple[str, str]:
+        """Compute the suggestions of the course :meth:`step` ``(delta)`` would open, while the
+        reviewer reads the current one (the app calls it once a course is drawn), so that
+        opening it only reads them. Changes nothing a reviewer sees and registers nothing
+        in the store. Returns ``(catalog, course_id)``."""
+        with self.lock:
+            catalog, course_id = self.catalog_key, self.course_after(delta)
+            self.suggestions(course_id, catalog)
+            return catalog, course_id
 
     # ----------------------------------------------------------------- one course
 
