@@ -233,7 +233,23 @@ def models_ready() -> bool:
 
 def warm_up(on_done: Callable[[BaseException | None], None] | None = None, *, catalog: bool = True) -> threading.Thread:
     """Load the standards, the aligner (and the catalog) in a background thread, then
-    call ``on_done(None)`` or ``on_done(error)``."""
+    call ``on_done(None)`` or ``on_done(error)``.
+
+    ``on_done`` draws widgets, so in a kernel it runs on the kernel's event loop (the
+    loop running when ``warm_up`` is called, i.e. the notebook cell's), not in the
+    loading thread: a page that opens asks the kernel for the state of every widget, and
+    the kernel answers on that loop. Widgets created or closed by another thread while it
+    builds that answer gave the page a widget that names children the answer does not
+    hold ("widget model not found"), and the page stayed on "Loading widget..." for good
+    (seen in the review app's reload test and as workshop pages without widgets). Without
+    a running loop (tests, scripts), ``on_done`` runs in the loading thread."""
+    import asyncio
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+
     def work():
         error = None
         try:
@@ -242,7 +258,11 @@ def warm_up(on_done: Callable[[BaseException | None], None] | None = None, *, ca
                 get_catalog()
         except BaseException as exc:  # reported to the page, not raised in a thread
             error = exc
-        if on_done is not None:
+        if on_done is None:
+            return
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(on_done, error)
+        else:
             on_done(error)
 
     thread = threading.Thread(target=work, name="pathway-align-warm-up", daemon=True)
