@@ -292,10 +292,11 @@ def test_voila_is_configured_safely(keep_sigterm):
 
 # --------------------------------------------------------------------------- real servers
 
-def _get(port: int, path: str, method: str = "GET", headers: dict | None = None, read: int = 0):
+def _get(port: int, path: str, method: str = "GET", headers: dict | None = None, read: int = 0,
+         body: str | None = None):
     con = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        con.request(method, path, headers=headers or {})
+        con.request(method, path, body=body, headers=headers or {})
         response = con.getresponse()
         body = response.read(read) if read else b""
         return response.status, response.getheader("Location", ""), body
@@ -428,3 +429,35 @@ def test_local_server_refuses_other_host_names(tmp_path):
     finally:
         server.stop()
     assert "refused a request for host 'evil.example'" in server.log_text()
+
+
+@pytest.mark.slow
+def test_a_closed_page_shuts_its_kernel_down(tmp_path):
+    """Voila's page sends ``POST /voila/api/shutdown/<kernel>`` with the ``_xsrf`` cookie's
+    value when it closes. The app pages set no ``_xsrf`` cookie, so that beacon was refused
+    (403 "'_xsrf' argument missing from POST", seen in every browser test's log) and each
+    closed or reloaded page's kernel ran on until the idle culler took it."""
+    import re
+    from http.cookies import SimpleCookie
+
+    server = _voila_server().start(tmp_path)
+    try:
+        status, headers, body = _response(server.port, "/voila/render/review.ipynb")
+        assert status == 200
+        cookies = SimpleCookie()
+        for value in headers.get_all("Set-Cookie") or []:
+            cookies.load(value)
+        assert "_xsrf" in cookies and not cookies["_xsrf"]["httponly"]  # the page's script can read it
+        kernel = re.search(rb'"kernelId": *"([0-9a-f-]{36})"', body) or re.search(rb"kernel[-_]?[iI]d[\"']?\s*[:=]\s*[\"']([0-9a-f-]{36})", body)
+        assert kernel, "no kernel id in the page"
+        kernel_id = kernel.group(1).decode()
+        assert _get(server.port, f"/api/kernels/{kernel_id}")[0] == 200
+        cookie = "; ".join(f"{k}={m.value}" for k, m in cookies.items())
+        form = f"_xsrf={cookies['_xsrf'].value}"
+        status = _get(server.port, f"/voila/api/shutdown/{kernel_id}", "POST", body=form,
+                      headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})[0]
+        assert status == 204
+        assert _get(server.port, f"/api/kernels/{kernel_id}")[0] == 404
+    finally:
+        server.stop()
+    assert "'_xsrf' argument missing" not in server.log_text()

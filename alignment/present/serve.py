@@ -563,6 +563,11 @@ def voila_class():
             super().initialize(**kwargs)
 
         async def get_generator(self, path=None):
+            # Voila's page shuts its kernel down when it closes (a beacon to
+            # /voila/api/shutdown/<kernel> carrying the _xsrf cookie's value); without the
+            # cookie the beacon was refused (403) and every closed or reloaded page left its
+            # kernel running until the idle culler took it. Reading the token sets it.
+            self.xsrf_token  # noqa: B018 - read for its side effect (the _xsrf cookie)
             pool_guard = self.settings.get("pathway_align_pool_guard")
             if pool_guard is not None:
                 await pool_guard.check(self.kernel_manager, self.notebook_path or path)
